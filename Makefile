@@ -1,0 +1,44 @@
+# The two commands: `make run` serves the whole product, `make test` runs every check.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PG_URL ?= postgres://intake:intake@127.0.0.1:5432/intake
+
+.PHONY: run test lint typecheck test-sqlite test-postgres bench install
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+run: $(VENV)/.installed
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py run_embedded 127.0.0.1:8000
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+
+typecheck: $(VENV)/.installed
+	$(VENV)/bin/mypy .
+
+# The whole suite on SQLite, then again on PostgreSQL (installed and started by .ci/ensure-postgres),
+# where the tests marked `postgres` (concurrency, scale) run too.
+test-sqlite: $(VENV)/.installed
+	bash .ci/ensure-chromium
+	$(PY) -m pytest -m "not postgres" -n 2 --dist loadfile
+
+test-postgres: $(VENV)/.installed
+	bash .ci/ensure-postgres
+	bash .ci/ensure-chromium
+	DATABASE_URL=$(PG_URL) $(PY) -m pytest -n 2 --dist loadfile
+
+test: lint typecheck test-sqlite test-postgres
+
+bench: $(VENV)/.installed
+	$(PY) manage.py bench

@@ -1,0 +1,142 @@
+"""Domain errors and the one DRF exception handler that renders every ``/api/`` failure.
+
+Every error body has the shape ``{"success": false, "error": "...", "code": "...", "details": {...}}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+
+class ApplicationError(Exception):
+    """A domain rule was broken. Services raise it; every surface turns it into a clear 4xx."""
+
+    code: str = "APPLICATION_ERROR"
+    http_status: int = status.HTTP_400_BAD_REQUEST
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        http_status: int | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        if http_status is not None:
+            self.http_status = http_status
+        self.details = details or {}
+
+
+class NotFoundError(ApplicationError):
+    code = "NOT_FOUND"
+    http_status = status.HTTP_404_NOT_FOUND
+
+
+class PermissionDeniedError(ApplicationError):
+    code = "PERMISSION_DENIED"
+    http_status = status.HTTP_403_FORBIDDEN
+
+
+class ConflictError(ApplicationError):
+    code = "CONFLICT"
+    http_status = status.HTTP_409_CONFLICT
+
+
+class ValidationFailed(ApplicationError):
+    code = "VALIDATION_ERROR"
+    http_status = status.HTTP_400_BAD_REQUEST
+
+
+_DRF_CODES: dict[type[exceptions.APIException], str] = {
+    exceptions.ValidationError: "VALIDATION_ERROR",
+    exceptions.ParseError: "PARSE_ERROR",
+    exceptions.AuthenticationFailed: "AUTHENTICATION_FAILED",
+    exceptions.NotAuthenticated: "NOT_AUTHENTICATED",
+    exceptions.PermissionDenied: "PERMISSION_DENIED",
+    exceptions.NotFound: "NOT_FOUND",
+    exceptions.MethodNotAllowed: "METHOD_NOT_ALLOWED",
+    exceptions.NotAcceptable: "NOT_ACCEPTABLE",
+    exceptions.UnsupportedMediaType: "UNSUPPORTED_MEDIA_TYPE",
+    exceptions.Throttled: "THROTTLED",
+}
+
+
+def error_body(message: str, code: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"success": False, "error": message, "code": code, "details": details or {}}
+
+
+def _drf_code(exc: exceptions.APIException) -> str:
+    for exc_class in type(exc).__mro__:
+        if exc_class in _DRF_CODES:
+            return _DRF_CODES[exc_class]
+    return str(exc.default_code).upper()
+
+
+def _validation_message(detail: Any) -> str:
+    """The first human-readable message of a nested DRF error detail, prefixed with its field."""
+    if isinstance(detail, dict):
+        for field, value in detail.items():
+            inner = _validation_message(value)
+            return inner if field == "non_field_errors" else f"{field}: {inner}"
+    if isinstance(detail, list) and detail:
+        return _validation_message(detail[0])
+    return str(detail) if detail else "Invalid input."
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    # Imported here: rest_framework.views imports DRF settings, which import our authentication classes.
+    from rest_framework.views import exception_handler
+
+    if isinstance(exc, ApplicationError):
+        # Let DRF's own handler mark the transaction for rollback, then render our shape.
+        exception_handler(exceptions.APIException(exc.message), context)
+        return Response(error_body(exc.message, exc.code, exc.details), status=exc.http_status)
+
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = exception_handler(exc, context)
+    if response is None or not isinstance(exc, exceptions.APIException):
+        return response
+
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        message = _validation_message(detail)
+        details: dict[str, Any] = {"fields": detail}
+    else:
+        message = str(exc.detail) if not isinstance(exc.detail, dict | list) else _validation_message(exc.detail)
+        details = {}
+    response.data = error_body(message, _drf_code(exc), details)
+    return response
+
+
+def _is_api_path(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def json_or_html_404(request: HttpRequest, exception: Exception | None = None) -> Any:
+    """Unknown URLs under /api/ answer in the API's error shape; the rest get Django's page."""
+    if _is_api_path(request):
+        return JsonResponse(error_body("Not found.", "NOT_FOUND"), status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception or Http404())
+
+
+def json_or_html_500(request: HttpRequest) -> Any:
+    if _is_api_path(request):
+        return JsonResponse(error_body("Internal server error.", "INTERNAL_ERROR"), status=500)
+    from django.views.defaults import server_error
+
+    return server_error(request)

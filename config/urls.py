@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from config.errors import json_or_html_404, json_or_html_500
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/s3/", include("documents.api.urls")),
+    path("api/", include("submissions.api.urls")),
+    path("", include("workflows.api.urls")),
+    path("files/", include("documents.urls")),
+    path("", include("submissions.urls")),
+    path("", include("workflows.urls")),
+    path("", include("workspaces.urls")),
+]
+
+handler404 = json_or_html_404
+handler500 = json_or_html_500

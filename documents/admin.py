@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from documents.links import document_download_url
+from documents.models import Document
+from workspaces.admin import WorkspaceScopedAdmin
+
+
+@admin.register(Document)
+class DocumentAdmin(WorkspaceScopedAdmin, SimpleHistoryAdmin):
+    list_display = ["original_name", "workspace", "status", "content_type", "size", "source", "created_at"]
+    list_filter = ["status", "source", "content_type"]
+    list_select_related = ["workspace"]
+    search_fields = ["original_name", "key", "uuid"]
+    date_hierarchy = "created_at"
+    readonly_fields = [field.name for field in Document._meta.fields] + ["download"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # documents are created by the upload flows only
+
+    @admin.display(description="Download")
+    def download(self, document: Document) -> str:
+        if document.status != "UPLOADED":
+            return "-"
+        return format_html('<a href="{}" target="_blank" rel="noopener">Open file</a>', document_download_url(document))

@@ -1,0 +1,73 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from documents.api.serializers import (
+    PresignedPostQuerySerializer,
+    PresignedPostResponseSerializer,
+    StoredFileSerializer,
+    UploadSuccessQuerySerializer,
+    UploadSuccessSerializer,
+)
+from documents.services import s3_upload_complete, s3_upload_issue
+from workspaces.permissions import workspace_context
+
+
+class PresignedPostView(APIView):
+    @extend_schema(
+        operation_id="s3_presigned_post",
+        summary="Generate a presigned POST for uploading one file directly to S3 (expires in 5 minutes).",
+        parameters=[PresignedPostQuerySerializer],
+        responses=PresignedPostResponseSerializer,
+        tags=["S3"],
+    )
+    def get(self, request: Request) -> Response:
+        query = PresignedPostQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        context = workspace_context(request)
+        document, post = s3_upload_issue(
+            workspace=context.workspace,
+            file_name=query.validated_data["filename"],
+            content_type=query.validated_data["contenttype"],
+            source=query.validated_data["source"],
+            acting_user=context.user,
+        )
+        body = {
+            "url": post.url,
+            "fields": post.fields,
+            "s3object_id": document.uuid,
+            "max_file_size": document.max_size,
+            "expires_at": document.upload_expires_at,
+        }
+        return Response(PresignedPostResponseSerializer(body).data)
+
+
+class UploadSuccessView(APIView):
+    @extend_schema(
+        operation_id="s3_upload_success",
+        summary="Confirm an upload: the object is verified (size, type, magic bytes, ETag) and its record returned.",
+        parameters=[
+            OpenApiParameter("source", str, OpenApiParameter.QUERY, required=False, description="Kind of the file.")
+        ],
+        request=UploadSuccessSerializer,
+        responses=StoredFileSerializer,
+        tags=["S3"],
+    )
+    def post(self, request: Request) -> Response:
+        query = UploadSuccessQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        body = UploadSuccessSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        document = s3_upload_complete(
+            workspace=workspace_context(request).workspace,
+            document_uuid=data["uuid"],
+            key=data.get("key"),
+            etag=data.get("etag"),
+            name=data.get("name"),
+            is_public=data.get("is_public"),
+            business_id=data.get("business_id"),
+            source=query.validated_data.get("source"),
+        )
+        return Response(StoredFileSerializer(document, context={"request": request}).data)

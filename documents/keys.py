@@ -1,0 +1,46 @@
+"""Object keys are built from sanitised names only."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+
+MAX_FILE_NAME_LENGTH = 100
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_DOTS = re.compile(r"\.{2,}")
+_UNDERSCORES = re.compile(r"_{2,}")
+
+
+def sanitize_file_name(name: str) -> str:
+    """A safe single path segment: ASCII letters, digits, ``._-``; no separators, control characters or ``..``.
+
+    Keeps the extension (lower-cased) and a bounded length; never returns an empty or dot-leading name.
+    """
+    name = unicodedata.normalize("NFKC", name or "")
+    # Only the last path segment counts, whichever separator the client used.
+    name = re.split(r"[/\\]", name)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    ascii_name = _DOTS.sub(".", _UNSAFE.sub("_", ascii_name))
+    ascii_name = _UNDERSCORES.sub("_", ascii_name).strip("._-")
+    stem, dot, ext = ascii_name.rpartition(".")
+    if not dot:
+        stem, ext = ascii_name, ""
+    ext = ext.lower()[:10]
+    stem = stem.strip("._-") or "file"
+    room = MAX_FILE_NAME_LENGTH - (len(ext) + 1 if ext else 0)
+    stem = stem[:room].rstrip("._-") or "file"
+    return f"{stem}.{ext}" if ext else stem
+
+
+def unique_key_segment() -> str:
+    """A short random segment that keeps two uploads of one name from ever sharing a key."""
+    return secrets.token_hex(8)
+
+
+def build_key(*parts: str) -> str:
+    for part in parts:
+        if not part or "/" in part or part in (".", ".."):
+            raise ValueError(f"unsafe key segment: {part!r}")
+    return "/".join(parts)

@@ -1,0 +1,23 @@
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from documents.embedded_s3 import embedded_s3
+
+
+class Command(BaseCommand):
+    help = "Serve the whole product on embedded defaults: the S3 emulator on 127.0.0.1 plus the web server."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        storage = embedded_s3()
+        storage.start()
+        self.stdout.write(self.style.SUCCESS(f"Embedded S3 listening on {settings.AWS_S3_ENDPOINT_URL}"))
+        try:
+            call_command("runserver", options["addrport"], use_reloader=False, use_threading=True)
+        finally:
+            storage.stop()

@@ -1,0 +1,103 @@
+"""Suite-wide fixtures: a real S3 emulator over HTTP on 127.0.0.1, and API clients per role."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterator
+
+import pytest
+import requests
+from django.conf import settings
+from moto.server import ThreadedMotoServer
+from rest_framework.test import APIClient
+
+from documents import s3
+from tests.workspaces.factories import MembershipFactory, UserFactory, WorkspaceFactory
+from workspaces.constants import Role
+from workspaces.models import Workspace
+from workspaces.services import api_key_create
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """moto's threaded server, so presigned POSTs can be exercised with real HTTP clients (curl, requests, Chromium)."""
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    settings.AWS_S3_ENDPOINT_URL = endpoint
+    settings.AWS_S3_ADDRESSING_STYLE = "path"
+    s3.s3_client.cache_clear()
+    yield endpoint
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def s3_bucket(s3_endpoint: str) -> str:
+    """Every test starts with an empty bucket."""
+    requests.post(f"{s3_endpoint}/moto-api/reset", timeout=10)
+    s3.s3_client().create_bucket(Bucket=settings.AWS_STORAGE_BUCKET_NAME)
+    return str(settings.AWS_STORAGE_BUCKET_NAME)
+
+
+@pytest.fixture
+def workspace(db: None) -> Workspace:
+    return WorkspaceFactory.create(name="Acme Compliance")
+
+
+@pytest.fixture
+def other_workspace(db: None) -> Workspace:
+    return WorkspaceFactory.create(name="Other Tenant")
+
+
+@pytest.fixture
+def member_of(db: None) -> Callable[..., object]:
+    """member_of(workspace, Role.ADMIN) -> a new user with that role in that workspace."""
+
+    def make(workspace: Workspace, role: Role = Role.MEMBER, **user_fields: object) -> object:
+        user = UserFactory(**user_fields)
+        MembershipFactory(user=user, workspace=workspace, role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def api_client_for(db: None) -> Callable[..., APIClient]:
+    """api_client_for(workspace, user=None, role=Role.ADMIN): an APIClient sending that workspace's API key.
+
+    With ``user``, the client also sends X-USER-ID and acts as that member.
+    """
+
+    def make(workspace: Workspace, user: object | None = None, role: Role = Role.ADMIN) -> APIClient:
+        _, raw_key = api_key_create(workspace=workspace, name="test key", acting_user=None, role=role)
+        client = APIClient()
+        headers = {"HTTP_X_API_KEY": raw_key}
+        if user is not None:
+            headers["HTTP_X_USER_ID"] = str(user.pk)  # type: ignore[attr-defined]
+        client.credentials(**headers)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def api_client(workspace: Workspace, api_client_for: Callable[..., APIClient]) -> APIClient:
+    """The workspace's API key acting on its own (ADMIN role)."""
+    return api_client_for(workspace)
+
+
+@pytest.fixture
+def owner(workspace: Workspace, member_of: Callable[..., object]) -> object:
+    return member_of(workspace, Role.OWNER, username="olivia-owner")
+
+
+@pytest.fixture
+def owner_client(workspace: Workspace, owner: object, api_client_for: Callable[..., APIClient]) -> APIClient:
+    return api_client_for(workspace, user=owner)

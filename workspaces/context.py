@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+
+from workspaces.constants import ROLE_RANK, Role
+from workspaces.models import ApiKey, Workspace
+
+
+@dataclass(frozen=True)
+class WorkspaceContext:
+    """Who is acting, in which workspace, with which role. DRF puts it on ``request.auth``.
+
+    ``user`` is None when an API key acts on its own (no ``X-USER-ID``); it then has the key's role.
+    """
+
+    workspace: Workspace
+    role: Role
+    user: User | None = None
+    api_key: ApiKey | None = None
+
+    def has_role(self, minimum: Role) -> bool:
+        return ROLE_RANK[self.role] >= ROLE_RANK[minimum]
+
+    @property
+    def user_id(self) -> int | None:
+        return self.user.pk if self.user is not None else None

@@ -1,0 +1,13 @@
+from rest_framework import status
+
+from config.errors import ApplicationError
+
+
+class WorkspaceAccessDenied(ApplicationError):
+    code = "WORKSPACE_ACCESS_DENIED"
+    http_status = status.HTTP_403_FORBIDDEN
+
+
+class WorkspaceNotSelected(ApplicationError):
+    code = "WORKSPACE_NOT_SELECTED"
+    http_status = status.HTTP_403_FORBIDDEN
