@@ -29,3 +29,57 @@ class WorkflowStatus(models.TextChoices):
     IN_REVIEW = "IN_REVIEW"
     COMPLETED = "COMPLETED"
     CANCELLED = "CANCELLED"
+
+
+class RequiredDocumentCategory(models.TextChoices):
+    """REQUIREMENT and STIPULATION must be accepted before the workflow completes; OPTIONAL never blocks it."""
+
+    REQUIREMENT = "REQUIREMENT"
+    STIPULATION = "STIPULATION"
+    OPTIONAL = "OPTIONAL"
+
+
+class RequiredDocumentStatus(models.TextChoices):
+    """Follows the requirement's fulfillments; never set by hand."""
+
+    INACTIVE = "INACTIVE"  # no document linked yet
+    PENDING_REVIEW = "PENDING_REVIEW"  # at least one fulfillment awaits a decision, none accepted
+    ACCEPTED = "ACCEPTED"  # a fulfillment was accepted
+    REJECTED = "REJECTED"  # every fulfillment was rejected
+
+
+class DecisionStatus(models.TextChoices):
+    PENDING = "PENDING"
+    ACCEPTED = "ACCEPTED"
+    REJECTED = "REJECTED"
+
+
+class UploadStatus(models.TextChoices):
+    """The ``upload_status`` of the document contract, derived from the upload core's document status."""
+
+    PENDING = "PENDING"
+    UPLOADED = "UPLOADED"
+    REJECTED = "REJECTED"
+    EXPIRED = "EXPIRED"
+
+
+# Workflows in these states take no new fulfillments and no decisions.
+CLOSED_WORKFLOW_STATUSES = ("COMPLETED", "CANCELLED")
+# Categories that must be ACCEPTED before the workflow can complete.
+BLOCKING_CATEGORIES = (RequiredDocumentCategory.REQUIREMENT, RequiredDocumentCategory.STIPULATION)
+# Most fulfillments one batchAdd call may create.
+FULFILLMENT_BATCH_MAX = 100
+
+
+class PublicActionStatus(models.TextChoices):
+    """OPEN until the end client submits; AWAITING_UPLOADS until /confirm finds every file; then COMPLETED."""
+
+    OPEN = "OPEN", "Open"
+    AWAITING_UPLOADS = "AWAITING_UPLOADS", "Awaiting uploads"
+    COMPLETED = "COMPLETED", "Completed"
+
+
+# The body keys of a public action submission that are not form fields of the root record.
+ROLE_ENTITY_KEY = "role-entity"
+ROLE_ENTITY_RELATIONS_KEY = "role-entity_relations"
+ROOT_REFERENCE = "root"
