@@ -33,3 +33,56 @@ class WorkflowNotFound(NotFoundError):
 
 class FormVersionNotFound(NotFoundError):
     code = "FORM_VERSION_NOT_FOUND"
+
+
+# --- Documents, required documents and fulfillments (the document contract) ----------------------
+
+
+class SubjectRecordNotFound(NotFoundError):
+    code = "SUBJECT_RECORD_NOT_FOUND"
+
+
+class DocumentNotFound(NotFoundError):
+    code = "DOCUMENT_NOT_FOUND"
+
+
+class RequiredDocumentNotFound(NotFoundError):
+    code = "REQUIRED_DOCUMENT_NOT_FOUND"
+
+
+class FulfillmentNotFound(NotFoundError):
+    code = "FULFILLMENT_NOT_FOUND"
+
+
+class RequiredDocumentWorkflowMismatch(ApplicationError):
+    """The required document belongs to another workflow of the workspace."""
+
+    code = "REQUIRED_DOCUMENT_WORKFLOW_MISMATCH"
+    http_status = status.HTTP_400_BAD_REQUEST
+
+
+class DocumentSubjectMismatch(ApplicationError):
+    """The document belongs to a subject record that is neither the workflow's nor related to it."""
+
+    code = "DOCUMENT_SUBJECT_MISMATCH"
+    http_status = status.HTTP_400_BAD_REQUEST
+
+
+class DocumentNotUploaded(ConflictError):
+    code = "DOCUMENT_NOT_UPLOADED"
+
+
+class DuplicateFulfillment(ConflictError):
+    code = "DUPLICATE_FULFILLMENT"
+
+
+class WorkflowClosed(ConflictError):
+    code = "WORKFLOW_CLOSED"
+
+
+class FulfillmentAlreadyDecided(ConflictError):
+    code = "FULFILLMENT_ALREADY_DECIDED"
+
+
+class RequirementsOutstanding(ConflictError):
+    code = "REQUIREMENTS_OUTSTANDING"
