@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from documents.constants import DocumentStatus, UploadSource
+from documents.models import Document
+from tests.workspaces.factories import WorkspaceFactory
+
+
+class UploadedDocumentFactory(factory.django.DjangoModelFactory[Document]):
+    """A document whose upload was verified and accepted."""
+
+    class Meta:
+        model = Document
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    uuid = factory.LazyFunction(uuid.uuid4)
+    original_name = "passport.pdf"
+    sanitized_name = factory.LazyAttribute(lambda d: d.original_name)
+    key = factory.LazyAttribute(lambda d: f"{d.workspace.public_id}/uploads/{d.uuid}/{d.sanitized_name}")
+    content_type = "application/pdf"
+    max_size = 15 * 1024 * 1024
+    size = 1234
+    status = DocumentStatus.UPLOADED
+    source = UploadSource.FORM_FIELD_VALUE
+    upload_expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(minutes=5))
+    uploaded_at = factory.LazyFunction(timezone.now)
