@@ -23,12 +23,11 @@ def sanitize_file_name(name: str) -> str:
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     ascii_name = _DOTS.sub(".", _UNSAFE.sub("_", ascii_name))
-    ascii_name = _UNDERSCORES.sub("_", ascii_name).strip("._-")
     stem, dot, ext = ascii_name.rpartition(".")
     if not dot:
         stem, ext = ascii_name, ""
-    ext = ext.lower()[:10]
-    stem = stem.strip("._-") or "file"
+    ext = re.sub(r"[^a-z0-9]", "", ext.lower())[:10]
+    stem = _UNDERSCORES.sub("_", stem).strip("._-") or "file"
     room = MAX_FILE_NAME_LENGTH - (len(ext) + 1 if ext else 0)
     stem = stem[:room].rstrip("._-") or "file"
     return f"{stem}.{ext}" if ext else stem

@@ -6,6 +6,7 @@ Signing makes no network call; only verification (HEAD, list, ranged GET) and de
 from __future__ import annotations
 
 import functools
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -167,7 +168,7 @@ def probe_object(key: str, length: int) -> ObjectProbe | None:
             info = head_object(key)
             return None if info is None else ObjectProbe(0, info.etag, info.content_type, b"")
         raise
-    with response["Body"] as body:
+    with closing(response["Body"]) as body:
         head = body.read(length)
     content_range = response.get("ContentRange", "")
     size = int(content_range.rsplit("/", 1)[1]) if "/" in content_range else response["ContentLength"]

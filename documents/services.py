@@ -6,6 +6,7 @@ import io
 import logging
 import tempfile
 import uuid
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import IO
@@ -309,7 +310,7 @@ def document_thumbnail_ensure(*, document: Document) -> str | None:
         return None
     try:
         response = s3.s3_client().get_object(Bucket=s3.bucket_name(), Key=document.key)
-        with tempfile.SpooledTemporaryFile(max_size=_THUMBNAIL_SPOOL_BYTES) as spool, response["Body"] as body:
+        with tempfile.SpooledTemporaryFile(max_size=_THUMBNAIL_SPOOL_BYTES) as spool, closing(response["Body"]) as body:
             for chunk in body.iter_chunks(chunk_size=256 * 1024):
                 spool.write(chunk)
             spool.seek(0)

@@ -7,7 +7,7 @@ from documents.models import Document
 
 class PresignedPostQuerySerializer(serializers.Serializer):
     contenttype = serializers.CharField(max_length=120, help_text="MIME type of the file, e.g. application/pdf.")
-    filename = serializers.CharField(max_length=255, help_text="Name of the file to upload, e.g. resume.pdf.")
+    filename = serializers.CharField(max_length=1024, help_text="Name of the file to upload, e.g. resume.pdf.")
     source = serializers.ChoiceField(choices=[source.value for source in S3_API_SOURCES])  # type: ignore[assignment]
 
 

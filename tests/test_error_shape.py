@@ -1,0 +1,44 @@
+"""Every /api/ failure has one shape: {"success": false, "error", "code", "details"}."""
+
+from django.urls import reverse
+
+
+def assert_error(response, status, code):
+    assert response.status_code == status
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"success", "error", "code", "details"}
+    assert body["success"] is False and body["code"] == code and body["error"]
+    return body
+
+
+def test_unknown_api_route_is_a_json_404(api_client):
+    assert_error(api_client.get("/api/no-such-endpoint"), 404, "NOT_FOUND")
+
+
+def test_wrong_method_is_405(api_client):
+    assert_error(api_client.post(reverse("s3-presigned-post")), 405, "METHOD_NOT_ALLOWED")
+
+
+def test_unsupported_media_type_is_415(api_client):
+    response = api_client.post(reverse("s3-success"), data="uuid=1", content_type="text/plain")
+    assert_error(response, 415, "UNSUPPORTED_MEDIA_TYPE")
+
+
+def test_malformed_json_is_400(api_client):
+    response = api_client.post(reverse("s3-success"), data="{not json", content_type="application/json")
+    assert_error(response, 400, "PARSE_ERROR")
+
+
+def test_validation_errors_name_the_fields(api_client):
+    response = api_client.post(reverse("s3-success"), {"uuid": "nope", "is_public": "x"}, format="json")
+    body = assert_error(response, 400, "VALIDATION_ERROR")
+    assert set(body["details"]["fields"]) == {"uuid", "is_public"}
+
+
+def test_schema_and_docs_are_served(client, db):
+    schema = client.get(reverse("schema"), HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    assert "/api/s3/presigned-post" in paths and "/api/s3/success" in paths
+    assert client.get(reverse("api-docs")).status_code == 200
