@@ -1,3 +1,5 @@
+import signal
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +18,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         storage = embedded_s3()
         storage.start()
+        # A plain `kill` ends the server through the `finally` below, so the last uploads reach the disk.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         self.stdout.write(self.style.SUCCESS(f"Embedded S3 listening on {settings.AWS_S3_ENDPOINT_URL}"))
         try:
             call_command("runserver", options["addrport"], use_reloader=False, use_threading=True)
