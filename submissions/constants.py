@@ -1,0 +1,74 @@
+from django.db import models
+
+
+class FormStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+    ARCHIVED = "archived", "Archived"
+
+
+class SubmissionStatus(models.TextChoices):
+    DRAFT = "DRAFT", "Draft"
+    PENDING = "PENDING", "Pending"
+    COMPLETED = "COMPLETED", "Completed"
+    EDITED = "EDITED", "Edited"
+
+
+# The status changes PATCH may make (a no-op "change" to the same status is always allowed).
+# EDITED is reached automatically when a COMPLETED submission's data changes, or set explicitly from COMPLETED.
+STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
+    SubmissionStatus.DRAFT: frozenset({SubmissionStatus.PENDING, SubmissionStatus.COMPLETED}),
+    SubmissionStatus.PENDING: frozenset({SubmissionStatus.COMPLETED, SubmissionStatus.DRAFT}),
+    SubmissionStatus.COMPLETED: frozenset({SubmissionStatus.PENDING, SubmissionStatus.EDITED}),
+    SubmissionStatus.EDITED: frozenset({SubmissionStatus.COMPLETED, SubmissionStatus.PENDING}),
+}
+
+
+class SnapshotTrigger(models.TextChoices):
+    CREATE = "create"
+    EDIT = "edit"
+    SUBMIT = "submit"
+    STATUS = "status"
+    ROLLBACK = "rollback"
+
+
+SNAPSHOT_DESCRIPTIONS = {
+    SnapshotTrigger.CREATE: "Submission created",
+    SnapshotTrigger.EDIT: "Submission data edited",
+    SnapshotTrigger.SUBMIT: "Submission submitted",
+    SnapshotTrigger.STATUS: "Submission status changed",
+    SnapshotTrigger.ROLLBACK: "Submission rolled back",
+}
+
+
+class VisibilityMode(models.TextChoices):
+    WORKSPACE = "workspace", "All workspace members"
+    RESTRICTED = "restricted", "Restricted"
+
+
+class GrantTargetType(models.TextChoices):
+    USER = "user", "User"
+    WORKSPACE_ROLE = "workspace_role", "Workspace role"
+    OVERSIGHT_WORKSPACE = "oversight_workspace", "Oversight workspace"
+
+
+class AccessLevel(models.TextChoices):
+    VIEWER = "viewer", "Viewer"
+
+
+class EventType(models.TextChoices):
+    NOTE_ADDED = "note_added", "Note added"
+    DOCUMENT_ATTACHED = "document_attached", "Document attached"
+    DOCUMENT_REMOVED = "document_removed", "Document removed"
+    SHARED = "shared", "Share link created"
+    SHARED_EMAIL = "shared_email", "Shared by email"
+    SHARE_REVOKED = "share_revoked", "Share links revoked"
+    VISIBILITY_CHANGED = "visibility_changed", "Visibility changed"
+    REASSIGNED = "reassigned", "Reassigned"
+
+
+HISTORY_LIMIT = 100
+DEFAULT_PAGE_SIZE = 10
+MAX_PAGE_SIZE = 100
+STATS_DEFAULT_DAYS = 30
+STATS_MAX_DAYS = 366

@@ -1,0 +1,51 @@
+"""Public identifiers: random, never sequential."""
+
+import secrets
+
+CROCKFORD_BASE32 = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+SUBMISSION_ID_PREFIX = "SUB-"
+SUBMISSION_ID_LENGTH = 12
+_BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+PUBLIC_ID_LENGTH = 22
+
+
+def submission_id() -> str:
+    """``SUB-`` + 12 upper-case Crockford base32 characters (60 random bits)."""
+    return SUBMISSION_ID_PREFIX + "".join(secrets.choice(CROCKFORD_BASE32) for _ in range(SUBMISSION_ID_LENGTH))
+
+
+def new_public_id(prefix: str) -> str:
+    return prefix + "".join(secrets.choice(_BASE62) for _ in range(PUBLIC_ID_LENGTH))
+
+
+def form_id() -> str:
+    return new_public_id("frm_")
+
+
+def form_version_id() -> str:
+    return new_public_id("fv_")
+
+
+def snapshot_id() -> str:
+    return new_public_id("snap_")
+
+
+def note_id() -> str:
+    return new_public_id("note_")
+
+
+def attachment_id() -> str:
+    return new_public_id("att_")
+
+
+def event_id() -> str:
+    return new_public_id("evt_")
+
+
+def matter_id() -> str:
+    return new_public_id("mat_")
+
+
+def share_token() -> str:
+    """The secret of a share link (~256 bits); only its SHA-256 is stored."""
+    return secrets.token_urlsafe(32)

@@ -1,0 +1,253 @@
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from documents.models import Document
+from submissions import ids
+from submissions.constants import (
+    AccessLevel,
+    EventType,
+    FormStatus,
+    GrantTargetType,
+    SubmissionStatus,
+    VisibilityMode,
+)
+from workspaces.models import Workspace
+
+
+class Form(models.Model):
+    """A workspace's form. ``schema`` is the editable draft; each publish freezes it into a new FormVersion."""
+
+    public_id = models.CharField(max_length=30, unique=True, default=ids.form_id, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="forms")
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80)
+    description = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=FormStatus.choices, default=FormStatus.DRAFT)
+    schema = models.JSONField(default=dict, blank=True, help_text="The draft schema; published on publish.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "slug"], name="uniq_form_slug")]
+        indexes = [models.Index(fields=["workspace", "status", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class FormVersion(models.Model):
+    """A published, immutable copy of a form's schema. Submissions point at the version they answered."""
+
+    public_id = models.CharField(max_length=30, unique=True, default=ids.form_version_id, editable=False)
+    form = models.ForeignKey(Form, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField()
+    schema = models.JSONField()
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["form", "version"], name="uniq_form_version")]
+        ordering = ["form", "-version"]
+
+    def __str__(self) -> str:
+        return f"{self.form} v{self.version}"
+
+
+class Matter(models.Model):
+    """A case file of a workspace (``MAT-1``), to which submissions are linked."""
+
+    public_id = models.CharField(max_length=30, unique=True, default=ids.matter_id, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="matters")
+    number_prefix = models.CharField(max_length=10, default="MAT")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "number_prefix", "number"], name="uniq_matter_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number_prefix}-{self.number} {self.title}"
+
+
+class SnapshotFields(models.Model):
+    """Extra columns of every submission snapshot (one historical row of Submission)."""
+
+    snapshot_id = models.CharField(max_length=30, default=ids.snapshot_id, db_index=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class Submission(models.Model):
+    """Data submitted for one form version, keyed by field key. Every data or status change is a snapshot.
+
+    The snapshot's trigger is the history's change reason (``create``, ``edit``, ``submit``, ``status``,
+    ``rollback:<version>``); version and changelog are derived from the history rows.
+    """
+
+    public_id = models.CharField(max_length=16, unique=True, default=ids.submission_id, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="submissions")
+    form = models.ForeignKey(Form, on_delete=models.PROTECT, related_name="submissions")
+    form_version = models.ForeignKey(FormVersion, on_delete=models.PROTECT, related_name="submissions")
+    status = models.CharField(max_length=10, choices=SubmissionStatus.choices, default=SubmissionStatus.COMPLETED)
+    data = models.JSONField(default=dict, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="submissions",
+        help_text="The submitter (or the member it was reassigned to).",
+    )
+    visibility_mode = models.CharField(max_length=12, choices=VisibilityMode.choices, default=VisibilityMode.WORKSPACE)
+    matters = models.ManyToManyField(Matter, through="MatterSubmission", related_name="submissions", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(bases=[SnapshotFields], excluded_fields=["updated_at"])
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "created_at"], name="sub_ws_created"),
+            models.Index(fields=["workspace", "updated_at"], name="sub_ws_updated"),
+            models.Index(fields=["workspace", "status", "created_at"], name="sub_ws_status_created"),
+            models.Index(fields=["workspace", "form", "created_at"], name="sub_ws_form_created"),
+            models.Index(fields=["workspace", "user", "created_at"], name="sub_ws_user_created"),
+        ]
+
+    def __str__(self) -> str:
+        return self.public_id
+
+
+class MatterSubmission(models.Model):
+    """A submission linked to a matter; the first link is the one lists show."""
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="links")
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="matter_links")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["matter", "submission"], name="uniq_matter_submission")]
+
+    def __str__(self) -> str:
+        return f"{self.submission_id} in {self.matter_id}"
+
+
+class VisibilityGrant(models.Model):
+    """Who may see a restricted submission: one user, every member with a role, or an overseer workspace."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="grants")
+    target_type = models.CharField(max_length=20, choices=GrantTargetType.choices)
+    target_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    target_role = models.CharField(max_length=10, blank=True)
+    target_workspace = models.ForeignKey(Workspace, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    access_level = models.CharField(max_length=10, choices=AccessLevel.choices, default=AccessLevel.VIEWER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(target_type=GrantTargetType.USER, target_user__isnull=False)
+                    | Q(target_type=GrantTargetType.WORKSPACE_ROLE, target_role__gt="")
+                    | Q(target_type=GrantTargetType.OVERSIGHT_WORKSPACE, target_workspace__isnull=False)
+                ),
+                name="grant_target_matches_type",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["target_user", "submission"], name="grant_user"),
+            models.Index(fields=["target_workspace", "submission"], name="grant_workspace"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target_type} grant on {self.submission_id}"
+
+
+class SubmissionNote(models.Model):
+    """An internal note; members of the submission's workspace only."""
+
+    public_id = models.CharField(max_length=30, unique=True, default=ids.note_id, editable=False)
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    content = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.content[:50]
+
+
+class SubmissionAttachment(models.Model):
+    """A document of the same workspace attached to a submission."""
+
+    public_id = models.CharField(max_length=30, unique=True, default=ids.attachment_id, editable=False)
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="attachments")
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="+")
+    attached_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["submission", "document"], name="uniq_submission_attachment")]
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} on {self.submission_id}"
+
+
+class SubmissionEvent(models.Model):
+    """An audit event that is not a snapshot (note added, document attached, shared, ...)."""
+
+    public_id = models.CharField(max_length=30, unique=True, default=ids.event_id, editable=False)
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(max_length=30, choices=EventType.choices)
+    description = models.CharField(max_length=300)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["submission", "created_at"], name="event_submission_created")]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+def hash_share_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ShareLink(models.Model):
+    """A read-only link to a submission. Only the token's hash is stored; it expires and can be revoked."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="share_links")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    email = models.EmailField(blank=True, help_text="The address it was sent to, when shared by email.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Share link for {self.submission_id}"
