@@ -1,0 +1,461 @@
+"""The document and workflow-requirement contract: dotted routes, JSON bodies, the workspace API key.
+
+Every answer is ``{"success": true, "data": {...}}`` (the seed's snippets read ``response["data"]["document"]``);
+every failure is the standard ``{"success": false, "error", "code", "details"}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from documents import s3
+from documents.constants import DocumentStatus
+from documents.links import document_download_url
+from workflows.constants import (
+    FULFILLMENT_BATCH_MAX,
+    DecisionStatus,
+    RequiredDocumentCategory,
+    RequiredDocumentStatus,
+    WorkflowStatus,
+    WorkflowType,
+)
+from workflows.document_types import DOCUMENT_TYPE_CHOICES
+from workflows.models import Fulfillment, SubjectRecordDocument
+from workflows.selectors.documents import upload_status
+from workflows.selectors.requirements import fulfillment_list, required_document_list, workflow_get
+from workflows.services.documents import subject_document_create, subject_document_fetch
+from workflows.services.requirements import (
+    FulfillmentRequest,
+    fulfillment_batch_add,
+    fulfillment_decide,
+    required_document_add,
+    workflow_complete,
+    workflow_create,
+)
+from workspaces.constants import Role
+from workspaces.permissions import IsWorkspaceMember, role_at_least, workspace_context
+
+TAGS = ["Documents and workflow requirements"]
+
+
+def _ok(payload: dict[str, Any], status: int = 200) -> Response:
+    return Response({"success": True, "data": payload}, status=status)
+
+
+def _envelope(name: str, payload: serializers.BaseSerializer) -> serializers.Serializer:
+    """The schema of ``{"success": true, "data": payload}``."""
+    return inline_serializer(name, {"success": serializers.BooleanField(default=True), "data": payload})
+
+
+# --- Serializers ---------------------------------------------------------------------------------
+
+# The presign values exactly as the seed spells and orders them. X-Amz-Security-Token is only there when the
+# signing credentials carry a session token.
+PRESIGN_VALUE_NAMES = (
+    "Content-Type",
+    "X-Amz-Algorithm",
+    "X-Amz-Credential",
+    "X-Amz-Date",
+    "X-Amz-Security-Token",
+    "X-Amz-Signature",
+    "key",
+    "policy",
+    "x-amz-meta-document-id",
+)
+
+PresignValuesSerializer: type[serializers.Serializer] = type(
+    "PresignValuesSerializer",
+    (serializers.Serializer,),
+    {name: serializers.CharField(required=name != "X-Amz-Security-Token") for name in PRESIGN_VALUE_NAMES},
+)
+
+
+def presign_values(post: s3.PresignedPost) -> dict[str, str]:
+    """The upload core's signed fields renamed (``Policy`` -> ``policy``) and ordered as the seed shows them."""
+    by_lower = {name.lower(): value for name, value in post.fields.items()}
+    return {name: by_lower[name.lower()] for name in PRESIGN_VALUE_NAMES if name.lower() in by_lower}
+
+
+class DocumentCreateRequestSerializer(serializers.Serializer):
+    subject_record_id = serializers.CharField(
+        max_length=40, help_text="The subject record the document is about (sr_...)."
+    )
+    file_name = serializers.CharField(
+        max_length=255, help_text="With its extension (.pdf, .jpg, .png, ...); it decides the Content-Type."
+    )
+    file_size_in_bytes = serializers.IntegerField(
+        min_value=1, help_text="The exact size of the file; the upload policy allows exactly this many bytes."
+    )
+
+
+class DocumentUploadSerializer(serializers.Serializer):
+    document_id = serializers.CharField()
+    upload_url = serializers.CharField(help_text="POST the presign values, then `file` last, to this URL.")
+    presign_values = PresignValuesSerializer()
+
+
+class DocumentGetRequestSerializer(serializers.Serializer):
+    document_id = serializers.CharField(max_length=40)
+
+
+class DocumentSerializer(serializers.Serializer):
+    document_id = serializers.CharField(source="public_id")
+    subject_record_id = serializers.CharField(source="subject_record.public_id")
+    file_name = serializers.CharField(source="document.original_name")
+    file_size_in_bytes = serializers.IntegerField(source="document.max_size", help_text="The declared size.")
+    content_type = serializers.CharField(source="document.content_type")
+    upload_status = serializers.SerializerMethodField()
+    rejection_reason = serializers.SerializerMethodField()
+    download_url = serializers.SerializerMethodField(help_text="A 15-minute link, once the upload is accepted.")
+    upload_expires_at = serializers.DateTimeField(source="document.upload_expires_at")
+    uploaded_at = serializers.DateTimeField(source="document.uploaded_at", allow_null=True)
+    created_at = serializers.DateTimeField(source="document.created_at")
+    updated_at = serializers.DateTimeField(source="document.updated_at")
+
+    def get_upload_status(self, link: SubjectRecordDocument) -> str:
+        return str(upload_status(link.document))
+
+    def get_rejection_reason(self, link: SubjectRecordDocument) -> str | None:
+        return link.document.rejection_reason or None
+
+    def get_download_url(self, link: SubjectRecordDocument) -> str | None:
+        if link.document.status != DocumentStatus.UPLOADED:
+            return None
+        return document_download_url(link.document)
+
+
+class WorkflowCreateRequestSerializer(serializers.Serializer):
+    subject_record_id = serializers.CharField(max_length=40)
+    type = serializers.ChoiceField(choices=WorkflowType.choices)
+
+
+class WorkflowRequestSerializer(serializers.Serializer):
+    workflow_id = serializers.CharField(max_length=40)
+
+
+class WorkflowSerializer(serializers.Serializer):
+    workflow_id = serializers.CharField(source="public_id")
+    subject_record_id = serializers.CharField(source="subject_record.public_id")
+    type = serializers.ChoiceField(choices=WorkflowType.choices)
+    status = serializers.ChoiceField(choices=WorkflowStatus.choices)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class RequiredDocumentAddRequestSerializer(serializers.Serializer):
+    workflow_id = serializers.CharField(max_length=40)
+    document_type_code = serializers.ChoiceField(choices=DOCUMENT_TYPE_CHOICES)
+    name = serializers.CharField(max_length=200, required=False, default="", help_text="Defaults to the type's name.")
+    category = serializers.ChoiceField(
+        choices=RequiredDocumentCategory.choices, required=False, default=RequiredDocumentCategory.REQUIREMENT
+    )
+    requirement_text = serializers.CharField(max_length=1000, required=False, default="", allow_blank=True)
+
+
+class RequiredDocumentSerializer(serializers.Serializer):
+    required_document_id = serializers.CharField(source="public_id")
+    document_type_code = serializers.CharField()
+    name = serializers.CharField()
+    category = serializers.ChoiceField(choices=RequiredDocumentCategory.choices)
+    requirement_text = serializers.CharField()
+    required_document_status = serializers.ChoiceField(source="status", choices=RequiredDocumentStatus.choices)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class FulfillmentItemSerializer(serializers.Serializer):
+    required_document_id = serializers.CharField(max_length=40)
+    document_id = serializers.CharField(max_length=40)
+
+
+class FulfillmentBatchAddRequestSerializer(serializers.Serializer):
+    workflow_id = serializers.CharField(max_length=40)
+    fulfillments = FulfillmentItemSerializer(many=True, min_length=1, max_length=FULFILLMENT_BATCH_MAX)  # type: ignore[call-arg]
+
+
+class FulfillmentListRequestSerializer(serializers.Serializer):
+    workflow_id = serializers.CharField(max_length=40)
+    required_document_id = serializers.CharField(max_length=40, required=False)
+
+
+class FulfillmentDecideRequestSerializer(serializers.Serializer):
+    fulfillment_id = serializers.CharField(max_length=40)
+    decision_status = serializers.ChoiceField(choices=[DecisionStatus.ACCEPTED, DecisionStatus.REJECTED])
+    reason = serializers.CharField(max_length=1000, required=False, default="", allow_blank=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["decision_status"] == DecisionStatus.REJECTED and not attrs["reason"].strip():
+            raise serializers.ValidationError({"reason": ["A rejection needs a reason."]})
+        return attrs
+
+
+class FulfillmentSerializer(serializers.Serializer):
+    fulfillment_id = serializers.CharField(source="public_id")
+    required_document_id = serializers.CharField(source="required_document.public_id")
+    document_id = serializers.CharField(source="subject_document.public_id")
+    decision_status = serializers.ChoiceField(choices=DecisionStatus.choices)
+    decision_reason = serializers.SerializerMethodField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    def get_decision_reason(self, fulfillment: Fulfillment) -> str | None:
+        return fulfillment.decision_reason or None
+
+
+def _parse(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+# --- Views ---------------------------------------------------------------------------------------
+
+_WRITE = [role_at_least(Role.MEMBER)]
+_READ = [IsWorkspaceMember]
+
+
+class DocumentCreateView(APIView):
+    permission_classes = _WRITE
+
+    @extend_schema(
+        operation_id="document_create",
+        summary="Create a document record and its 5-minute presigned POST (exact size, type from the extension).",
+        request=DocumentCreateRequestSerializer,
+        responses={
+            200: _envelope(
+                "DocumentCreateResponse",
+                inline_serializer("DocumentCreateData", {"document": DocumentUploadSerializer()}),
+            )
+        },
+        tags=TAGS,
+    )
+    def post(self, request: Request) -> Response:
+        data = _parse(DocumentCreateRequestSerializer, request)
+        context = workspace_context(request)
+        link, post = subject_document_create(workspace=context.workspace, acting_user=context.user, **data)
+        document = {"document_id": link.public_id, "upload_url": post.url, "presign_values": presign_values(post)}
+        return _ok({"document": DocumentUploadSerializer(document).data})
+
+
+class DocumentGetView(APIView):
+    permission_classes = _READ
+
+    @extend_schema(
+        operation_id="document_get",
+        summary="A document with its upload_status (PENDING, UPLOADED, REJECTED, EXPIRED), checked against S3.",
+        request=DocumentGetRequestSerializer,
+        responses={
+            200: _envelope(
+                "DocumentGetResponse", inline_serializer("DocumentGetData", {"document": DocumentSerializer()})
+            )
+        },
+        tags=TAGS,
+    )
+    def post(self, request: Request) -> Response:
+        data = _parse(DocumentGetRequestSerializer, request)
+        link = subject_document_fetch(workspace=workspace_context(request).workspace, document_id=data["document_id"])
+        return _ok({"document": DocumentSerializer(link).data})
+
+
+class WorkflowCreateView(APIView):
+    permission_classes = _WRITE
+
+    @extend_schema(
+        operation_id="workflow_create",
+        summary="Create a workflow of a type for a subject record.",
+        request=WorkflowCreateRequestSerializer,
+        responses={
+            201: _envelope(
+                "WorkflowCreateResponse", inline_serializer("WorkflowData", {"workflow": WorkflowSerializer()})
+            )
+        },
+        tags=TAGS,
+    )
+    def post(self, request: Request) -> Response:
+        data = _parse(WorkflowCreateRequestSerializer, request)
+        context = workspace_context(request)
+        workflow = workflow_create(workspace=context.workspace, acting_user=context.user, **data)
+        return _ok({"workflow": WorkflowSerializer(workflow).data}, status=201)
+
+
+class WorkflowGetView(APIView):
+    permission_classes = _READ
+
+    @extend_schema(
+        operation_id="workflow_get",
+        summary="A workflow with its status.",
+        request=WorkflowRequestSerializer,
+        responses={
+            200: _envelope(
+                "WorkflowGetResponse", inline_serializer("WorkflowGetData", {"workflow": WorkflowSerializer()})
+            )
+        },
+        tags=TAGS,
+    )
+    def post(self, request: Request) -> Response:
+        data = _parse(WorkflowRequestSerializer, request)
+        workflow = workflow_get(workspace=workspace_context(request).workspace, public_id=data["workflow_id"])
+        return _ok({"workflow": WorkflowSerializer(workflow).data})
+
+
+class WorkflowCompleteView(APIView):
+    permission_classes = _WRITE
+
+    @extend_schema(
+        operation_id="workflow_complete",
+        summary="Complete a workflow; refused (409) while a REQUIREMENT or STIPULATION is not ACCEPTED.",
+        request=WorkflowRequestSerializer,
+        responses={
+            200: _envelope(
+                "WorkflowCompleteResponse",
+                inline_serializer("WorkflowCompleteData", {"workflow": WorkflowSerializer()}),
+            )
+        },
+        tags=TAGS,
+    )
+    def post(self, request: Request) -> Response:
+        data = _parse(WorkflowRequestSerializer, request)
+        context = workspace_context(request)
+        workflow = workflow_complete(
+            workspace=context.workspace, workflow_id=data["workflow_id"], acting_user=context.user
+        )
+        return _ok({"workflow": WorkflowSerializer(workflow).data})
+
+
+class RequiredDocumentAddView(APIView):
+    permission_classes = _WRITE
+
+    @extend_schema(
+        operation_id="workflow_required_document_add",
+        summary="Add a required document (a type of the document-type registry) to an open workflow.",
+        request=RequiredDocumentAddRequestSerializer,
+        responses={
+            201: _envelope(
+                "RequiredDocumentAddResponse",
+                inline_serializer("RequiredDocumentData", {"required_document": RequiredDocumentSerializer()}),
+            )
+        },
+        tags=TAGS,
+    )
+    def post(self, request: Request) -> Response:
+        data = _parse(RequiredDocumentAddRequestSerializer, request)
+        context = workspace_context(request)
+        required_document = required_document_add(workspace=context.workspace, acting_user=context.user, **data)
+        return _ok({"required_document": RequiredDocumentSerializer(required_document).data}, status=201)
+
+
+class RequiredDocumentListView(APIView):
+    permission_classes = _READ
+
+    @extend_schema(
+        operation_id="workflow_required_document_list",
+        summary="The required documents of a workflow.",
+        request=WorkflowRequestSerializer,
+        responses={
+            200: _envelope(
+                "RequiredDocumentListResponse",
+                inline_serializer(
+                    "RequiredDocumentListData", {"required_documents": RequiredDocumentSerializer(many=True)}
+                ),
+            )
+        },
+        tags=TAGS,
+    )
+    def post(self, request: Request) -> Response:
+        data = _parse(WorkflowRequestSerializer, request)
+        workflow = workflow_get(workspace=workspace_context(request).workspace, public_id=data["workflow_id"])
+        required_documents = required_document_list(workflow=workflow)
+        return _ok({"required_documents": RequiredDocumentSerializer(required_documents, many=True).data})
+
+
+class FulfillmentBatchAddView(APIView):
+    permission_classes = _WRITE
+
+    @extend_schema(
+        operation_id="workflow_required_document_fulfillment_batch_add",
+        summary="Link uploaded documents to required documents, all or nothing.",
+        request=FulfillmentBatchAddRequestSerializer,
+        responses={
+            201: _envelope(
+                "FulfillmentBatchAddResponse",
+                inline_serializer("FulfillmentBatchAddData", {"fulfillments": FulfillmentSerializer(many=True)}),
+            )
+        },
+        tags=TAGS,
+    )
+    def post(self, request: Request) -> Response:
+        data = _parse(FulfillmentBatchAddRequestSerializer, request)
+        context = workspace_context(request)
+        created = fulfillment_batch_add(
+            workspace=context.workspace,
+            workflow_id=data["workflow_id"],
+            fulfillments=[FulfillmentRequest(**item) for item in data["fulfillments"]],
+            acting_user=context.user,
+        )
+        return _ok({"fulfillments": FulfillmentSerializer(created, many=True).data}, status=201)
+
+
+class FulfillmentListView(APIView):
+    permission_classes = _READ
+
+    @extend_schema(
+        operation_id="workflow_required_document_fulfillment_list",
+        summary="The fulfillments of a workflow, optionally of one required document.",
+        request=FulfillmentListRequestSerializer,
+        responses={
+            200: _envelope(
+                "FulfillmentListResponse",
+                inline_serializer("FulfillmentListData", {"fulfillments": FulfillmentSerializer(many=True)}),
+            )
+        },
+        tags=TAGS,
+    )
+    def post(self, request: Request) -> Response:
+        data = _parse(FulfillmentListRequestSerializer, request)
+        workflow = workflow_get(workspace=workspace_context(request).workspace, public_id=data["workflow_id"])
+        fulfillments = fulfillment_list(workflow=workflow, required_document_id=data.get("required_document_id"))
+        return _ok({"fulfillments": FulfillmentSerializer(fulfillments, many=True).data})
+
+
+class FulfillmentDecideView(APIView):
+    permission_classes = _WRITE
+
+    @extend_schema(
+        operation_id="workflow_required_document_fulfillment_decide",
+        summary="Accept or reject a fulfillment (a rejection needs a reason); the requirement's status follows.",
+        request=FulfillmentDecideRequestSerializer,
+        responses={
+            200: _envelope(
+                "FulfillmentDecideResponse",
+                inline_serializer(
+                    "FulfillmentDecideData",
+                    {"fulfillment": FulfillmentSerializer(), "required_document": RequiredDocumentSerializer()},
+                ),
+            )
+        },
+        tags=TAGS,
+    )
+    def post(self, request: Request) -> Response:
+        data = _parse(FulfillmentDecideRequestSerializer, request)
+        context = workspace_context(request)
+        fulfillment = fulfillment_decide(
+            workspace=context.workspace,
+            fulfillment_id=data["fulfillment_id"],
+            decision=DecisionStatus(data["decision_status"]),
+            reason=data["reason"],
+            acting_user=context.user,
+            api_key=context.api_key,
+        )
+        return _ok(
+            {
+                "fulfillment": FulfillmentSerializer(fulfillment).data,
+                "required_document": RequiredDocumentSerializer(fulfillment.required_document).data,
+            }
+        )

@@ -1,0 +1,1 @@
+"""Reads with rules of the workflows app, one module per area."""

@@ -1,0 +1,1 @@
+"""Writes with rules of the workflows app, one module per area."""
