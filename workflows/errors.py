@@ -86,3 +86,7 @@ class FulfillmentAlreadyDecided(ConflictError):
 
 class RequirementsOutstanding(ConflictError):
     code = "REQUIREMENTS_OUTSTANDING"
+
+
+class PublicActionNotFound(NotFoundError):
+    code = "PUBLIC_ACTION_NOT_FOUND"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workflows.api import documents
+from workflows.api import documents, public_actions
 
 # The document contract keeps the seed's dotted names at the root (no /api/ prefix).
 urlpatterns = [
@@ -24,4 +24,16 @@ urlpatterns = [
         documents.FulfillmentDecideView.as_view(),
         name="fulfillment-decide",
     ),
+]
+
+# The public action contract (authenticated by the link token only) and the members' API that creates links.
+urlpatterns += [
+    path("v3/public/actions/<str:token>", public_actions.PublicActionSubmitView.as_view(), name="public-action-submit"),
+    path(
+        "v3/public/actions/<str:token>/confirm",
+        public_actions.PublicActionConfirmView.as_view(),
+        name="public-action-confirm",
+    ),
+    path("workflow.publicAction.create", public_actions.PublicActionCreateView.as_view(), name="public-action-create"),
+    path("workflow.publicAction.list", public_actions.PublicActionListView.as_view(), name="public-action-list"),
 ]

@@ -1,6 +1,16 @@
 """Subject records and workflows. One module per area, so each can grow on its own."""
 
+from workflows.models.actions import PublicAction, PublicActionFile
 from workflows.models.records import Relation, SubjectRecord, SubjectRecordDocument, Workflow
 from workflows.models.requirements import Fulfillment, RequiredDocument
 
-__all__ = ["Fulfillment", "RequiredDocument", "Relation", "SubjectRecord", "SubjectRecordDocument", "Workflow"]
+__all__ = [
+    "Fulfillment",
+    "PublicAction",
+    "PublicActionFile",
+    "RequiredDocument",
+    "Relation",
+    "SubjectRecord",
+    "SubjectRecordDocument",
+    "Workflow",
+]

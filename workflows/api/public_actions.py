@@ -1,0 +1,233 @@
+"""The public action contract (/v3/public/actions/{token}, /confirm) and the members' API that creates links."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from workflows.constants import PublicActionStatus
+from workflows.models import PublicAction
+from workflows.selectors.public_actions import (
+    form_version_get_for_workspace,
+    public_action_list,
+    workflow_get_for_workspace,
+)
+from workflows.services.public_actions import (
+    FileUpload,
+    PublicActionResult,
+    public_action_confirm,
+    public_action_create,
+    public_action_submit,
+)
+from workspaces.constants import Role
+from workspaces.permissions import role_at_least, workspace_context
+
+# --- Serializers ---------------------------------------------------------------------------------
+
+
+class ErrorSerializer(serializers.Serializer):
+    success = serializers.BooleanField()
+    error = serializers.CharField()
+    code = serializers.CharField()
+    details = serializers.DictField()
+
+
+class PublicActionFileUploadSerializer(serializers.Serializer):
+    """One file to upload; ``entityReference`` only for role-entity files, absent for root-level ones."""
+
+    entityReference = serializers.CharField(source="entity_reference", required=False)
+    fileName = serializers.CharField(source="file_name")
+    spektrDataField = serializers.CharField(source="field_name")
+    url = serializers.CharField()
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        # `fields` cannot be a declared attribute (it is the serializer's own field mapping).
+        fields["fields"] = serializers.DictField(child=serializers.CharField())
+        return fields
+
+    def to_representation(self, instance: FileUpload) -> dict[str, Any]:
+        data = {
+            "fileName": instance.file_name,
+            "spektrDataField": instance.field_name,
+            "url": instance.url,
+            "fields": dict(instance.fields),
+        }
+        if instance.entity_reference is not None:
+            return {"entityReference": instance.entity_reference, **data}
+        return data
+
+
+class PublicActionResultSerializer(serializers.Serializer):
+    """``{"status": "completed"}``, or ``accepted`` / ``pending`` with the files still to upload."""
+
+    status = serializers.ChoiceField(choices=["completed", "accepted", "pending"])
+    fileUploads = PublicActionFileUploadSerializer(many=True, required=False)
+
+
+def _result_body(result: PublicActionResult, open_status: str) -> dict[str, Any]:
+    if result.completed:
+        return {"status": "completed"}
+    uploads = PublicActionFileUploadSerializer(result.file_uploads, many=True).data
+    return {"status": open_status, "fileUploads": uploads}
+
+
+class PublicActionCreateSerializer(serializers.Serializer):
+    workflow_id = serializers.CharField(max_length=25)
+    form_version_id = serializers.CharField(max_length=64)
+    individual_form_version_id = serializers.CharField(max_length=64, required=False, allow_null=True)
+    company_form_version_id = serializers.CharField(max_length=64, required=False, allow_null=True)
+    expires_in_days = serializers.IntegerField(required=False, min_value=1, max_value=90)
+
+
+class PublicActionListRequestSerializer(serializers.Serializer):
+    workflow_id = serializers.CharField(max_length=25, required=False)
+    status = serializers.ChoiceField(choices=PublicActionStatus.choices, required=False)
+
+
+class PublicActionSerializer(serializers.ModelSerializer):
+    public_action_id = serializers.CharField(source="public_id")
+    workflow_id = serializers.CharField(source="workflow.public_id")
+    form_version_id = serializers.CharField(source="form_version_id")
+
+    class Meta:
+        model = PublicAction
+        fields = [
+            "public_action_id",
+            "workflow_id",
+            "form_version_id",
+            "status",
+            "expires_at",
+            "submitted_at",
+            "completed_at",
+            "created_at",
+        ]
+
+
+class PublicActionCreatedSerializer(PublicActionSerializer):
+    """The create answer: the only time the raw token and the link are shown."""
+
+    token = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    class Meta(PublicActionSerializer.Meta):
+        fields = [*PublicActionSerializer.Meta.fields, "token", "url"]
+
+    def get_token(self, obj: PublicAction) -> str:
+        return str(self.context["token"])
+
+    def get_url(self, obj: PublicAction) -> str:
+        request: Request = self.context["request"]
+        return request.build_absolute_uri(reverse("public-action-page", args=[self.context["token"]]))
+
+
+# --- Views ---------------------------------------------------------------------------------------
+
+_TOKEN_RESPONSES = {
+    400: OpenApiResponse(ErrorSerializer, description="Validation error (code VALIDATION_ERROR, DUPLICATE_REFERENCE)"),
+    401: OpenApiResponse(ErrorSerializer, description="Token invalid, expired or used up (code INVALID_TOKEN)"),
+}
+
+
+class PublicActionSubmitView(APIView):
+    """The end client's submission; authenticated by the link token only."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        operation_id="public_action_submit",
+        request={"application/json": {"type": "object", "additionalProperties": True}},
+        responses={200: PublicActionResultSerializer, **_TOKEN_RESPONSES},
+    )
+    def post(self, request: Request, token: str) -> Response:
+        result = public_action_submit(token=token, body=request.data)
+        return Response(_result_body(result, "accepted"))
+
+
+class PublicActionConfirmView(APIView):
+    """Verify the uploads; 409 with fresh presigned POSTs for the files still missing or rejected."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        operation_id="public_action_confirm",
+        request=None,
+        responses={
+            200: PublicActionResultSerializer,
+            409: OpenApiResponse(PublicActionResultSerializer, description="status pending: upload these files"),
+            **_TOKEN_RESPONSES,
+        },
+    )
+    def post(self, request: Request, token: str) -> Response:
+        result = public_action_confirm(token=token)
+        code = status.HTTP_200_OK if result.completed else status.HTTP_409_CONFLICT
+        return Response(_result_body(result, "pending"), status=code)
+
+
+class PublicActionCreateView(APIView):
+    """POST /workflow.publicAction.create: a link for the workflow's client (MEMBER role or higher)."""
+
+    permission_classes = [role_at_least(Role.MEMBER)]
+
+    @extend_schema(
+        operation_id="workflow_public_action_create",
+        request=PublicActionCreateSerializer,
+        responses={200: PublicActionCreatedSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        context = workspace_context(request)
+        params = PublicActionCreateSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        workflow = workflow_get_for_workspace(workspace=context.workspace, public_id=data["workflow_id"])
+        versions = {
+            name: form_version_get_for_workspace(workspace=context.workspace, form_version_id=data[name])
+            if data.get(name)
+            else None
+            for name in ("form_version_id", "individual_form_version_id", "company_form_version_id")
+        }
+        action, token = public_action_create(
+            workflow=workflow,
+            form_version=versions["form_version_id"],
+            individual_form_version=versions["individual_form_version_id"],
+            company_form_version=versions["company_form_version_id"],
+            expires_in_days=data.get("expires_in_days"),
+            acting_user=context.user,
+        )
+        body = PublicActionCreatedSerializer(action, context={"request": request, "token": token}).data
+        return Response({"public_action": body})
+
+
+class PublicActionListView(APIView):
+    """POST /workflow.publicAction.list: the workspace's links (never their tokens), optionally per workflow."""
+
+    @extend_schema(
+        operation_id="workflow_public_action_list",
+        request=PublicActionListRequestSerializer,
+        responses={200: PublicActionSerializer(many=True)},
+    )
+    def post(self, request: Request) -> Response:
+        context = workspace_context(request)
+        params = PublicActionListRequestSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        actions = public_action_list(workspace=context.workspace)
+        if params.validated_data.get("workflow_id"):
+            workflow = workflow_get_for_workspace(
+                workspace=context.workspace, public_id=params.validated_data["workflow_id"]
+            )
+            actions = actions.filter(workflow=workflow)
+        if params.validated_data.get("status"):
+            actions = actions.filter(status=params.validated_data["status"])
+        return Response({"public_actions": PublicActionSerializer(actions[:200], many=True).data})

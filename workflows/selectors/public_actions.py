@@ -1,0 +1,93 @@
+"""Reads of public actions: by link token (for the end client) and per workspace (for its members)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from submissions.models import FormVersion
+from workflows.constants import PublicActionStatus, WorkflowStatus
+from workflows.errors import FormVersionNotFound, InvalidToken, PublicActionNotFound, WorkflowNotFound
+from workflows.models import PublicAction, PublicActionFile, Workflow
+from workflows.models.actions import hash_token
+from workspaces.models import Workspace
+
+MAX_TOKEN_LENGTH = 200
+CLOSED_WORKFLOW_STATUSES = (WorkflowStatus.COMPLETED, WorkflowStatus.CANCELLED)
+
+
+def public_action_get_by_token(*, token: str, for_update: bool = False, allow_completed: bool = False) -> PublicAction:
+    """The action a link token opens, or InvalidToken (401) when it is unknown, expired or used up.
+
+    ``for_update`` locks the action's row, so two requests with one token run one after the other.
+    """
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        raise InvalidToken("The link is invalid or has expired.")
+    queryset = PublicAction.objects.select_related(
+        "workspace",
+        "workflow",
+        "workflow__subject_record",
+        "form_version",
+        "individual_form_version",
+        "company_form_version",
+    )
+    if for_update:
+        queryset = queryset.select_for_update(of=("self",))
+    action = queryset.filter(token_hash=hash_token(token)).first()
+    if action is None:
+        raise InvalidToken("The link is invalid or has expired.")
+    if action.status == PublicActionStatus.COMPLETED:
+        if allow_completed:
+            return action
+        raise InvalidToken("This link has already been used.")
+    if action.expired:
+        raise InvalidToken("The link is invalid or has expired.")
+    if action.workflow.status in CLOSED_WORKFLOW_STATUSES:
+        raise InvalidToken("The process this link belongs to is closed.")
+    return action
+
+
+def public_action_files(*, action: PublicAction) -> list[PublicActionFile]:
+    """The files an action's submission announced, in the order they were answered, with their documents."""
+    return list(
+        PublicActionFile.objects.filter(action=action)
+        .select_related("record_document__document", "record_document__subject_record")
+        .order_by("position")
+    )
+
+
+def public_action_list(*, workspace: Workspace) -> QuerySet[PublicAction]:
+    """The workspace's public actions, newest first."""
+    return (
+        PublicAction.objects.filter(workspace=workspace)
+        .select_related("workflow", "form_version")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def public_action_get(*, workspace: Workspace, public_id: str) -> PublicAction:
+    action = public_action_list(workspace=workspace).filter(public_id=public_id).first()
+    if action is None:
+        raise PublicActionNotFound("No such public action in this workspace.", details={"public_action_id": public_id})
+    return action
+
+
+def workflow_get_for_workspace(*, workspace: Workspace, public_id: str) -> Workflow:
+    """A workflow of ``workspace``; another workspace's workflow is reported as not found, never leaked."""
+    workflow = (
+        Workflow.objects.filter(workspace=workspace, public_id=public_id).select_related("subject_record").first()
+    )
+    if workflow is None:
+        raise WorkflowNotFound("No such workflow in this workspace.", details={"workflow_id": public_id})
+    return workflow
+
+
+def form_version_get_for_workspace(*, workspace: Workspace, form_version_id: str) -> FormVersion:
+    """A published form version of one of ``workspace``'s forms (by its public id); 404 otherwise."""
+    version = (
+        FormVersion.objects.filter(form__workspace=workspace, public_id=form_version_id).select_related("form").first()
+    )
+    if version is None:
+        raise FormVersionNotFound(
+            "No such form version in this workspace.", details={"form_version_id": form_version_id}
+        )
+    return version

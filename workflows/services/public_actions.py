@@ -1,0 +1,553 @@
+"""Public actions: create a link, take the end client's submission, issue its uploads, confirm them.
+
+One transaction per call. Submission validates everything before it writes anything, so a 4xx leaves the
+database as it was; the reference uniqueness is finally guarded by the database constraint, so two
+concurrent submissions with one reference cannot both win (the loser gets DUPLICATE_REFERENCE, not a 500).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from config.errors import ValidationFailed
+from documents import s3
+from documents.constants import PUBLIC_ACTION_UPLOAD_EXPIRY_SECONDS, DocumentStatus, UploadSource
+from documents.keys import build_key, sanitize_file_name
+from documents.models import Document
+from documents.services import document_issue_upload, document_reissue_upload, document_verify_upload
+from submissions.formschema import clean_form_data, file_field_keys
+from workflows.constants import (
+    ROLE_ENTITY_KEY,
+    ROLE_ENTITY_RELATIONS_KEY,
+    ROOT_REFERENCE,
+    CustomerType,
+    PublicActionStatus,
+    WorkflowStatus,
+)
+from workflows.errors import DuplicateReference, PublicActionStateError, PublicActionValidationError
+from workflows.models import PublicAction, PublicActionFile, Relation, SubjectRecord, SubjectRecordDocument, Workflow
+from workflows.models.actions import hash_token
+from workflows.selectors.public_actions import CLOSED_WORKFLOW_STATUSES, public_action_files, public_action_get_by_token
+from workspaces.models import Workspace
+
+MAX_ENTITIES = 100
+MAX_RELATIONS = 500
+MAX_REFERENCE_LENGTH = 200
+MAX_ROLE_LENGTH = 60
+ROLE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
+MAX_TTL_DAYS = 90
+ENTITY_IDENTITY_KEYS = ("reference", "customer_type")
+
+
+@dataclass(frozen=True)
+class FileUpload:
+    """One file the client must upload: the record it belongs to, its field, and the signed POST."""
+
+    entity_reference: str | None
+    file_name: str
+    field_name: str
+    url: str
+    fields: dict[str, str]
+
+
+@dataclass(frozen=True)
+class PublicActionResult:
+    action: PublicAction
+    file_uploads: list[FileUpload] = field(default_factory=list)
+
+    @property
+    def completed(self) -> bool:
+        return self.action.status == PublicActionStatus.COMPLETED
+
+
+# --- Creating a link -----------------------------------------------------------------------------
+
+
+def public_action_create(
+    *,
+    workflow: Workflow,
+    form_version: Any,
+    acting_user: User | None,
+    individual_form_version: Any = None,
+    company_form_version: Any = None,
+    expires_in_days: int | None = None,
+) -> tuple[PublicAction, str]:
+    """Create a public action and return it with its raw token (shown once; only its hash is stored).
+
+    Every form version must be one of the workflow's workspace. The workflow waits for the client from now on.
+    """
+    workspace = workflow.workspace
+    for version in (form_version, individual_form_version, company_form_version):
+        if version is not None and _form_version_workspace_id(version) != workspace.pk:
+            raise ValidationFailed("The form version belongs to another workspace.")
+    if workflow.status in CLOSED_WORKFLOW_STATUSES:
+        raise PublicActionStateError(f"The workflow is {workflow.status}; it takes no more client input.")
+    days = settings.PUBLIC_ACTION_TTL_DAYS if expires_in_days is None else expires_in_days
+    if not 1 <= days <= MAX_TTL_DAYS:
+        raise ValidationFailed(f"expires_in_days must be between 1 and {MAX_TTL_DAYS}.")
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        action = PublicAction.objects.create(
+            workspace=workspace,
+            workflow=workflow,
+            form_version=form_version,
+            individual_form_version=individual_form_version,
+            company_form_version=company_form_version,
+            token_hash=hash_token(token),
+            token_hint=token[:6],
+            expires_at=timezone.now() + timedelta(days=days),
+            created_by=acting_user,
+        )
+        if workflow.status == WorkflowStatus.OPEN:
+            workflow.status = WorkflowStatus.WAITING_FOR_CLIENT
+            workflow.save(update_fields=["status", "updated_at"])
+    return action, token
+
+
+def public_action_expire(*, action: PublicAction) -> PublicAction:
+    """End a link now (the admin's "expire" action); a completed action stays as it is."""
+    if action.status != PublicActionStatus.COMPLETED and not action.expired:
+        action.expires_at = timezone.now()
+        action.save(update_fields=["expires_at", "updated_at"])
+    return action
+
+
+def _form_version_workspace_id(form_version: Any) -> int | None:
+    workspace_id = getattr(form_version, "workspace_id", None)
+    if workspace_id is None and getattr(form_version, "form", None) is not None:
+        workspace_id = form_version.form.workspace_id
+    return workspace_id
+
+
+# --- Parsing and validating a submission ---------------------------------------------------------
+
+
+@dataclass
+class _Entity:
+    reference: str
+    customer_type: str
+    data: dict[str, Any]
+    files: list[tuple[str, str]]
+    record: SubjectRecord | None = None
+
+
+@dataclass
+class _Relation:
+    from_ref: str
+    to_ref: str
+    role: str
+    ownership: Decimal | None
+
+
+class _Errors:
+    def __init__(self) -> None:
+        self.fields: dict[str, list[str]] = {}
+
+    def add(self, path: str, message: str) -> None:
+        self.fields.setdefault(path, []).append(message)
+
+    def merge(self, prefix: str, exc: ValidationFailed) -> None:
+        fields = exc.details.get("fields") or {"": [exc.message]}
+        for path, messages in fields.items():
+            full = f"{prefix}.{path}" if prefix and path else (prefix or path)
+            for message in messages if isinstance(messages, list) else [messages]:
+                self.add(full, str(message))
+
+    def raise_if_any(self) -> None:
+        if self.fields:
+            first_path, first_messages = next(iter(self.fields.items()))
+            count = len(self.fields)
+            more = f" (and {count - 1} more)" if count > 1 else ""
+            raise PublicActionValidationError(
+                f"Invalid submission. {first_path}: {first_messages[0]}{more}", details={"fields": self.fields}
+            )
+
+
+def _clean(
+    *, schema: dict[str, Any], data: dict[str, Any], workspace: Workspace, prefix: str, errors: _Errors
+) -> dict[str, Any]:
+    try:
+        return clean_form_data(
+            schema=schema, data=data, workspace=workspace, require_required=True, file_values="file_names"
+        )
+    except ValidationFailed as exc:
+        errors.merge(prefix, exc)
+        return {}
+
+
+def _files_of(schema: dict[str, Any], cleaned: dict[str, Any], order: Iterable[str]) -> list[tuple[str, str]]:
+    """``(field key, file name)`` of every file value in ``cleaned``, in the order the client sent the keys."""
+    file_keys = set(file_field_keys(schema))
+    found: list[tuple[str, str]] = []
+    keys = [key for key in order if key in cleaned] + [key for key in cleaned if key not in set(order)]
+    for key in keys:
+        if key not in file_keys:
+            continue
+        value = cleaned[key]
+        for name in value if isinstance(value, list) else [value]:
+            found.append((key, str(name)))
+    return found
+
+
+def _parse_ownership(raw: Any, path: str, errors: _Errors) -> Decimal | None:
+    if raw is None:
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+        errors.add(path, "Must be a number between 0 and 100.")
+        return None
+    try:
+        value = Decimal(str(raw))
+    except InvalidOperation:
+        errors.add(path, "Must be a number between 0 and 100.")
+        return None
+    if not value.is_finite() or not Decimal(0) <= value <= Decimal(100):
+        errors.add(path, "Must be a number between 0 and 100.")
+        return None
+    if value != value.quantize(Decimal("0.01")):
+        errors.add(path, "At most two decimal places.")
+        return None
+    return value
+
+
+def _parse_entities(action: PublicAction, raw: Any, errors: _Errors) -> list[_Entity]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        errors.add(ROLE_ENTITY_KEY, "Must be a list of entity objects.")
+        return []
+    if len(raw) > MAX_ENTITIES:
+        errors.add(ROLE_ENTITY_KEY, f"At most {MAX_ENTITIES} entities.")
+        return []
+    versions = {
+        CustomerType.INDIVIDUAL.value: action.individual_form_version,
+        CustomerType.COMPANY.value: action.company_form_version,
+    }
+    entities: list[_Entity] = []
+    for index, item in enumerate(raw):
+        path = f"{ROLE_ENTITY_KEY}[{index}]"
+        if not isinstance(item, dict):
+            errors.add(path, "Must be an object.")
+            continue
+        reference, customer_type = item.get("reference"), item.get("customer_type")
+        valid = True
+        if not isinstance(reference, str) or not reference.strip():
+            errors.add(f"{path}.reference", "A non-empty string is required.")
+            valid = False
+        elif len(reference) > MAX_REFERENCE_LENGTH or reference != reference.strip():
+            errors.add(f"{path}.reference", f"At most {MAX_REFERENCE_LENGTH} characters, no surrounding spaces.")
+            valid = False
+        elif reference == ROOT_REFERENCE:
+            errors.add(f"{path}.reference", f"'{ROOT_REFERENCE}' is reserved for the root record.")
+            valid = False
+        if customer_type not in CustomerType.values:
+            errors.add(f"{path}.customer_type", f"Must be one of {list(CustomerType.values)}.")
+            continue
+        version = versions[customer_type]
+        if version is None:
+            errors.add(f"{path}.customer_type", f"This form does not collect {customer_type} entities.")
+            continue
+        data = {key: value for key, value in item.items() if key not in ENTITY_IDENTITY_KEYS}
+        cleaned = _clean(schema=version.schema, data=data, workspace=action.workspace, prefix=path, errors=errors)
+        if valid and isinstance(reference, str):
+            files = _files_of(version.schema, cleaned, list(data))
+            entities.append(_Entity(reference=reference, customer_type=customer_type, data=cleaned, files=files))
+    return entities
+
+
+def _parse_relations(raw: Any, references: set[str], errors: _Errors) -> list[_Relation]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        errors.add(ROLE_ENTITY_RELATIONS_KEY, "Must be a list of relation objects.")
+        return []
+    if len(raw) > MAX_RELATIONS:
+        errors.add(ROLE_ENTITY_RELATIONS_KEY, f"At most {MAX_RELATIONS} relations.")
+        return []
+    known = references | {ROOT_REFERENCE}
+    relations: list[_Relation] = []
+    seen: set[tuple[str, str, str]] = set()
+    ownership_per_target: dict[str, Decimal] = defaultdict(Decimal)
+    for index, item in enumerate(raw):
+        path = f"{ROLE_ENTITY_RELATIONS_KEY}[{index}]"
+        if not isinstance(item, dict):
+            errors.add(path, "Must be an object.")
+            continue
+        unknown = set(item) - {"from", "to", "role", "ownership_percentage"}
+        for key in sorted(unknown):
+            errors.add(f"{path}.{key}", "Unknown attribute.")
+        ok = not unknown
+        ends: dict[str, str] = {}
+        for end in ("from", "to"):
+            value = item.get(end)
+            if not isinstance(value, str) or value not in known:
+                errors.add(
+                    f"{path}.{end}", f"Must be '{ROOT_REFERENCE}' or the reference of an entity of this request."
+                )
+                ok = False
+            else:
+                ends[end] = value
+        role = item.get("role")
+        if not isinstance(role, str) or not ROLE_PATTERN.match(role):
+            errors.add(
+                f"{path}.role", "A role is lower-case letters, digits and underscores (owner, ubo, director...)."
+            )
+            ok = False
+        ownership = _parse_ownership(item.get("ownership_percentage"), f"{path}.ownership_percentage", errors)
+        if item.get("ownership_percentage") is not None and ownership is None:
+            ok = False
+        if not ok:
+            continue
+        assert isinstance(role, str)
+        edge = (ends["from"], ends["to"], role)
+        if ends["from"] == ends["to"]:
+            errors.add(path, "A record cannot be related to itself.")
+            continue
+        if edge in seen:
+            errors.add(path, f"Duplicate relation: {ends['from']} is already {role} of {ends['to']}.")
+            continue
+        seen.add(edge)
+        if ownership is not None:
+            ownership_per_target[ends["to"]] += ownership
+            if ownership_per_target[ends["to"]] > 100:
+                errors.add(path, f"Ownership of '{ends['to']}' adds up to more than 100%.")
+                continue
+        relations.append(_Relation(from_ref=ends["from"], to_ref=ends["to"], role=role, ownership=ownership))
+    return relations
+
+
+def _check_references(workspace: Workspace, entities: list[_Entity]) -> None:
+    counts = Counter(entity.reference for entity in entities)
+    repeated = sorted(reference for reference, count in counts.items() if count > 1)
+    if repeated:
+        raise DuplicateReference(
+            f"Reference '{repeated[0]}' is used more than once in this request.",
+            details={"references": repeated},
+        )
+    if not counts:
+        return
+    taken = sorted(
+        SubjectRecord.objects.filter(workspace=workspace, reference__in=list(counts)).values_list(
+            "reference", flat=True
+        )
+    )
+    if taken:
+        raise DuplicateReference(
+            f"Reference '{taken[0]}' is already used by a client record of this workspace.",
+            details={"references": taken},
+        )
+
+
+# --- Submitting ----------------------------------------------------------------------------------
+
+
+def public_action_submit(*, token: str, body: Any) -> PublicActionResult:
+    """POST /v3/public/actions/{token}: validate, then write records, relations, submission and uploads."""
+    with transaction.atomic():
+        action = public_action_get_by_token(token=token, for_update=True)
+        if action.status != PublicActionStatus.OPEN:
+            raise PublicActionStateError(
+                "This action has already been submitted: upload the files and call /confirm.",
+                details={"status": action.status},
+            )
+        if not isinstance(body, dict):
+            raise PublicActionValidationError("The body must be a JSON object.", details={"fields": {}})
+        workspace = action.workspace
+        errors = _Errors()
+        root_data = {
+            key: value for key, value in body.items() if key not in (ROLE_ENTITY_KEY, ROLE_ENTITY_RELATIONS_KEY)
+        }
+        root_schema = action.form_version.schema
+        root_clean = _clean(schema=root_schema, data=root_data, workspace=workspace, prefix="", errors=errors)
+        root_files = _files_of(root_schema, root_clean, list(root_data))
+        entities = _parse_entities(action, body.get(ROLE_ENTITY_KEY), errors)
+        relations = _parse_relations(
+            body.get(ROLE_ENTITY_RELATIONS_KEY), {entity.reference for entity in entities}, errors
+        )
+        errors.raise_if_any()
+        _check_references(workspace, entities)
+
+        # Everything is valid: write.
+        root = SubjectRecord.objects.select_for_update().get(pk=action.workflow.subject_record_id)
+        try:
+            with transaction.atomic():
+                for entity in entities:
+                    entity.record = SubjectRecord.objects.create(
+                        workspace=workspace,
+                        customer_type=entity.customer_type,
+                        reference=entity.reference,
+                        data=entity.data,
+                    )
+        except IntegrityError as exc:
+            # A concurrent request committed one of these references after our check.
+            taken = sorted(
+                SubjectRecord.objects.filter(
+                    workspace=workspace, reference__in=[entity.reference for entity in entities]
+                ).values_list("reference", flat=True)
+            ) or sorted(entity.reference for entity in entities)
+            raise DuplicateReference(
+                f"Reference '{taken[0]}' is already used by a client record of this workspace.",
+                details={"references": taken},
+            ) from exc
+        by_reference: dict[str, SubjectRecord] = {ROOT_REFERENCE: root}
+        by_reference.update({entity.reference: entity.record for entity in entities if entity.record is not None})
+        for relation in relations:
+            Relation.objects.create(
+                workspace=workspace,
+                from_record=by_reference[relation.from_ref],
+                to_record=by_reference[relation.to_ref],
+                role=relation.role,
+                ownership_percentage=relation.ownership,
+            )
+
+        uploads: list[FileUpload] = []
+        position = 0
+        used_root_keys = set(
+            Document.objects.filter(key__startswith=_record_prefix(workspace, root) + "/").values_list("key", flat=True)
+        )
+        planned: list[tuple[SubjectRecord, str | None, list[tuple[str, str]], dict[str, Any], set[str]]] = [
+            (root, None, root_files, root_clean, used_root_keys)
+        ]
+        for entity in entities:
+            assert entity.record is not None
+            planned.append((entity.record, entity.reference, entity.files, entity.data, set()))
+        for record, reference, files, data, used_keys in planned:
+            links_by_field: dict[str, list[str]] = defaultdict(list)
+            for field_name, file_name in files:
+                document, post = _issue(workspace, record, file_name, used_keys)
+                link = SubjectRecordDocument.objects.create(
+                    subject_record=record, document=document, field_name=field_name
+                )
+                PublicActionFile.objects.create(
+                    action=action, record_document=link, entity_reference=reference or "", position=position
+                )
+                position += 1
+                links_by_field[field_name].append(link.public_id)
+                uploads.append(FileUpload(reference, document.original_name, field_name, post.url, post.fields))
+            # The record's data keeps its file fields as the ids of their document links.
+            for field_name, link_ids in links_by_field.items():
+                data[field_name] = link_ids if isinstance(data.get(field_name), list) else link_ids[0]
+            if record is root:
+                root.data = {**root.data, **data}
+                root.save(update_fields=["data", "updated_at"])
+            elif links_by_field:
+                record.data = data
+                record.save(update_fields=["data", "updated_at"])
+
+        action.submission = _record_submission(action, body)
+        action.submitted_at = timezone.now()
+        if uploads:
+            action.status = PublicActionStatus.AWAITING_UPLOADS
+            action.save(update_fields=["status", "submission", "submitted_at", "updated_at"])
+        else:
+            _complete(action)
+        return PublicActionResult(action=action, file_uploads=uploads)
+
+
+def _record_prefix(workspace: Workspace, record: SubjectRecord) -> str:
+    return build_key(str(workspace.public_id), "endClient", record.public_id)
+
+
+def _unique_name(file_name: str, used_keys: set[str], prefix: str) -> str:
+    """The sanitised name, or ``stem-2.ext``, ``stem-3.ext``... when the record already has that key."""
+    sanitized = sanitize_file_name(file_name)
+    stem, dot, ext = sanitized.rpartition(".")
+    if not dot:
+        stem, ext = sanitized, ""
+    candidate, counter = sanitized, 1
+    while f"{prefix}/{candidate}" in used_keys:
+        counter += 1
+        candidate = f"{stem}-{counter}.{ext}" if ext else f"{stem}-{counter}"
+    used_keys.add(f"{prefix}/{candidate}")
+    return candidate
+
+
+def _issue(
+    workspace: Workspace, record: SubjectRecord, file_name: str, used_keys: set[str]
+) -> tuple[Document, s3.PresignedPost]:
+    prefix = _record_prefix(workspace, record)
+    return document_issue_upload(
+        workspace=workspace,
+        file_name=file_name,
+        source=UploadSource.PUBLIC_ACTION,
+        key_prefix=prefix,
+        key_name=_unique_name(file_name, used_keys, prefix),
+        max_size=settings.UPLOAD_DEFAULT_MAX_BYTES,
+        expires_in=PUBLIC_ACTION_UPLOAD_EXPIRY_SECONDS,
+        acting_user=None,
+    )
+
+
+def _record_submission(action: PublicAction, body: dict[str, Any]) -> Any:
+    """The submission of the submissions app that keeps the body as the client sent it (source public_action)."""
+    return None  # wired to submissions.services once that app's Submission lands
+
+
+def _complete(action: PublicAction) -> None:
+    action.status = PublicActionStatus.COMPLETED
+    action.completed_at = timezone.now()
+    action.save(update_fields=["status", "submission", "submitted_at", "completed_at", "updated_at"])
+    workflow = Workflow.objects.select_for_update().get(pk=action.workflow_id)
+    if workflow.status in (WorkflowStatus.OPEN, WorkflowStatus.WAITING_FOR_CLIENT):
+        workflow.status = WorkflowStatus.IN_REVIEW
+        workflow.save(update_fields=["status", "updated_at"])
+
+
+# --- Confirming ----------------------------------------------------------------------------------
+
+
+def public_action_confirm(*, token: str) -> PublicActionResult:
+    """POST /v3/public/actions/{token}/confirm: verify every expected file; complete, or re-issue the rest.
+
+    S3 calls: one listing per record prefix for presence, then one ranged GET per present, unverified file
+    (size, content type, magic bytes). A missing file costs no GET; an accepted one is never read again.
+    """
+    with transaction.atomic():
+        action = public_action_get_by_token(token=token, for_update=True, allow_completed=True)
+        if action.status == PublicActionStatus.COMPLETED:
+            return PublicActionResult(action=action)
+        if action.status == PublicActionStatus.OPEN:
+            raise PublicActionStateError(
+                "Nothing has been submitted on this link yet.", http_status=400, details={"status": action.status}
+            )
+        files = public_action_files(action=action)
+        pending = [item for item in files if item.record_document.document.status != DocumentStatus.UPLOADED]
+        prefixes = sorted({item.record_document.document.key.rsplit("/", 1)[0] for item in pending})
+        listings: dict[str, dict[str, s3.ObjectInfo]] = {prefix: s3.list_sizes(prefix + "/") for prefix in prefixes}
+        reissue: list[PublicActionFile] = []
+        for item in pending:
+            document = item.record_document.document
+            listing = listings[document.key.rsplit("/", 1)[0]]
+            if document.status == DocumentStatus.AWAITING_UPLOAD and document.key in listing:
+                verification = document_verify_upload(document=document)
+                item.record_document.document = verification.document
+                if verification.accepted:
+                    continue
+            reissue.append(item)
+        uploads = []
+        for item in reissue:
+            document = item.record_document.document
+            post = document_reissue_upload(document=document, expires_in=PUBLIC_ACTION_UPLOAD_EXPIRY_SECONDS)
+            uploads.append(
+                FileUpload(
+                    item.entity_reference or None,
+                    document.original_name,
+                    item.record_document.field_name,
+                    post.url,
+                    post.fields,
+                )
+            )
+        if not uploads:
+            _complete(action)
+        return PublicActionResult(action=action, file_uploads=uploads)
