@@ -22,6 +22,7 @@ from documents.constants import DocumentStatus
 from documents.events import sqs_client
 from documents.models import Document
 from tests.workflows.factories import SubjectRecordFactory
+from tests.workflows.s3_support import reset_s3_clients
 from workflows.models import SubjectRecord, SubjectRecordDocument
 from workspaces.constants import Role
 from workspaces.models import Workspace
@@ -121,12 +122,12 @@ def test_session_credentials_add_the_security_token(
     api_client: APIClient, record: SubjectRecord, settings: Any
 ) -> None:
     settings.AWS_SESSION_TOKEN = "session-token-value"
-    s3.s3_client.cache_clear()
+    reset_s3_clients()
     try:
         values = create(api_client, record).json()["data"]["document"]["presign_values"]
     finally:
         settings.AWS_SESSION_TOKEN = None
-        s3.s3_client.cache_clear()
+        reset_s3_clients()
 
     assert list(values) == SEED_PRESIGN_NAMES
     assert values["X-Amz-Security-Token"] == "session-token-value"
