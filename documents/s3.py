@@ -16,20 +16,26 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from django.conf import settings
 
+from documents.signing import sign_post_policy
+
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 
 @functools.cache
-def s3_client() -> S3Client:
-    """Built once per process: building a client costs milliseconds, signing with it microseconds."""
-    session = boto3.session.Session(
-        aws_access_key_id=settings.AWS_ACCESS_KEY_ID,
-        aws_secret_access_key=settings.AWS_SECRET_ACCESS_KEY,
+def s3_session() -> boto3.session.Session:
+    return boto3.session.Session(
+        aws_access_key_id=settings.AWS_ACCESS_KEY_ID or None,
+        aws_secret_access_key=settings.AWS_SECRET_ACCESS_KEY or None,
         aws_session_token=settings.AWS_SESSION_TOKEN,
         region_name=settings.AWS_S3_REGION_NAME,
     )
-    return session.client(
+
+
+@functools.cache
+def s3_client() -> S3Client:
+    """Built once per process: building a client costs milliseconds, signing with it microseconds."""
+    return s3_session().client(
         "s3",
         endpoint_url=settings.AWS_S3_ENDPOINT_URL,
         config=Config(
@@ -42,6 +48,12 @@ def s3_client() -> S3Client:
     )
 
 
+def clear_cached_clients() -> None:
+    """Forget the process's session, client and POST URL (after the S3 settings change: tests, the emulator)."""
+    for cached in (s3_session, s3_client, post_url):
+        cached.cache_clear()
+
+
 def bucket_name() -> str:
     return str(settings.AWS_STORAGE_BUCKET_NAME)
 
@@ -50,6 +62,12 @@ def bucket_name() -> str:
 class PresignedPost:
     url: str
     fields: dict[str, str]  # signed fields, in the order the client must send them; `file` goes last
+
+
+@functools.cache
+def post_url() -> str:
+    """Where presigned POSTs go; botocore's endpoint rules decide it once per process."""
+    return s3_client().generate_presigned_post(Bucket=bucket_name(), Key="url-probe")["url"]
 
 
 def sign_post(
@@ -72,34 +90,23 @@ def sign_post(
         meta_field = f"x-amz-meta-{name}"
         fields[meta_field] = value
         conditions.append(["eq", f"${meta_field}", value])
-    signed = s3_client().generate_presigned_post(
-        Bucket=bucket_name(), Key=key, Fields=fields, Conditions=conditions, ExpiresIn=expires_in
+    credentials = s3_session().get_credentials()
+    # Refreshable credentials rotate, so they are read per call; for static ones that costs nothing.
+    frozen = credentials.get_frozen_credentials() if credentials is not None else None
+    if frozen is None or not frozen.access_key or not frozen.secret_key:
+        raise RuntimeError("No AWS credentials are configured for signing uploads.")
+    signed = sign_post_policy(
+        access_key=frozen.access_key,
+        secret_key=frozen.secret_key,
+        session_token=frozen.token,
+        region=settings.AWS_S3_REGION_NAME,
+        bucket=bucket_name(),
+        key=key,
+        fields=fields,
+        conditions=conditions,
+        expires_in=expires_in,
     )
-    return PresignedPost(url=signed["url"], fields=_ordered_fields(signed["fields"]))
-
-
-# Spelling of the signed fields as the upload documents show them; S3 matches form field names
-# case-insensitively against the (lower-case) policy conditions.
-_FIELD_SPELLING = {
-    "x-amz-algorithm": "X-Amz-Algorithm",
-    "x-amz-credential": "X-Amz-Credential",
-    "x-amz-date": "X-Amz-Date",
-    "x-amz-security-token": "X-Amz-Security-Token",
-    "policy": "Policy",
-    "x-amz-signature": "X-Amz-Signature",
-}
-
-
-def _ordered_fields(signed: dict[str, str]) -> dict[str, str]:
-    """key, Content-Type and metadata first, then the credentials, Policy and Signature; `file` goes after."""
-    auth_names = list(_FIELD_SPELLING)
-    head = {name: value for name, value in signed.items() if name.lower() not in _FIELD_SPELLING}
-    head = {"key": head.pop("key"), **head}
-    auth = sorted(
-        ((name, value) for name, value in signed.items() if name.lower() in _FIELD_SPELLING),
-        key=lambda item: auth_names.index(item[0].lower()),
-    )
-    return {**head, **{_FIELD_SPELLING[name.lower()]: value for name, value in auth}}
+    return PresignedPost(url=post_url(), fields=signed)
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ def s3_endpoint() -> Iterator[str]:
     endpoint = f"http://127.0.0.1:{port}"
     settings.AWS_S3_ENDPOINT_URL = endpoint
     settings.AWS_S3_ADDRESSING_STYLE = "path"
-    s3.s3_client.cache_clear()
+    s3.clear_cached_clients()
     yield endpoint
     server.stop()
 

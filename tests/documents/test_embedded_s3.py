@@ -20,9 +20,9 @@ def free_port() -> int:
 def embedded_endpoint(monkeypatch):
     endpoint = f"http://127.0.0.1:{free_port()}"
     monkeypatch.setattr(settings, "AWS_S3_ENDPOINT_URL", endpoint)
-    s3.s3_client.cache_clear()
+    s3.clear_cached_clients()
     yield endpoint
-    s3.s3_client.cache_clear()
+    s3.clear_cached_clients()
 
 
 def test_objects_survive_a_restart_with_type_and_metadata(embedded_endpoint, s3_endpoint, tmp_path):
