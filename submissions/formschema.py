@@ -249,6 +249,7 @@ class Field:
     label: str
     required: bool = False
     options: tuple[str, ...] = ()
+    option_labels: dict[str, str] = dc_field(default_factory=dict)
     constraints: dict[str, Any] = dc_field(default_factory=dict)
     condition: Condition | None = None
     columns: list[Field] = dc_field(default_factory=list)
@@ -263,6 +264,7 @@ class Section:
     repeatable: bool
     fields: list[Field]
     condition: Condition | None = None
+    title: str = ""
     min_items: int | None = None
     max_items: int | None = None
 
@@ -427,6 +429,7 @@ def _parse_field(raw: Any, where: str, errors: _SchemaErrors, *, column: bool = 
         required = False
 
     options: list[str] = []
+    option_labels: dict[str, str] = {}
     raw_options = raw.get("options")
     if ftype in OPTION_TYPES:
         if not isinstance(raw_options, list) or not raw_options:
@@ -444,6 +447,7 @@ def _parse_field(raw: Any, where: str, errors: _SchemaErrors, *, column: bool = 
                 if option["value"] in options:
                     errors.add(f"{where}: duplicate option value {option['value']!r}.")
                 options.append(option["value"])
+                option_labels[option["value"]] = option.get("label") or option["value"]
     elif raw_options is not None:
         errors.add(f"{where}: type '{ftype}' takes no 'options'.")
 
@@ -453,6 +457,7 @@ def _parse_field(raw: Any, where: str, errors: _SchemaErrors, *, column: bool = 
         label=label,
         required=required,
         options=tuple(options),
+        option_labels=option_labels,
         constraints=_parse_constraints(ftype, raw.get("constraints"), where, errors),
     )
     if "condition" in raw:
@@ -501,7 +506,10 @@ def _parse_section(raw: Any, errors: _SchemaErrors) -> Section | None:
     if not isinstance(raw_fields, list):
         errors.add(f"{where}: 'fields' must be a list.")
         raw_fields = []
-    section = Section(id=section_id, repeatable=repeatable, fields=[])
+    title = raw.get("title", section_id)
+    section = Section(
+        id=section_id, repeatable=repeatable, fields=[], title=title if isinstance(title, str) else section_id
+    )
     for raw_field in raw_fields:
         parsed = _parse_field(raw_field, f"{where} field", errors)
         if parsed is None:
@@ -1110,3 +1118,61 @@ def iter_file_values(schema: dict[str, Any], data: dict[str, Any]) -> Iterator[t
             for entry in value if isinstance(value, list) else [value]:
                 if entry is not None:
                     yield path, key, entry
+
+
+# --- Display -------------------------------------------------------------------------------------
+
+
+@dataclass
+class DisplayRow:
+    """One answer as a read-only page shows it: a text, a list of item rows, or a table."""
+
+    label: str
+    text: str = ""
+    columns: list[str] = dc_field(default_factory=list)
+    rows: list[list[str]] = dc_field(default_factory=list)
+    items: list[list[tuple[str, str]]] = dc_field(default_factory=list)
+
+
+def _display_text(item: Field, value: Any) -> str:
+    if value is None:
+        return ""
+    if item.type == "yesno":
+        return "Yes" if value else "No"
+    if item.type in LIST_TYPES:
+        return ", ".join(item.option_labels.get(choice, choice) for choice in value)
+    if item.type in ("select", "radio"):
+        return item.option_labels.get(value, value)
+    if item.type == "country":
+        country = pycountry.countries.get(alpha_2=value)
+        return f"{country.name} ({value})" if country else str(value)
+    if item.type in FILE_TYPES:
+        count = len(value) if isinstance(value, list) else 1
+        return f"{count} file(s) attached"
+    return str(value)
+
+
+def display_rows(schema: dict[str, Any], data: dict[str, Any]) -> list[DisplayRow]:
+    """The stored answers of ``data`` with their labels, in schema order (for read-only pages)."""
+    compiled = _compile(schema)
+    rows: list[DisplayRow] = []
+    sections = {section.items_key: section for section in compiled.sections if section.repeatable}
+    for key in compiled.display_order:
+        if key not in data:
+            continue
+        value = data[key]
+        if key in sections:
+            section = sections[key]
+            items = [
+                [(f.label, _display_text(f, entry.get(f.key))) for f in section.fields if f.key in entry]
+                for entry in value
+            ]
+            rows.append(DisplayRow(label=section.title, items=items))
+            continue
+        item = compiled.fields[key]
+        if item.type == "table_fill":
+            table_rows = [[_display_text(column, row.get(column.key)) for column in item.columns] for row in value]
+            rows.append(DisplayRow(label=item.label, columns=[c.label for c in item.columns], rows=table_rows))
+        else:
+            rows.append(DisplayRow(label=item.label, text=_display_text(item, value)))
+    return rows

@@ -1,0 +1,396 @@
+"""One serializer per contract shape; field names as the specification spells them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.utils.dateparse import parse_date, parse_datetime
+from rest_framework import serializers
+
+from documents.links import document_download_url, document_thumbnail_url
+from submissions.constants import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, FormStatus, SubmissionStatus
+from submissions.models import Form, FormVersion, Submission, SubmissionAttachment, SubmissionNote
+from submissions.selectors import HistoryEvent, Snapshot, VisibilitySettings
+
+
+def iso(value: datetime | None) -> str | None:
+    """``2026-02-12T09:15:00.000Z``: UTC, milliseconds, as the specification writes dates."""
+    if value is None:
+        return None
+    from datetime import UTC
+
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class IsoDateTimeField(serializers.DateTimeField):
+    def to_representation(self, value: datetime) -> str | None:  # type: ignore[override]
+        return iso(value)
+
+
+def actor(user: User | None) -> dict[str, str]:
+    """``{"name", "email"}`` of whoever acted; an API key acting on its own has no user."""
+    if user is None:
+        return {"name": "API key"}
+    person = {"name": user.get_full_name() or user.username}
+    if user.email:
+        person["email"] = user.email
+    return person
+
+
+# --- Forms ---------------------------------------------------------------------------------------
+
+
+class FormVersionSummarySerializer(serializers.ModelSerializer[FormVersion]):
+    id = serializers.CharField(source="public_id")
+    publishedAt = IsoDateTimeField(source="published_at")
+
+    class Meta:
+        model = FormVersion
+        fields = ["id", "version", "publishedAt"]
+
+
+class FormVersionSerializer(FormVersionSummarySerializer):
+    formId = serializers.CharField(source="form.public_id")
+
+    class Meta:
+        model = FormVersion
+        fields = ["id", "formId", "version", "schema", "publishedAt"]
+
+
+class FormSerializer(serializers.ModelSerializer[Form]):
+    id = serializers.CharField(source="public_id")
+    versions = serializers.SerializerMethodField()
+    currentVersion = serializers.SerializerMethodField()
+    createdAt = IsoDateTimeField(source="created_at")
+    updatedAt = IsoDateTimeField(source="updated_at")
+
+    class Meta:
+        model = Form
+        fields = [
+            "id",
+            "title",
+            "slug",
+            "description",
+            "status",
+            "schema",
+            "currentVersion",
+            "versions",
+            "createdAt",
+            "updatedAt",
+        ]
+
+    def _versions(self, form: Form) -> list[FormVersion]:
+        return sorted(form.versions.all(), key=lambda version: -version.version)
+
+    def get_versions(self, form: Form) -> list[dict[str, Any]]:
+        return FormVersionSummarySerializer(self._versions(form), many=True).data  # type: ignore[return-value]
+
+    def get_currentVersion(self, form: Form) -> dict[str, Any] | None:
+        versions = self._versions(form)
+        return FormVersionSummarySerializer(versions[0]).data if versions else None
+
+
+class FormCreateSerializer(serializers.Serializer[Any]):
+    title = serializers.CharField(max_length=200)
+    slug = serializers.SlugField(max_length=70, required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    schema = serializers.JSONField(required=False)
+
+
+class FormUpdateSerializer(serializers.Serializer[Any]):
+    title = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    schema = serializers.JSONField(required=False)
+
+
+class FormListQuerySerializer(serializers.Serializer[Any]):
+    status = serializers.ChoiceField(choices=FormStatus.choices, required=False)
+    page = serializers.IntegerField(min_value=1, default=1)
+    limit = serializers.IntegerField(min_value=1, default=DEFAULT_PAGE_SIZE)
+
+    def validate_limit(self, value: int) -> int:
+        return min(value, MAX_PAGE_SIZE)
+
+
+# --- Submissions ---------------------------------------------------------------------------------
+
+
+def matters_of(submission: Submission) -> list[dict[str, Any]]:
+    """The first linked matter (lists prefetch ``ordered_matter_links``), or an empty list."""
+    links = getattr(submission, "ordered_matter_links", None)
+    if links is None:
+        links = list(submission.matter_links.select_related("matter").order_by("created_at", "id")[:1])
+    if not links:
+        return []
+    matter = links[0].matter
+    return [
+        {"id": matter.public_id, "number": matter.number, "numberPrefix": matter.number_prefix, "title": matter.title}
+    ]
+
+
+class SubmissionSerializer(serializers.ModelSerializer[Submission]):
+    """The submission object of the specification (list items and single submissions alike)."""
+
+    id = serializers.CharField(source="public_id")
+    formId = serializers.CharField(source="form.public_id")
+    formVersionId = serializers.CharField(source="form_version.public_id")
+    formVersion = serializers.SerializerMethodField()
+    userId = serializers.SerializerMethodField()
+    visibility = serializers.CharField(source="visibility_mode")
+    matters = serializers.SerializerMethodField()
+    createdAt = IsoDateTimeField(source="created_at")
+    updatedAt = IsoDateTimeField(source="updated_at")
+
+    class Meta:
+        model = Submission
+        fields = [
+            "id",
+            "formId",
+            "formVersionId",
+            "formVersion",
+            "status",
+            "data",
+            "metadata",
+            "userId",
+            "visibility",
+            "matters",
+            "createdAt",
+            "updatedAt",
+        ]
+
+    def get_formVersion(self, submission: Submission) -> dict[str, Any]:
+        return {"id": submission.form_version.public_id, "version": submission.form_version.version}
+
+    def get_userId(self, submission: Submission) -> str | None:
+        return str(submission.user_id) if submission.user_id else None
+
+    def get_matters(self, submission: Submission) -> list[dict[str, Any]]:
+        return matters_of(submission)
+
+
+class SubmissionCreateSerializer(serializers.Serializer[Any]):
+    formId = serializers.CharField(max_length=40)
+    data = serializers.DictField()  # type: ignore[assignment]
+    metadata = serializers.DictField(required=False)
+    # Not in the specification's table: a client may save a new submission as a DRAFT.
+    status = serializers.ChoiceField(
+        choices=[SubmissionStatus.COMPLETED, SubmissionStatus.DRAFT], default=SubmissionStatus.COMPLETED
+    )
+
+
+class SubmissionUpdateSerializer(serializers.Serializer[Any]):
+    status = serializers.CharField(required=False)
+    data = serializers.DictField(required=False)  # type: ignore[assignment]
+    metadata = serializers.DictField(required=False)
+    userId = serializers.CharField(required=False, allow_null=True)
+
+
+class DraftUpdateSerializer(serializers.Serializer[Any]):
+    data = serializers.DictField(required=False)  # type: ignore[assignment]
+    metadata = serializers.DictField(required=False)
+
+
+def _date_or_datetime(value: str, name: str) -> date | datetime:
+    parsed = parse_date(value) if len(value) == 10 else None
+    if parsed is None:
+        try:
+            parsed = parse_datetime(value)
+        except ValueError:
+            parsed = None
+    if parsed is None:
+        raise serializers.ValidationError(f"{name} must be an ISO date (YYYY-MM-DD) or date-time.")
+    return parsed
+
+
+class SubmissionListQuerySerializer(serializers.Serializer[Any]):
+    formId = serializers.CharField(required=False, max_length=40)
+    status = serializers.ChoiceField(choices=SubmissionStatus.choices, required=False)
+    search = serializers.CharField(required=False, max_length=200)
+    dateFrom = serializers.CharField(required=False)
+    dateTo = serializers.CharField(required=False)
+    submittedBy = serializers.IntegerField(required=False, min_value=1)
+    includeDrafts = serializers.BooleanField(required=False, default=False)
+    sortBy = serializers.ChoiceField(choices=["createdAt", "updatedAt", "status"], default="createdAt")
+    sortOrder = serializers.ChoiceField(choices=["asc", "desc"], default="desc")
+    page = serializers.IntegerField(min_value=1, default=1)
+    limit = serializers.IntegerField(min_value=1, default=DEFAULT_PAGE_SIZE)
+
+    def validate_limit(self, value: int) -> int:
+        return min(value, MAX_PAGE_SIZE)
+
+    def validate_dateFrom(self, value: str) -> date | datetime:
+        return _date_or_datetime(value, "dateFrom")
+
+    def validate_dateTo(self, value: str) -> date | datetime:
+        return _date_or_datetime(value, "dateTo")
+
+
+class StatsQuerySerializer(serializers.Serializer[Any]):
+    dateFrom = serializers.DateField(required=False)
+    dateTo = serializers.DateField(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        from submissions.constants import STATS_MAX_DAYS
+
+        start, end = attrs.get("dateFrom"), attrs.get("dateTo")
+        if start and end and (end < start or (end - start).days >= STATS_MAX_DAYS):
+            raise serializers.ValidationError(
+                f"dateFrom..dateTo must be an ordered range of at most {STATS_MAX_DAYS} days."
+            )
+        return attrs
+
+
+class RollbackResponseSerializer(serializers.Serializer[Any]):
+    """``submission`` here is the short form the specification shows: id, formId, data, status."""
+
+    @staticmethod
+    def render(submission: Submission, version: int) -> dict[str, Any]:
+        return {
+            "success": True,
+            "rolledBackToVersion": version,
+            "submission": {
+                "id": submission.public_id,
+                "formId": submission.form.public_id,
+                "data": submission.data,
+                "status": submission.status,
+            },
+        }
+
+
+# --- Snapshots and history -----------------------------------------------------------------------
+
+
+def snapshot_payload(snapshot: Snapshot) -> dict[str, Any]:
+    record = snapshot.record
+    return {
+        "id": snapshot.id,
+        "version": snapshot.version,
+        "status": record.status,
+        "trigger": snapshot.trigger,
+        "changelog": snapshot.changelog,
+        "data": record.data,
+        "createdBy": actor(record.history_user),
+        "createdAt": iso(record.history_date),
+    }
+
+
+def history_event_payload(event: HistoryEvent) -> dict[str, Any]:
+    payload: dict[str, Any] = {"id": event.id, "type": event.type}
+    if event.snapshot is not None:
+        payload["trigger"] = event.snapshot.trigger
+    payload["description"] = event.description
+    payload["actor"] = actor(event.actor)
+    if event.snapshot is not None:
+        payload["snapshotId"] = event.snapshot.id
+        payload["version"] = event.snapshot.version
+        if event.snapshot.trigger not in ("create", "submit"):
+            payload["changelog"] = event.snapshot.changelog
+    payload["createdAt"] = iso(event.created_at)
+    return payload
+
+
+# --- Notes, documents, sharing, visibility --------------------------------------------------------
+
+
+class NoteSerializer(serializers.ModelSerializer[SubmissionNote]):
+    id = serializers.CharField(source="public_id")
+    author = serializers.SerializerMethodField()
+    createdAt = IsoDateTimeField(source="created_at")
+
+    class Meta:
+        model = SubmissionNote
+        fields = ["id", "content", "author", "createdAt"]
+
+    def get_author(self, note: SubmissionNote) -> dict[str, str]:
+        return actor(note.author)
+
+
+class NoteCreateSerializer(serializers.Serializer[Any]):
+    content = serializers.CharField(max_length=10_000)
+
+
+class AttachmentSerializer(serializers.ModelSerializer[SubmissionAttachment]):
+    id = serializers.CharField(source="public_id")
+    attachmentId = serializers.CharField(source="public_id")
+    fileId = serializers.CharField(source="document.uuid")
+    name = serializers.CharField(source="document.original_name")
+    contentType = serializers.CharField(source="document.content_type")
+    size = serializers.IntegerField(source="document.size")
+    url = serializers.SerializerMethodField()
+    thumbnailUrl = serializers.SerializerMethodField()
+    attachedBy = serializers.SerializerMethodField()
+    createdAt = IsoDateTimeField(source="created_at")
+
+    class Meta:
+        model = SubmissionAttachment
+        fields = [
+            "id",
+            "attachmentId",
+            "fileId",
+            "name",
+            "contentType",
+            "size",
+            "url",
+            "thumbnailUrl",
+            "attachedBy",
+            "createdAt",
+        ]
+
+    def get_url(self, attachment: SubmissionAttachment) -> str:
+        return document_download_url(attachment.document)
+
+    def get_thumbnailUrl(self, attachment: SubmissionAttachment) -> str:
+        return document_thumbnail_url(attachment.document, self.context.get("request"))
+
+    def get_attachedBy(self, attachment: SubmissionAttachment) -> dict[str, str]:
+        return actor(attachment.attached_by)
+
+
+class AttachmentCreateSerializer(serializers.Serializer[Any]):
+    fileId = serializers.CharField(max_length=64)
+
+
+class ShareEmailSerializer(serializers.Serializer[Any]):
+    email = serializers.EmailField()
+    message = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+
+
+class VisibilityUpdateSerializer(serializers.Serializer[Any]):
+    mode = serializers.CharField()
+    grants = serializers.ListField(child=serializers.JSONField(), required=False, default=list)
+
+
+def _member(membership: Any) -> dict[str, Any]:
+    user = membership.user
+    return {
+        "userId": str(user.pk),
+        "name": user.get_full_name() or user.username,
+        "email": user.email,
+        "role": membership.role,
+    }
+
+
+def visibility_payload(settings: VisibilitySettings) -> dict[str, Any]:
+    grants = []
+    for grant in settings.grants:
+        if grant.target_type == "user":
+            target_id = str(grant.target_user_id)
+        elif grant.target_type == "workspace_role":
+            target_id = grant.target_role
+        else:
+            target_id = str(grant.target_workspace.public_id)  # type: ignore[union-attr]
+        grants.append({"targetType": grant.target_type, "targetId": target_id, "accessLevel": grant.access_level})
+    return {
+        "visibility": {"mode": settings.submission.visibility_mode, "grants": grants},
+        "members": [_member(membership) for membership in settings.members],
+        "overseerWorkspaces": [
+            {
+                "workspaceId": str(workspace.public_id),
+                "workspaceName": workspace.name,
+                "members": [_member(membership) for membership in members],
+            }
+            for workspace, members in settings.overseers
+        ],
+    }

@@ -1,0 +1,365 @@
+"""Thin DRF views: parse, call a selector or service, render. Who may see what is decided in the selectors."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from submissions import selectors, services
+from submissions.api import serializers as s
+from submissions.errors import InsufficientRole
+from submissions.selectors import SubmissionFilters
+from workspaces.constants import Role
+from workspaces.context import WorkspaceContext
+from workspaces.permissions import workspace_context
+
+
+def _parse(serializer_class: type[Any], data: Any) -> dict[str, Any]:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _require_role(context: WorkspaceContext, minimum: Role) -> None:
+    if not context.has_role(minimum):
+        raise InsufficientRole(f"This action needs the {minimum.label} role or higher.")
+
+
+def _share_url(request: Request, token: str) -> str:
+    path = reverse("submissions:share-page", args=[token])
+    base = settings.PUBLIC_BASE_URL.rstrip("/")
+    return f"{base}{path}" if base else request.build_absolute_uri(path)
+
+
+# --- Forms ---------------------------------------------------------------------------------------
+
+
+class FormListView(APIView):
+    def get(self, request: Request) -> Response:
+        context = workspace_context(request)
+        query = _parse(s.FormListQuerySerializer, request.query_params)
+        forms = selectors.form_list(context=context, status=query.get("status")).prefetch_related("versions")
+        total = forms.count()
+        page, limit = query["page"], query["limit"]
+        rows = forms[(page - 1) * limit : page * limit]
+        return Response(
+            {
+                "forms": s.FormSerializer(rows, many=True).data,
+                "pagination": {"page": page, "limit": limit, "total": total, "pages": math.ceil(total / limit)},
+            }
+        )
+
+    def post(self, request: Request) -> Response:
+        context = workspace_context(request)
+        _require_role(context, Role.ADMIN)
+        body = _parse(s.FormCreateSerializer, request.data)
+        form = services.form_create(workspace=context.workspace, acting_user=context.user, **body)
+        return Response(s.FormSerializer(form).data, status=status.HTTP_201_CREATED)
+
+
+class FormDetailView(APIView):
+    def get(self, request: Request, form_id: str) -> Response:
+        form = selectors.form_get(context=workspace_context(request), public_id=form_id)
+        return Response(s.FormSerializer(form).data)
+
+    def patch(self, request: Request, form_id: str) -> Response:
+        context = workspace_context(request)
+        _require_role(context, Role.ADMIN)
+        form = selectors.form_get(context=context, public_id=form_id)
+        body = _parse(s.FormUpdateSerializer, request.data)
+        form = services.form_update(form=form, **body)
+        return Response(s.FormSerializer(form).data)
+
+
+class FormPublishView(APIView):
+    def post(self, request: Request, form_id: str) -> Response:
+        context = workspace_context(request)
+        _require_role(context, Role.ADMIN)
+        form = selectors.form_get(context=context, public_id=form_id)
+        version = services.form_publish(form=form, acting_user=context.user)
+        return Response(
+            {"form": s.FormSerializer(version.form).data, "formVersion": s.FormVersionSerializer(version).data},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class FormArchiveView(APIView):
+    def post(self, request: Request, form_id: str) -> Response:
+        context = workspace_context(request)
+        _require_role(context, Role.ADMIN)
+        form = services.form_archive(form=selectors.form_get(context=context, public_id=form_id))
+        return Response(s.FormSerializer(form).data)
+
+
+# --- Submissions ---------------------------------------------------------------------------------
+
+
+def _page_response(page: selectors.Page, key: str) -> Response:
+    return Response({key: s.SubmissionSerializer(page.items, many=True).data, "pagination": page.pagination})
+
+
+class SubmissionListView(APIView):
+    def get(self, request: Request) -> Response:
+        query = _parse(s.SubmissionListQuerySerializer, request.query_params)
+        filters = SubmissionFilters(
+            form_id=query.get("formId"),
+            status=query.get("status"),
+            search=query.get("search"),
+            date_from=query.get("dateFrom"),
+            date_to=query.get("dateTo"),
+            submitted_by=query.get("submittedBy"),
+            include_drafts=query["includeDrafts"],
+            sort_by=query["sortBy"],
+            sort_order=query["sortOrder"],
+        )
+        page = selectors.submission_list(
+            context=workspace_context(request), filters=filters, page=query["page"], limit=query["limit"]
+        )
+        return _page_response(page, "submissions")
+
+    def post(self, request: Request) -> Response:
+        context = workspace_context(request)
+        _require_role(context, Role.MEMBER)
+        body = _parse(s.SubmissionCreateSerializer, request.data)
+        version = selectors.form_version_for_new_submission(context=context, form_public_id=body["formId"])
+        submission = services.submission_create(
+            workspace=context.workspace,
+            form_version=version,
+            data=body["data"],
+            metadata=body.get("metadata"),
+            status=body["status"],
+            acting_user=context.user,
+        )
+        return Response(s.SubmissionSerializer(submission).data, status=status.HTTP_201_CREATED)
+
+
+class SubmissionStatsView(APIView):
+    def get(self, request: Request) -> Response:
+        query = _parse(s.StatsQuerySerializer, request.query_params)
+        stats = selectors.submission_stats(
+            context=workspace_context(request), date_from=query.get("dateFrom"), date_to=query.get("dateTo")
+        )
+        return Response(stats)
+
+
+class SubmissionDetailView(APIView):
+    def get(self, request: Request, submission_id: str) -> Response:
+        submission = selectors.submission_get_visible(context=workspace_context(request), public_id=submission_id)
+        return Response(s.SubmissionSerializer(submission).data)
+
+    def patch(self, request: Request, submission_id: str) -> Response:
+        context = workspace_context(request)
+        submission = selectors.submission_get_for_member(
+            context=context, public_id=submission_id, minimum_role=Role.MEMBER
+        )
+        body = _parse(s.SubmissionUpdateSerializer, request.data)
+        if "userId" in body:
+            body["user_id"] = body.pop("userId")
+        submission = services.submission_update(submission=submission, acting_user=context.user, **body)
+        return Response(s.SubmissionSerializer(submission).data)
+
+    def delete(self, request: Request, submission_id: str) -> Response:
+        context = workspace_context(request)
+        submission = selectors.submission_get_for_member(
+            context=context, public_id=submission_id, minimum_role=Role.ADMIN
+        )
+        services.submission_delete(submission=submission, acting_user=context.user)
+        return Response({"success": True})
+
+
+class SubmissionSubmitView(APIView):
+    def post(self, request: Request, submission_id: str) -> Response:
+        context = workspace_context(request)
+        submission = selectors.submission_get_for_member(
+            context=context, public_id=submission_id, minimum_role=Role.MEMBER
+        )
+        submission = services.submission_submit(submission=submission, acting_user=context.user)
+        return Response(s.SubmissionSerializer(submission).data)
+
+
+# --- Drafts --------------------------------------------------------------------------------------
+
+
+class DraftListView(APIView):
+    def get(self, request: Request) -> Response:
+        query = _parse(s.SubmissionListQuerySerializer, request.query_params)
+        filters = SubmissionFilters(
+            form_id=query.get("formId"),
+            search=query.get("search"),
+            drafts_only=True,
+            sort_by=query["sortBy"],
+            sort_order=query["sortOrder"],
+        )
+        page = selectors.submission_list(
+            context=workspace_context(request), filters=filters, page=query["page"], limit=query["limit"]
+        )
+        return _page_response(page, "drafts")
+
+
+class DraftDetailView(APIView):
+    def get(self, request: Request, submission_id: str) -> Response:
+        draft = selectors.submission_get_visible(
+            context=workspace_context(request), public_id=submission_id, drafts_only=True
+        )
+        return Response(s.SubmissionSerializer(draft).data)
+
+    def patch(self, request: Request, submission_id: str) -> Response:
+        context = workspace_context(request)
+        draft = selectors.submission_get_for_member(
+            context=context, public_id=submission_id, minimum_role=Role.MEMBER, drafts_only=True
+        )
+        body = _parse(s.DraftUpdateSerializer, request.data)
+        draft = services.submission_update(submission=draft, acting_user=context.user, **body)
+        return Response(s.SubmissionSerializer(draft).data)
+
+    def delete(self, request: Request, submission_id: str) -> Response:
+        context = workspace_context(request)
+        draft = selectors.submission_get_for_member(
+            context=context, public_id=submission_id, minimum_role=Role.MEMBER, drafts_only=True
+        )
+        services.submission_delete(submission=draft, acting_user=context.user)
+        return Response({"success": True})
+
+
+# --- Notes and documents -------------------------------------------------------------------------
+
+
+class NotesView(APIView):
+    """Notes are internal: members of the submission's own workspace only (overseers get a 403)."""
+
+    def get(self, request: Request, submission_id: str) -> Response:
+        submission = selectors.submission_get_for_member(context=workspace_context(request), public_id=submission_id)
+        notes = selectors.note_list(submission=submission)
+        return Response({"notes": s.NoteSerializer(notes, many=True).data})
+
+    def post(self, request: Request, submission_id: str) -> Response:
+        context = workspace_context(request)
+        submission = selectors.submission_get_for_member(
+            context=context, public_id=submission_id, minimum_role=Role.MEMBER
+        )
+        body = _parse(s.NoteCreateSerializer, request.data)
+        note = services.note_create(submission=submission, content=body["content"], acting_user=context.user)
+        return Response(s.NoteSerializer(note).data, status=status.HTTP_201_CREATED)
+
+
+class DocumentsView(APIView):
+    def get(self, request: Request, submission_id: str) -> Response:
+        submission = selectors.submission_get_visible(context=workspace_context(request), public_id=submission_id)
+        attachments = selectors.attachment_list(submission=submission)
+        return Response(
+            {"documents": s.AttachmentSerializer(attachments, many=True, context={"request": request}).data}
+        )
+
+    def post(self, request: Request, submission_id: str) -> Response:
+        context = workspace_context(request)
+        submission = selectors.submission_get_for_member(
+            context=context, public_id=submission_id, minimum_role=Role.MEMBER
+        )
+        body = _parse(s.AttachmentCreateSerializer, request.data)
+        attachment = services.attachment_add(submission=submission, file_id=body["fileId"], acting_user=context.user)
+        return Response(
+            s.AttachmentSerializer(attachment, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
+
+    def delete(self, request: Request, submission_id: str) -> Response:
+        context = workspace_context(request)
+        submission = selectors.submission_get_for_member(
+            context=context, public_id=submission_id, minimum_role=Role.MEMBER
+        )
+        attachment_id = request.query_params.get("attachmentId", "")
+        services.attachment_remove(submission=submission, attachment_id=attachment_id, acting_user=context.user)
+        return Response({"success": True})
+
+
+# --- Sharing -------------------------------------------------------------------------------------
+
+
+class ShareView(APIView):
+    def post(self, request: Request, submission_id: str) -> Response:
+        context = workspace_context(request)
+        submission = selectors.submission_get_for_member(
+            context=context, public_id=submission_id, minimum_role=Role.MEMBER
+        )
+        link, token = services.share_link_create(submission=submission, acting_user=context.user)
+        return Response(
+            {"shareUrl": _share_url(request, token), "expiresAt": s.iso(link.expires_at)},
+            status=status.HTTP_201_CREATED,
+        )
+
+    def delete(self, request: Request, submission_id: str) -> Response:
+        """Revoke every live share link of the submission (not in the specification's table)."""
+        context = workspace_context(request)
+        submission = selectors.submission_get_for_member(
+            context=context, public_id=submission_id, minimum_role=Role.MEMBER
+        )
+        revoked = services.share_links_revoke(submission=submission, acting_user=context.user)
+        return Response({"success": True, "revoked": revoked})
+
+
+class ShareEmailView(APIView):
+    def post(self, request: Request, submission_id: str) -> Response:
+        context = workspace_context(request)
+        submission = selectors.submission_get_for_member(
+            context=context, public_id=submission_id, minimum_role=Role.MEMBER
+        )
+        body = _parse(s.ShareEmailSerializer, request.data)
+        link = services.share_link_email(
+            submission=submission,
+            email=body["email"],
+            message=body["message"],
+            acting_user=context.user,
+            build_url=lambda token: _share_url(request, token),
+        )
+        return Response({"success": True, "email": link.email, "expiresAt": s.iso(link.expires_at)})
+
+
+# --- Snapshots, history, visibility --------------------------------------------------------------
+
+
+class HistoryView(APIView):
+    def get(self, request: Request, submission_id: str) -> Response:
+        submission = selectors.submission_get_visible(context=workspace_context(request), public_id=submission_id)
+        events = selectors.submission_history(submission=submission)
+        return Response({"events": [s.history_event_payload(event) for event in events]})
+
+
+class SnapshotView(APIView):
+    def get(self, request: Request, submission_id: str, snapshot_id: str) -> Response:
+        submission = selectors.submission_get_visible(context=workspace_context(request), public_id=submission_id)
+        snapshot = selectors.snapshot_get(submission=submission, snapshot_id=snapshot_id)
+        return Response(s.snapshot_payload(snapshot))
+
+
+class RollbackView(APIView):
+    def post(self, request: Request, submission_id: str, snapshot_id: str) -> Response:
+        context = workspace_context(request)
+        submission = selectors.submission_get_for_member(
+            context=context, public_id=submission_id, minimum_role=Role.ADMIN
+        )
+        snapshot = selectors.snapshot_get(submission=submission, snapshot_id=snapshot_id)
+        submission = services.submission_rollback(submission=submission, snapshot=snapshot, acting_user=context.user)
+        return Response(s.RollbackResponseSerializer.render(submission, snapshot.version))
+
+
+class VisibilityView(APIView):
+    def get(self, request: Request, submission_id: str) -> Response:
+        submission = selectors.submission_get_for_member(context=workspace_context(request), public_id=submission_id)
+        return Response(s.visibility_payload(selectors.visibility_settings(submission=submission)))
+
+    def put(self, request: Request, submission_id: str) -> Response:
+        context = workspace_context(request)
+        submission = selectors.submission_get_for_member(
+            context=context, public_id=submission_id, minimum_role=Role.ADMIN
+        )
+        body = _parse(s.VisibilityUpdateSerializer, request.data)
+        submission = services.visibility_set(
+            submission=submission, mode=body["mode"], grants=body["grants"], acting_user=context.user
+        )
+        return Response(s.visibility_payload(selectors.visibility_settings(submission=submission)))

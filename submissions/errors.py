@@ -1,0 +1,58 @@
+from rest_framework import status
+
+from config.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
+
+
+class FormNotFound(NotFoundError):
+    code = "FORM_NOT_FOUND"
+
+
+class FormNotPublished(ConflictError):
+    code = "FORM_NOT_PUBLISHED"
+
+
+class FormArchived(ConflictError):
+    code = "FORM_ARCHIVED"
+
+
+class SubmissionNotFound(NotFoundError):
+    code = "SUBMISSION_NOT_FOUND"
+
+
+class DraftNotFound(NotFoundError):
+    code = "DRAFT_NOT_FOUND"
+
+
+class SnapshotNotFound(NotFoundError):
+    code = "SNAPSHOT_NOT_FOUND"
+
+
+class AttachmentNotFound(NotFoundError):
+    code = "ATTACHMENT_NOT_FOUND"
+
+
+class InvalidStatusTransition(ConflictError):
+    code = "INVALID_STATUS_TRANSITION"
+
+
+class ReadOnlyAccess(PermissionDeniedError):
+    """An overseer workspace sees a granted submission but may not change it."""
+
+    code = "READ_ONLY_ACCESS"
+
+
+class InsufficientRole(PermissionDeniedError):
+    code = "INSUFFICIENT_ROLE"
+
+
+class InvalidGrant(ValidationFailed):
+    code = "INVALID_GRANT"
+
+
+class InvalidAssignee(ValidationFailed):
+    code = "INVALID_ASSIGNEE"
+
+
+class DocumentNotAttachable(ApplicationError):
+    code = "DOCUMENT_NOT_ATTACHABLE"
+    http_status = status.HTTP_409_CONFLICT

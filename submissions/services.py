@@ -1,0 +1,602 @@
+"""Every write with rules: forms, submissions (snapshots, rollback), notes, attachments, sharing, visibility, matters.
+
+Snapshots are the history rows of ``Submission``: a save that changes data or status writes one (its change
+reason is the trigger); a save that changes neither writes none (``save_without_historical_record``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.text import slugify
+
+from config.errors import ValidationFailed
+from documents.constants import DocumentStatus
+from documents.models import Document
+from submissions.constants import (
+    STATUS_TRANSITIONS,
+    EventType,
+    FormStatus,
+    GrantTargetType,
+    SnapshotTrigger,
+    SubmissionStatus,
+    VisibilityMode,
+)
+from submissions.errors import (
+    AttachmentNotFound,
+    DocumentNotAttachable,
+    FormArchived,
+    FormNotPublished,
+    InvalidAssignee,
+    InvalidGrant,
+    InvalidStatusTransition,
+)
+from submissions.formschema import FileValues, clean_form_data, sanitize_text, sanitize_value, validate_form_schema
+from submissions.ids import share_token
+from submissions.models import (
+    Form,
+    FormVersion,
+    Matter,
+    MatterSubmission,
+    ShareLink,
+    Submission,
+    SubmissionAttachment,
+    SubmissionEvent,
+    SubmissionNote,
+    VisibilityGrant,
+    hash_share_token,
+)
+from submissions.selectors import Snapshot, attachment_get
+from workspaces.constants import Role
+from workspaces.models import Membership, Workspace
+from workspaces.selectors import oversight_is_active, workspace_parse_public_id
+
+# --- Forms ---------------------------------------------------------------------------------------
+
+
+def _schema_object(schema: Any) -> dict[str, Any]:
+    if not isinstance(schema, dict):
+        raise ValidationFailed("schema must be an object with 'fields' and 'sections'.", details={"fields": {}})
+    return schema
+
+
+@transaction.atomic
+def form_create(
+    *,
+    workspace: Workspace,
+    title: str,
+    acting_user: User | None,
+    slug: str = "",
+    description: str = "",
+    schema: dict[str, Any] | None = None,
+) -> Form:
+    title = sanitize_text(title)
+    if not title:
+        raise ValidationFailed("title is required.", details={"fields": {"title": ["This field is required."]}})
+    base = slugify(slug or title)[:70] or "form"
+    candidate, n = base, 1
+    while Form.objects.filter(workspace=workspace, slug=candidate).exists():
+        if slug:
+            raise ValidationFailed(f"A form with slug {slug!r} already exists.", details={"fields": {"slug": []}})
+        n += 1
+        candidate = f"{base}-{n}"
+    return Form.objects.create(
+        workspace=workspace,
+        title=title,
+        slug=candidate,
+        description=sanitize_text(description),
+        schema=_schema_object(schema or {"fields": []}),
+        created_by=acting_user,
+    )
+
+
+def _lock_form(form: Form) -> Form:
+    return Form.objects.select_for_update().get(pk=form.pk)
+
+
+@transaction.atomic
+def form_update(
+    *,
+    form: Form,
+    title: str | None = None,
+    description: str | None = None,
+    schema: dict[str, Any] | None = None,
+) -> Form:
+    """Edit the draft: title, description and the schema the next publish freezes. Published versions stay."""
+    form = _lock_form(form)
+    if form.status == FormStatus.ARCHIVED:
+        raise FormArchived("An archived form cannot be edited.")
+    if title is not None:
+        form.title = sanitize_text(title) or form.title
+    if description is not None:
+        form.description = sanitize_text(description)
+    if schema is not None:
+        form.schema = _schema_object(schema)
+    form.save()
+    return form
+
+
+@transaction.atomic
+def form_publish(*, form: Form, acting_user: User | None) -> FormVersion:
+    """Validate the draft schema and freeze it as the next immutable FormVersion."""
+    form = _lock_form(form)
+    if form.status == FormStatus.ARCHIVED:
+        raise FormArchived("An archived form cannot be published.")
+    validate_form_schema(form.schema)
+    latest = form.versions.aggregate(latest=Max("version"))["latest"] or 0
+    version = FormVersion.objects.create(form=form, version=latest + 1, schema=form.schema, published_by=acting_user)
+    form.status = FormStatus.PUBLISHED
+    form.save(update_fields=["status", "updated_at"])
+    return version
+
+
+@transaction.atomic
+def form_archive(*, form: Form) -> Form:
+    """No new submissions; existing ones and their versions stay."""
+    form = _lock_form(form)
+    if form.status != FormStatus.ARCHIVED:
+        form.status = FormStatus.ARCHIVED
+        form.save(update_fields=["status", "updated_at"])
+    return form
+
+
+# --- Submissions ---------------------------------------------------------------------------------
+
+
+def _save_snapshot(submission: Submission, *, trigger: str, acting_user: User | None) -> None:
+    submission._change_reason = trigger  # type: ignore[attr-defined]
+    submission._history_user = acting_user  # type: ignore[attr-defined]
+    submission.save()
+
+
+def _event(submission: Submission, *, type: EventType, description: str, actor: User | None, **details: Any) -> None:
+    SubmissionEvent.objects.create(
+        submission=submission, type=type, description=description, actor=actor, details=details
+    )
+
+
+def _clean(
+    form_version: FormVersion,
+    *,
+    workspace: Workspace,
+    data: Any,
+    status: str,
+    file_values: FileValues = "documents",
+) -> dict[str, Any]:
+    return clean_form_data(
+        schema=form_version.schema,
+        data=data,
+        workspace=workspace,
+        require_required=status != SubmissionStatus.DRAFT,
+        file_values=file_values,
+    )
+
+
+def _metadata(metadata: Any) -> dict[str, Any]:
+    if not isinstance(metadata, dict):
+        raise ValidationFailed("metadata must be an object.", details={"fields": {"metadata": ["Must be an object."]}})
+    cleaned: dict[str, Any] = sanitize_value(metadata)
+    return cleaned
+
+
+@transaction.atomic
+def submission_create(
+    *,
+    workspace: Workspace,
+    form_version: FormVersion,
+    data: dict[str, Any],
+    acting_user: User | None,
+    metadata: dict[str, Any] | None = None,
+    status: str = SubmissionStatus.COMPLETED,
+    user: User | None = None,
+    file_values: FileValues = "documents",
+    prevalidated: bool = False,
+) -> Submission:
+    """Record a submission of ``form_version`` (snapshot version 1, trigger ``create``).
+
+    ``status`` is COMPLETED (what the API persists) or DRAFT (required fields are then not enforced).
+    ``user`` is the submitter (default: ``acting_user``). Data is cleaned with ``clean_form_data``; a caller
+    that already cleaned it (the public action flow) passes ``prevalidated=True`` and it is stored as given.
+    """
+    if status not in (SubmissionStatus.COMPLETED, SubmissionStatus.DRAFT, SubmissionStatus.PENDING):
+        raise ValidationFailed(
+            f"A new submission is COMPLETED or DRAFT, not {status!r}.", details={"fields": {"status": [status]}}
+        )
+    form = form_version.form
+    if form.workspace_id != workspace.pk:
+        raise FormNotPublished("This form version belongs to another workspace.")
+    if form.status == FormStatus.ARCHIVED:
+        raise FormArchived("This form is archived and takes no new submissions.")
+    if not prevalidated:
+        data = _clean(form_version, workspace=workspace, data=data, status=status, file_values=file_values)
+    submission = Submission(
+        workspace=workspace,
+        form=form,
+        form_version=form_version,
+        status=status,
+        data=data,
+        metadata=_metadata(metadata or {}),
+        user=user if user is not None else acting_user,
+    )
+    _save_snapshot(submission, trigger=SnapshotTrigger.CREATE, acting_user=acting_user)
+    return submission
+
+
+def _check_transition(current: str, wanted: str) -> None:
+    if wanted not in SubmissionStatus.values:
+        raise ValidationFailed(
+            f"Invalid status {wanted!r}; use one of {SubmissionStatus.values}.",
+            details={"fields": {"status": [f"Must be one of {SubmissionStatus.values}."]}},
+        )
+    if wanted != current and wanted not in STATUS_TRANSITIONS[current]:
+        raise InvalidStatusTransition(
+            f"A {current} submission cannot become {wanted}.",
+            details={"from": current, "to": wanted, "allowed": sorted(STATUS_TRANSITIONS[current])},
+        )
+
+
+def _lock(submission: Submission) -> Submission:
+    return Submission.objects.select_for_update().select_related("form", "form_version").get(pk=submission.pk)
+
+
+_UNSET: Any = object()
+
+
+def _assignee(submission: Submission, user_id: Any) -> User | None:
+    if user_id is None:
+        return None
+    membership = (
+        Membership.objects.select_related("user")
+        .filter(workspace_id=submission.workspace_id, user_id=str(user_id))
+        .first()
+        if str(user_id).isdigit()
+        else None
+    )
+    if membership is None:
+        raise InvalidAssignee(
+            "userId must name a member of the submission's workspace.", details={"fields": {"userId": [user_id]}}
+        )
+    return membership.user
+
+
+@transaction.atomic
+def submission_update(
+    *,
+    submission: Submission,
+    acting_user: User | None,
+    data: Any = _UNSET,
+    status: Any = _UNSET,
+    metadata: Any = _UNSET,
+    user_id: Any = _UNSET,
+) -> Submission:
+    """PATCH: data replaces, status moves along STATUS_TRANSITIONS, metadata replaces, userId reassigns.
+
+    A data change on a COMPLETED submission makes it EDITED. A snapshot is written only when data or status
+    changed; metadata and reassignment alone write none (reassignment is an audit event).
+    """
+    submission = _lock(submission)
+    old_status, old_data = submission.status, submission.data
+    new_status = old_status if status is _UNSET or status is None else status
+    _check_transition(old_status, new_status)
+    if data is not _UNSET:
+        submission.data = _clean(submission.form_version, workspace=submission.workspace, data=data, status=new_status)
+    elif new_status != old_status and old_status == SubmissionStatus.DRAFT:
+        # Leaving DRAFT: what was saved as progress must now hold the required fields.
+        _clean(submission.form_version, workspace=submission.workspace, data=old_data, status=new_status)
+    data_changed = submission.data != old_data
+    if data_changed and old_status == SubmissionStatus.COMPLETED and new_status == SubmissionStatus.COMPLETED:
+        new_status = SubmissionStatus.EDITED
+    submission.status = new_status
+    if metadata is not _UNSET:
+        submission.metadata = _metadata(metadata)
+    reassigned = False
+    if user_id is not _UNSET:
+        assignee = _assignee(submission, user_id)
+        reassigned = (assignee.pk if assignee else None) != submission.user_id
+        submission.user = assignee
+
+    if data_changed:
+        _save_snapshot(submission, trigger=SnapshotTrigger.EDIT, acting_user=acting_user)
+    elif new_status != old_status:
+        trigger = SnapshotTrigger.SUBMIT if old_status == SubmissionStatus.DRAFT else SnapshotTrigger.STATUS
+        _save_snapshot(submission, trigger=trigger, acting_user=acting_user)
+    else:
+        submission.save_without_historical_record()  # type: ignore[attr-defined]
+    if reassigned:
+        name = _display_name(submission.user) if submission.user else "nobody"
+        _event(
+            submission,
+            type=EventType.REASSIGNED,
+            description=f"Reassigned to {name}",
+            actor=acting_user,
+            userId=str(submission.user_id) if submission.user_id else None,
+        )
+    return submission
+
+
+@transaction.atomic
+def submission_submit(*, submission: Submission, acting_user: User | None) -> Submission:
+    """DRAFT -> PENDING, once the saved data holds every required field."""
+    submission = _lock(submission)
+    if submission.status != SubmissionStatus.DRAFT:
+        raise InvalidStatusTransition(
+            f"Only a DRAFT can be submitted; this submission is {submission.status}.",
+            details={"from": submission.status, "to": SubmissionStatus.PENDING},
+        )
+    return submission_update(submission=submission, acting_user=acting_user, status=SubmissionStatus.PENDING)
+
+
+@transaction.atomic
+def submission_delete(*, submission: Submission, acting_user: User | None) -> None:
+    """Delete the submission; its history rows (snapshots) are kept."""
+    submission._history_user = acting_user  # type: ignore[attr-defined]
+    submission.delete()
+
+
+@transaction.atomic
+def submission_rollback(*, submission: Submission, snapshot: Snapshot, acting_user: User | None) -> Submission:
+    """Restore a snapshot's data as a new snapshot (trigger ``rollback``); history is never deleted."""
+    submission = _lock(submission)
+    restored = snapshot.record.data or {}
+    if restored == submission.data:
+        return submission
+    if submission.status == SubmissionStatus.COMPLETED:
+        submission.status = SubmissionStatus.EDITED
+    submission.data = restored
+    _save_snapshot(submission, trigger=f"{SnapshotTrigger.ROLLBACK}:{snapshot.version}", acting_user=acting_user)
+    return submission
+
+
+# --- Notes and attachments -----------------------------------------------------------------------
+
+
+def _display_name(user: User | None) -> str:
+    if user is None:
+        return "API"
+    return user.get_full_name() or user.username
+
+
+@transaction.atomic
+def note_create(*, submission: Submission, content: Any, acting_user: User | None) -> SubmissionNote:
+    text = sanitize_text(content) if isinstance(content, str) else ""
+    if not text:
+        raise ValidationFailed("content is required.", details={"fields": {"content": ["This field is required."]}})
+    note = SubmissionNote.objects.create(submission=submission, author=acting_user, content=text[:10_000])
+    _event(submission, type=EventType.NOTE_ADDED, description="Note added", actor=acting_user, noteId=note.public_id)
+    return note
+
+
+@transaction.atomic
+def attachment_add(*, submission: Submission, file_id: Any, acting_user: User | None) -> SubmissionAttachment:
+    """Attach an uploaded document of the submission's own workspace."""
+    try:
+        document_uuid = uuid.UUID(str(file_id))
+    except ValueError as exc:
+        raise ValidationFailed("fileId must be a file id.", details={"fields": {"fileId": [file_id]}}) from exc
+    document = Document.objects.filter(workspace_id=submission.workspace_id, uuid=document_uuid).first()
+    if document is None:
+        raise DocumentNotAttachable("No such file in this workspace.", http_status=404, code="FILE_NOT_FOUND")
+    if document.status != DocumentStatus.UPLOADED:
+        raise DocumentNotAttachable("The file has not been uploaded and accepted yet.")
+    try:
+        with transaction.atomic():
+            attachment = SubmissionAttachment.objects.create(
+                submission=submission, document=document, attached_by=acting_user
+            )
+    except IntegrityError as exc:
+        raise DocumentNotAttachable("This file is already attached to the submission.") from exc
+    _event(
+        submission,
+        type=EventType.DOCUMENT_ATTACHED,
+        description=f"Document attached: {document.original_name}",
+        actor=acting_user,
+        attachmentId=attachment.public_id,
+    )
+    return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, submission: Submission, attachment_id: str, acting_user: User | None) -> None:
+    attachment = attachment_get(submission=submission, attachment_id=attachment_id)
+    if attachment is None:
+        raise AttachmentNotFound("No such attachment on this submission.")
+    name = attachment.document.original_name
+    attachment.delete()
+    _event(
+        submission,
+        type=EventType.DOCUMENT_REMOVED,
+        description=f"Document removed: {name}",
+        actor=acting_user,
+        attachmentId=attachment_id,
+    )
+
+
+# --- Sharing -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def share_link_create(*, submission: Submission, acting_user: User | None, email: str = "") -> tuple[ShareLink, str]:
+    """A new read-only link; returns it with its token, which is not stored (only its hash)."""
+    token = share_token()
+    link = ShareLink.objects.create(
+        submission=submission,
+        token_hash=hash_share_token(token),
+        email=email,
+        created_by=acting_user,
+        expires_at=timezone.now() + timedelta(days=settings.SHARE_LINK_TTL_DAYS),
+    )
+    if not email:
+        _event(submission, type=EventType.SHARED, description="Share link created", actor=acting_user)
+    return link, token
+
+
+@transaction.atomic
+def share_link_email(
+    *, submission: Submission, email: str, message: str, acting_user: User | None, build_url: Any
+) -> ShareLink:
+    """Create a link for ``email`` and send it once the transaction commits.
+
+    ``build_url(token)`` turns the token into the absolute link (the view knows the host).
+    """
+    link, token = share_link_create(submission=submission, acting_user=acting_user, email=email)
+    url = build_url(token)
+    sender = _display_name(acting_user)
+    note = sanitize_text(message or "")
+    body = "\n\n".join(
+        part
+        for part in (
+            f"{sender} shared the submission {submission.public_id} ({submission.form.title}) with you.",
+            note,
+            f"View it (read-only) until {link.expires_at:%Y-%m-%d}: {url}",
+        )
+        if part
+    )
+    subject = f"Submission {submission.public_id} shared with you"
+    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email], fail_silently=False))
+    _event(
+        submission,
+        type=EventType.SHARED_EMAIL,
+        description=f"Shared by email with {email}",
+        actor=acting_user,
+        email=email,
+    )
+    return link
+
+
+@transaction.atomic
+def share_links_revoke(*, submission: Submission, acting_user: User | None) -> int:
+    count = ShareLink.objects.filter(submission=submission, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    if count:
+        _event(
+            submission,
+            type=EventType.SHARE_REVOKED,
+            description=f"{count} share link(s) revoked",
+            actor=acting_user,
+        )
+    return count
+
+
+# --- Visibility ----------------------------------------------------------------------------------
+
+
+def _grant_for(submission: Submission, raw: Any, index: int) -> VisibilityGrant:
+    where = f"grants[{index}]"
+
+    def refuse(message: str) -> InvalidGrant:
+        return InvalidGrant(f"{where}: {message}", details={"fields": {where: [message]}})
+
+    if not isinstance(raw, dict):
+        raise refuse("Must be an object with targetType, targetId and accessLevel.")
+    target_type, target_id = raw.get("targetType"), raw.get("targetId")
+    access_level = raw.get("accessLevel", "viewer")
+    if access_level != "viewer":
+        raise refuse("accessLevel must be 'viewer'.")
+    if not isinstance(target_id, str | int) or str(target_id) == "":
+        raise refuse("targetId is required.")
+    target_id = str(target_id)
+    grant = VisibilityGrant(submission=submission, target_type=str(target_type), access_level=access_level)
+    if target_type == GrantTargetType.USER:
+        membership = (
+            Membership.objects.select_related("user")
+            .filter(workspace_id=submission.workspace_id, user_id=target_id)
+            .first()
+            if target_id.isdigit()
+            else None
+        )
+        if membership is None:
+            raise refuse(f"User {target_id} is not a member of this workspace.")
+        grant.target_user = membership.user
+    elif target_type == GrantTargetType.WORKSPACE_ROLE:
+        if target_id not in Role.values:
+            raise refuse(f"targetId must be one of {Role.values}.")
+        grant.target_role = target_id
+    elif target_type == GrantTargetType.OVERSIGHT_WORKSPACE:
+        public_id = workspace_parse_public_id(target_id)
+        overseer = Workspace.objects.filter(public_id=public_id).first() if public_id else None
+        if overseer is None or not oversight_is_active(overseer=overseer, overseen=submission.workspace):
+            raise refuse(f"Workspace {target_id} has no active oversight relationship with this workspace.")
+        grant.target_workspace = overseer
+    else:
+        raise refuse(f"targetType must be one of {GrantTargetType.values}.")
+    return grant
+
+
+def _grant_key(grant: VisibilityGrant) -> tuple[str, Any]:
+    return grant.target_type, grant.target_user_id or grant.target_role or grant.target_workspace_id
+
+
+@transaction.atomic
+def visibility_set(*, submission: Submission, mode: Any, grants: Any, acting_user: User | None) -> Submission:
+    """Replace the mode and grants. ``workspace`` mode drops every grant; oversight needs an active relationship."""
+    submission = _lock(submission)
+    if mode not in VisibilityMode.values:
+        raise ValidationFailed(
+            f"mode must be one of {VisibilityMode.values}.", details={"fields": {"mode": [str(mode)]}}
+        )
+    if grants is None:
+        grants = []
+    if not isinstance(grants, list):
+        raise ValidationFailed("grants must be a list.", details={"fields": {"grants": ["Must be a list."]}})
+    new_grants: dict[tuple[str, Any], VisibilityGrant] = {}
+    if mode == VisibilityMode.RESTRICTED:
+        for index, raw in enumerate(grants):
+            grant = _grant_for(submission, raw, index)
+            new_grants.setdefault(_grant_key(grant), grant)
+    existing = {_grant_key(grant): grant for grant in submission.grants.all()}
+    for key, grant in existing.items():
+        if key not in new_grants:
+            grant.delete()
+    for key, grant in new_grants.items():
+        if key not in existing:
+            grant.save()
+    changed = submission.visibility_mode != mode or set(existing) != set(new_grants)
+    if submission.visibility_mode != mode:
+        submission.visibility_mode = mode
+        submission.save_without_historical_record(  # type: ignore[attr-defined]
+            update_fields=["visibility_mode", "updated_at"]
+        )
+    if changed:
+        _event(
+            submission,
+            type=EventType.VISIBILITY_CHANGED,
+            description=f"Visibility set to {mode} with {len(new_grants)} grant(s)",
+            actor=acting_user,
+            mode=mode,
+            grants=len(new_grants),
+        )
+    return submission
+
+
+# --- Matters -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def matter_create(*, workspace: Workspace, title: str, number_prefix: str = "MAT") -> Matter:
+    """The next number of ``number_prefix`` in the workspace (rows of the prefix are locked while counting)."""
+    prefix = (sanitize_text(number_prefix) or "MAT")[:10]
+    latest = (
+        Matter.objects.select_for_update()
+        .filter(workspace=workspace, number_prefix=prefix)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    return Matter.objects.create(
+        workspace=workspace, number_prefix=prefix, number=(latest or 0) + 1, title=sanitize_text(title)
+    )
+
+
+@transaction.atomic
+def matter_link_submission(*, matter: Matter, submission: Submission) -> MatterSubmission:
+    if matter.workspace_id != submission.workspace_id:
+        raise ValidationFailed("A matter links submissions of its own workspace only.")
+    link, _ = MatterSubmission.objects.get_or_create(matter=matter, submission=submission)
+    return link

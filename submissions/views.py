@@ -1,0 +1,23 @@
+"""The read-only share page: anyone with a live link sees the submission, nothing else."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from submissions.formschema import display_rows
+from submissions.selectors import share_link_get_active
+
+
+@require_GET
+@never_cache
+def share_page(request: HttpRequest, token: str) -> HttpResponse:
+    link = share_link_get_active(token=token)
+    if link is None:
+        return render(request, "submissions/share_invalid.html", status=404)
+    submission = link.submission
+    rows = display_rows(submission.form_version.schema, submission.data)
+    response = render(request, "submissions/share.html", {"submission": submission, "link": link, "rows": rows})
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
