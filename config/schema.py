@@ -1,0 +1,34 @@
+"""The project's OpenAPI generator: every operation also documents the standard error body."""
+
+from typing import Any
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import inline_serializer
+from rest_framework import serializers
+
+ErrorSerializer = inline_serializer(
+    name="Error",
+    fields={
+        "success": serializers.BooleanField(default=False),
+        "error": serializers.CharField(help_text="A human-readable message."),
+        "code": serializers.CharField(help_text="A stable machine-readable code, e.g. VALIDATION_ERROR."),
+        "details": serializers.DictField(help_text="Structured context, e.g. field errors under `fields`."),
+    },
+)
+
+_ERROR_STATUSES = {
+    "400": "Invalid input.",
+    "401": "Missing, invalid or expired credentials.",
+    "403": "Not allowed in this workspace or for this role.",
+    "404": "Not found in this workspace.",
+}
+
+
+class ApiAutoSchema(AutoSchema):
+    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+        responses: dict[str, Any] = super()._get_response_bodies(direction)
+        error = self._get_response_for_code(ErrorSerializer, "400")
+        for status, description in _ERROR_STATUSES.items():
+            if status not in responses:
+                responses[status] = {**error, "description": description}
+        return responses
