@@ -265,3 +265,12 @@ def workflow_complete(*, workspace: Workspace, workflow_id: str, acting_user: Us
         workflow.status = WorkflowStatus.COMPLETED
         workflow.save(update_fields=["status", "updated_at"])
     return workflow
+
+
+def workflow_cancel(*, workspace: Workspace, workflow_id: str, acting_user: User | None) -> Workflow:
+    """Cancel an open workflow; it then takes no fulfillments or decisions."""
+    with transaction.atomic():
+        workflow = _lock_open_workflow(workspace=workspace, workflow_id=workflow_id)
+        workflow.status = WorkflowStatus.CANCELLED
+        workflow.save(update_fields=["status", "updated_at"])
+    return workflow

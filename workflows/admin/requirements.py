@@ -1,0 +1,227 @@
+"""Workflows, their required documents and reviewer decisions in the admin; every write goes through the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html
+
+from config.errors import ApplicationError
+from documents.constants import DocumentStatus
+from documents.links import document_download_url
+from workflows.constants import CLOSED_WORKFLOW_STATUSES, DecisionStatus, RequiredDocumentCategory
+from workflows.models import Fulfillment, RequiredDocument, SubjectRecord, Workflow
+from workflows.services.requirements import (
+    fulfillment_decide,
+    required_document_add,
+    workflow_cancel,
+    workflow_complete,
+    workflow_create,
+)
+from workspaces.admin import WorkspaceScopedAdmin, member_workspace_ids
+
+
+class RequiredDocumentInlineForm(forms.ModelForm):
+    name = forms.CharField(max_length=200, required=False, help_text="Defaults to the document type's name.")
+
+    class Meta:
+        model = RequiredDocument
+        fields = ["document_type_code", "name", "category", "requirement_text"]
+
+
+class RequiredDocumentInline(admin.TabularInline):
+    model = RequiredDocument
+    form = RequiredDocumentInlineForm
+    extra = 1
+    can_delete = False
+    fields = ["public_id", "document_type_code", "name", "category", "requirement_text", "status"]
+    readonly_fields = ["public_id", "status"]
+
+
+@admin.register(Workflow)
+class WorkflowAdmin(WorkspaceScopedAdmin):
+    list_display = ["public_id", "type", "status", "subject_record", "workspace", "created_at"]
+    list_filter = ["type", "status"]
+    list_select_related = ["subject_record", "workspace"]
+    search_fields = ["public_id", "subject_record__public_id", "subject_record__reference"]
+    fields = ["public_id", "subject_record", "type", "workspace", "status", "created_at", "updated_at"]
+    readonly_fields = ["public_id", "workspace", "status", "created_at", "updated_at"]
+    inlines = [RequiredDocumentInline]
+    actions = ["complete_workflows", "cancel_workflows"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Workflow | None = None) -> list[str]:
+        fixed = ["subject_record", "type"] if obj is not None else []
+        return [*self.readonly_fields, *fixed]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "subject_record":
+            records = SubjectRecord.objects.select_related("workspace")
+            if not request.user.is_superuser:
+                records = records.filter(workspace__in=member_workspace_ids(request))
+            kwargs["queryset"] = records
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: Workflow, form: Any, change: bool) -> None:
+        if change:
+            return  # nothing of the workflow itself is editable; its required documents are saved below
+        created = workflow_create(
+            workspace=obj.subject_record.workspace,
+            subject_record_id=obj.subject_record.public_id,
+            type=obj.type,  # type: ignore[arg-type]
+            acting_user=request.user,  # type: ignore[arg-type]
+        )
+        obj.pk = created.pk
+        obj.refresh_from_db()
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        workflow: Workflow = form.instance
+        for instance in formset.save(commit=False):
+            if instance.pk is not None:
+                instance.save()
+                continue
+            try:
+                required_document_add(
+                    workspace=workflow.workspace,
+                    workflow_id=workflow.public_id,
+                    document_type_code=instance.document_type_code,
+                    name=instance.name,
+                    category=RequiredDocumentCategory(instance.category),
+                    requirement_text=instance.requirement_text,
+                    acting_user=request.user,  # type: ignore[arg-type]
+                )
+            except ApplicationError as exc:
+                self.message_user(request, f"{instance.document_type_code}: {exc.message}", level=messages.ERROR)
+
+    def _run(self, request: HttpRequest, queryset: QuerySet[Workflow], service: Any, verb: str) -> None:
+        done = 0
+        for workflow in queryset.select_related("workspace"):
+            try:
+                service(workspace=workflow.workspace, workflow_id=workflow.public_id, acting_user=request.user)
+            except ApplicationError as exc:
+                self.message_user(request, f"{workflow.public_id}: {exc.message}", level=messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, f"{verb} {done} workflow(s).")
+
+    @admin.action(description="Complete selected workflows (every requirement accepted)")
+    def complete_workflows(self, request: HttpRequest, queryset: QuerySet[Workflow]) -> None:
+        self._run(request, queryset, workflow_complete, "Completed")
+
+    @admin.action(description="Cancel selected workflows")
+    def cancel_workflows(self, request: HttpRequest, queryset: QuerySet[Workflow]) -> None:
+        self._run(request, queryset, workflow_cancel, "Cancelled")
+
+
+class FulfillmentDecisionForm(forms.ModelForm):
+    decision = forms.ChoiceField(choices=[(DecisionStatus.ACCEPTED, "Accept"), (DecisionStatus.REJECTED, "Reject")])
+    reason = forms.CharField(max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    class Meta:
+        model = Fulfillment
+        fields: list[str] = []
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.instance.decision_status != DecisionStatus.PENDING:
+            raise forms.ValidationError(f"This fulfillment was already {self.instance.decision_status}.")
+        if self.instance.required_document.workflow.status in CLOSED_WORKFLOW_STATUSES:
+            raise forms.ValidationError("The workflow is closed.")
+        if data.get("decision") == DecisionStatus.REJECTED and not (data.get("reason") or "").strip():
+            self.add_error("reason", "A rejection needs a reason.")
+        return data
+
+
+@admin.register(Fulfillment)
+class FulfillmentAdmin(WorkspaceScopedAdmin):
+    workspace_lookup = "required_document__workflow__workspace"
+    form = FulfillmentDecisionForm
+    list_display = [
+        "public_id",
+        "workflow",
+        "required_document",
+        "document",
+        "decision_status",
+        "decided_by",
+        "decided_at",
+    ]
+    list_filter = ["decision_status"]
+    list_select_related = ["required_document__workflow", "subject_document__document", "decided_by"]
+    search_fields = ["public_id", "required_document__public_id", "subject_document__public_id"]
+    readonly_fields = [
+        "public_id",
+        "workflow",
+        "required_document",
+        "document",
+        "decision_status",
+        "decision_reason",
+        "decided_by",
+        "decided_by_api_key",
+        "decided_at",
+        "created_at",
+    ]
+    actions = ["accept_fulfillments"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # fulfillments come from workflow.requiredDocument.fulfillment.batchAdd
+
+    def has_delete_permission(self, request: HttpRequest, obj: Fulfillment | None = None) -> bool:
+        return False
+
+    def get_fields(self, request: HttpRequest, obj: Fulfillment | None = None) -> Any:
+        decided = obj is not None and obj.decision_status != DecisionStatus.PENDING
+        return [*self.readonly_fields, *([] if decided else ["decision", "reason"])]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Fulfillment | None = None) -> list[str]:
+        return list(self.readonly_fields)
+
+    @admin.display(description="Workflow")
+    def workflow(self, obj: Fulfillment) -> str:
+        return obj.required_document.workflow.public_id
+
+    @admin.display(description="Document")
+    def document(self, obj: Fulfillment) -> str:
+        document = obj.subject_document.document
+        if document.status != DocumentStatus.UPLOADED:
+            return f"{obj.subject_document.public_id} ({document.get_status_display()})"
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{} ({})</a>',
+            document_download_url(document),
+            document.original_name,
+            obj.subject_document.public_id,
+        )
+
+    def save_model(self, request: HttpRequest, obj: Fulfillment, form: Any, change: bool) -> None:
+        try:
+            fulfillment_decide(
+                workspace=obj.required_document.workflow.workspace,
+                fulfillment_id=obj.public_id,
+                decision=DecisionStatus(form.cleaned_data["decision"]),
+                reason=form.cleaned_data["reason"],
+                acting_user=request.user,  # type: ignore[arg-type]
+            )
+        except ApplicationError as exc:  # lost a race with another reviewer
+            self.message_user(request, exc.message, level=messages.ERROR)
+
+    @admin.action(description="Accept selected fulfillments")
+    def accept_fulfillments(self, request: HttpRequest, queryset: QuerySet[Fulfillment]) -> None:
+        accepted = 0
+        for fulfillment in queryset.select_related("required_document__workflow__workspace"):
+            try:
+                fulfillment_decide(
+                    workspace=fulfillment.required_document.workflow.workspace,
+                    fulfillment_id=fulfillment.public_id,
+                    decision=DecisionStatus.ACCEPTED,
+                    reason="",
+                    acting_user=request.user,  # type: ignore[arg-type]
+                )
+            except ApplicationError as exc:
+                self.message_user(request, f"{fulfillment.public_id}: {exc.message}", level=messages.ERROR)
+            else:
+                accepted += 1
+        if accepted:
+            self.message_user(request, f"Accepted {accepted} fulfillment(s).")
