@@ -1,6 +1,6 @@
 """The project's OpenAPI generator: every operation also documents the standard error body."""
 
-from typing import Any
+from typing import Any, Literal
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import inline_serializer
@@ -25,7 +25,7 @@ _ERROR_STATUSES = {
 
 
 class ApiAutoSchema(AutoSchema):
-    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+    def _get_response_bodies(self, direction: Literal["request", "response"] = "response") -> dict[str, Any]:
         responses: dict[str, Any] = super()._get_response_bodies(direction)
         error = self._get_response_for_code(ErrorSerializer, "400")
         for status, description in _ERROR_STATUSES.items():
