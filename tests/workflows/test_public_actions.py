@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 from documents import s3
 from documents.constants import DocumentStatus
 from documents.models import Document
+from submissions.models import Submission
 from tests.workflows.factories import SubjectRecordFactory
 from tests.workflows.public_action_support import (
     PDF_BYTES,
@@ -59,6 +60,7 @@ def snapshot() -> dict[str, Any]:
         "documents": Document.objects.count(),
         "links": SubjectRecordDocument.objects.count(),
         "files": PublicActionFile.objects.count(),
+        "submissions": Submission.objects.count(),
         "actions": list(PublicAction.objects.order_by("pk").values_list("status", "submitted_at")),
     }
 
@@ -153,6 +155,15 @@ def test_combined_example_mixes_root_and_entity_files(client: APIClient, workspa
     director = SubjectRecord.objects.get(reference="director_ref_1")
     assert Relation.objects.get().role == "director"
     assert Relation.objects.get().from_record == director
+    # The submission keeps the body as sent (file names, entities, relations), marked as a public action's.
+    action.refresh_from_db()
+    submission = Submission.objects.get()
+    assert action.submission == submission
+    assert submission.form_version == action.form_version
+    assert submission.workspace == workspace
+    assert submission.data == SEED_COMBINED_BODY
+    assert submission.metadata["source"] == "public_action"
+    assert submission.metadata["public_action_id"] == action.public_id
 
 
 def test_full_flow_with_curl_uploads_then_confirm_completes(

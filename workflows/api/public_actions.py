@@ -96,7 +96,7 @@ class PublicActionListRequestSerializer(serializers.Serializer):
 class PublicActionSerializer(serializers.ModelSerializer):
     public_action_id = serializers.CharField(source="public_id")
     workflow_id = serializers.CharField(source="workflow.public_id")
-    form_version_id = serializers.CharField(source="form_version_id")
+    form_version_id = serializers.CharField(source="form_version.public_id")
 
     class Meta:
         model = PublicAction

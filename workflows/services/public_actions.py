@@ -7,6 +7,7 @@ concurrent submissions with one reference cannot both win (the loser gets DUPLIC
 
 from __future__ import annotations
 
+import copy
 import re
 import secrets
 from collections import Counter, defaultdict
@@ -28,6 +29,8 @@ from documents.keys import build_key, sanitize_file_name
 from documents.models import Document
 from documents.services import document_issue_upload, document_reissue_upload, document_verify_upload
 from submissions.formschema import clean_form_data, file_field_keys
+from submissions.models import Submission
+from submissions.services import submission_create
 from workflows.constants import (
     ROLE_ENTITY_KEY,
     ROLE_ENTITY_RELATIONS_KEY,
@@ -89,14 +92,12 @@ def public_action_create(
     Every form version must be one of the workflow's workspace. The workflow waits for the client from now on.
     """
     workspace = workflow.workspace
-    for version in (form_version, individual_form_version, company_form_version):
-        if version is not None and _form_version_workspace_id(version) != workspace.pk:
-            raise ValidationFailed("The form version belongs to another workspace.")
-    if workflow.status in CLOSED_WORKFLOW_STATUSES:
-        raise PublicActionStateError(f"The workflow is {workflow.status}; it takes no more client input.")
     days = settings.PUBLIC_ACTION_TTL_DAYS if expires_in_days is None else expires_in_days
-    if not 1 <= days <= MAX_TTL_DAYS:
-        raise ValidationFailed(f"expires_in_days must be between 1 and {MAX_TTL_DAYS}.")
+    public_action_check(
+        workflow=workflow,
+        form_versions=[form_version, individual_form_version, company_form_version],
+        expires_in_days=days,
+    )
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         action = PublicAction.objects.create(
@@ -114,6 +115,17 @@ def public_action_create(
             workflow.status = WorkflowStatus.WAITING_FOR_CLIENT
             workflow.save(update_fields=["status", "updated_at"])
     return action, token
+
+
+def public_action_check(*, workflow: Workflow, form_versions: Iterable[Any], expires_in_days: int) -> None:
+    """The rules of a new link (also run by the admin's form before it saves): one workspace, an open workflow."""
+    for version in form_versions:
+        if version is not None and _form_version_workspace_id(version) != workflow.workspace_id:
+            raise ValidationFailed("The form version belongs to another workspace.")
+    if workflow.status in CLOSED_WORKFLOW_STATUSES:
+        raise PublicActionStateError(f"The workflow is {workflow.status}; it takes no more client input.")
+    if not 1 <= expires_in_days <= MAX_TTL_DAYS:
+        raise ValidationFailed(f"expires_in_days must be between 1 and {MAX_TTL_DAYS}.")
 
 
 def public_action_expire(*, action: PublicAction) -> PublicAction:
@@ -377,6 +389,7 @@ def public_action_submit(*, token: str, body: Any) -> PublicActionResult:
         )
         errors.raise_if_any()
         _check_references(workspace, entities)
+        submission_data = _submission_data(root_clean, entities, relations)
 
         # Everything is valid: write.
         root = SubjectRecord.objects.select_for_update().get(pk=action.workflow.subject_record_id)
@@ -445,7 +458,7 @@ def public_action_submit(*, token: str, body: Any) -> PublicActionResult:
                 record.data = data
                 record.save(update_fields=["data", "updated_at"])
 
-        action.submission = _record_submission(action, body)
+        action.submission = _record_submission(action, submission_data)
         action.submitted_at = timezone.now()
         if uploads:
             action.status = PublicActionStatus.AWAITING_UPLOADS
@@ -453,6 +466,22 @@ def public_action_submit(*, token: str, body: Any) -> PublicActionResult:
         else:
             _complete(action)
         return PublicActionResult(action=action, file_uploads=uploads)
+
+
+def _submission_data(root: dict[str, Any], entities: list[_Entity], relations: list[_Relation]) -> dict[str, Any]:
+    """The body as the client sent it, after validation and sanitising: file fields still hold file names."""
+    data = copy.deepcopy(root)
+    if entities:
+        data[ROLE_ENTITY_KEY] = [
+            {"reference": e.reference, "customer_type": e.customer_type, **copy.deepcopy(e.data)} for e in entities
+        ]
+    if relations:
+        data[ROLE_ENTITY_RELATIONS_KEY] = [
+            {"from": r.from_ref, "to": r.to_ref, "role": r.role}
+            | ({} if r.ownership is None else {"ownership_percentage": float(r.ownership)})
+            for r in relations
+        ]
+    return data
 
 
 def _record_prefix(workspace: Workspace, record: SubjectRecord) -> str:
@@ -489,9 +518,21 @@ def _issue(
     )
 
 
-def _record_submission(action: PublicAction, body: dict[str, Any]) -> Any:
+def _record_submission(action: PublicAction, body: dict[str, Any]) -> Submission:
     """The submission of the submissions app that keeps the body as the client sent it (source public_action)."""
-    return None  # wired to submissions.services once that app's Submission lands
+    return submission_create(
+        workspace=action.workspace,
+        form_version=action.form_version,
+        data=body,
+        acting_user=None,
+        metadata={
+            "source": UploadSource.PUBLIC_ACTION.value,
+            "public_action_id": action.public_id,
+            "workflow_id": action.workflow.public_id,
+        },
+        file_values="file_names",
+        prevalidated=True,
+    )
 
 
 def _complete(action: PublicAction) -> None:
