@@ -153,6 +153,14 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several contracts have fields named `status` or `type`; their enums are named after what they are.
+    "ENUM_NAME_OVERRIDES": {
+        "WorkflowStatusEnum": "workflows.constants.WorkflowStatus",
+        "WorkflowTypeEnum": "workflows.constants.WorkflowType",
+        "RequiredDocumentStatusEnum": "workflows.constants.RequiredDocumentStatus",
+        "RequiredDocumentCategoryEnum": "workflows.constants.RequiredDocumentCategory",
+        "DecisionStatusEnum": "workflows.constants.DecisionStatus",
+    },
 }
 
 LOGGING = {

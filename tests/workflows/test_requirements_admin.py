@@ -22,7 +22,7 @@ from workspaces.models import Workspace
 def staff_member(workspace: Workspace, member_of: Callable[..., Any]) -> User:
     user = member_of(workspace, Role.ADMIN, is_staff=True)
     user.user_permissions.add(*Permission.objects.filter(content_type__app_label="workflows"))
-    return user  # type: ignore[no-any-return]
+    return user
 
 
 def inline_management(prefix: str = "required_documents", total: int = 1) -> dict[str, Any]:
@@ -80,7 +80,11 @@ def test_staff_create_a_workflow_with_required_documents(
     assert workflow.workspace == workspace
     assert workflow.subject_record == record
     assert workflow.public_id.startswith("w_")
-    required = list(workflow.required_documents.order_by("id").values_list("document_type_code", "name", "category"))
+    required = list(
+        RequiredDocument.objects.filter(workflow=workflow)
+        .order_by("id")
+        .values_list("document_type_code", "name", "category")
+    )
     assert required == [
         ("ARTICLES_OF_INCORPORATION", "Articles of Incorporation", "REQUIREMENT"),
         ("BANK_STATEMENT", "Statements", "OPTIONAL"),

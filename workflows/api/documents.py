@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.schema import ErrorSerializer
 from documents import s3
 from documents.constants import DocumentStatus
 from documents.links import document_download_url
@@ -51,6 +52,11 @@ def _ok(payload: dict[str, Any], status: int = 200) -> Response:
 def _envelope(name: str, payload: serializers.BaseSerializer) -> serializers.Serializer:
     """The schema of ``{"success": true, "data": payload}``."""
     return inline_serializer(name, {"success": serializers.BooleanField(default=True), "data": payload})
+
+
+_CONFLICT = OpenApiResponse(
+    ErrorSerializer, description="The workflow or fulfillment is in a state that refuses this (see `code`)."
+)
 
 
 # --- Serializers ---------------------------------------------------------------------------------
@@ -316,7 +322,8 @@ class WorkflowCompleteView(APIView):
             200: _envelope(
                 "WorkflowCompleteResponse",
                 inline_serializer("WorkflowCompleteData", {"workflow": WorkflowSerializer()}),
-            )
+            ),
+            409: _CONFLICT,
         },
         tags=TAGS,
     )
@@ -340,7 +347,8 @@ class RequiredDocumentAddView(APIView):
             201: _envelope(
                 "RequiredDocumentAddResponse",
                 inline_serializer("RequiredDocumentData", {"required_document": RequiredDocumentSerializer()}),
-            )
+            ),
+            409: _CONFLICT,
         },
         tags=TAGS,
     )
@@ -386,7 +394,8 @@ class FulfillmentBatchAddView(APIView):
             201: _envelope(
                 "FulfillmentBatchAddResponse",
                 inline_serializer("FulfillmentBatchAddData", {"fulfillments": FulfillmentSerializer(many=True)}),
-            )
+            ),
+            409: _CONFLICT,
         },
         tags=TAGS,
     )
@@ -438,7 +447,8 @@ class FulfillmentDecideView(APIView):
                     "FulfillmentDecideData",
                     {"fulfillment": FulfillmentSerializer(), "required_document": RequiredDocumentSerializer()},
                 ),
-            )
+            ),
+            409: _CONFLICT,
         },
         tags=TAGS,
     )
