@@ -160,6 +160,7 @@ SPECTACULAR_SETTINGS = {
         "RequiredDocumentStatusEnum": "workflows.constants.RequiredDocumentStatus",
         "RequiredDocumentCategoryEnum": "workflows.constants.RequiredDocumentCategory",
         "DecisionStatusEnum": "workflows.constants.DecisionStatus",
+        "PublicActionStatusEnum": "workflows.constants.PublicActionStatus",
     },
 }
 

@@ -33,7 +33,9 @@ from workspaces.permissions import role_at_least, workspace_context
 # --- Serializers ---------------------------------------------------------------------------------
 
 
-class ErrorSerializer(serializers.Serializer):
+class PublicActionErrorSerializer(serializers.Serializer):
+    """The standard error body."""
+
     success = serializers.BooleanField()
     error = serializers.CharField()
     code = serializers.CharField()
@@ -69,7 +71,7 @@ class PublicActionFileUploadSerializer(serializers.Serializer):
 class PublicActionResultSerializer(serializers.Serializer):
     """``{"status": "completed"}``, or ``accepted`` / ``pending`` with the files still to upload."""
 
-    status = serializers.ChoiceField(choices=["completed", "accepted", "pending"])
+    status = serializers.CharField(help_text="completed, accepted (after submit) or pending (409 on confirm)")
     fileUploads = PublicActionFileUploadSerializer(many=True, required=False)
 
 
@@ -132,8 +134,12 @@ class PublicActionCreatedSerializer(PublicActionSerializer):
 # --- Views ---------------------------------------------------------------------------------------
 
 _TOKEN_RESPONSES = {
-    400: OpenApiResponse(ErrorSerializer, description="Validation error (code VALIDATION_ERROR, DUPLICATE_REFERENCE)"),
-    401: OpenApiResponse(ErrorSerializer, description="Token invalid, expired or used up (code INVALID_TOKEN)"),
+    400: OpenApiResponse(
+        PublicActionErrorSerializer, description="Validation error (code VALIDATION_ERROR, DUPLICATE_REFERENCE)"
+    ),
+    401: OpenApiResponse(
+        PublicActionErrorSerializer, description="Token invalid, expired or used up (code INVALID_TOKEN)"
+    ),
 }
 
 
