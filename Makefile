@@ -40,5 +40,14 @@ test-postgres: $(VENV)/.installed
 
 test: lint typecheck test-sqlite test-postgres
 
+# Benchmarks on SQLite (embedded defaults) and on a local PostgreSQL; tables in bench-results-*.json.
+BENCH_SQLITE_URL := sqlite:///$(CURDIR)/data/bench.sqlite3
+BENCH_PG_URL ?= postgres://intake:intake@127.0.0.1:5432/intake_bench
 bench: $(VENV)/.installed
-	$(PY) manage.py bench
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
+	mkdir -p data
+	DATABASE_URL=$(BENCH_SQLITE_URL) $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_SQLITE_URL) $(PY) manage.py bench --output bench-results-sqlite.json
+	bash .ci/ensure-postgres
+	DATABASE_URL=$(BENCH_PG_URL) $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_PG_URL) $(PY) manage.py bench --output bench-results-postgres.json

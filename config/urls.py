@@ -3,9 +3,11 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.errors import json_or_html_404, json_or_html_500
+from config.views import HealthView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/health", HealthView.as_view(), name="health"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/s3/", include("documents.api.urls")),

@@ -51,3 +51,8 @@ def test_openapi_schema_is_valid_and_every_endpoint_is_described(db, tmp_path):
     out = tmp_path / "schema.yaml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
     assert out.stat().st_size > 0
+
+
+def test_health_needs_no_credentials(client):
+    response = client.get(reverse("health"))
+    assert response.status_code == 200 and response.json() == {"status": "ok"}

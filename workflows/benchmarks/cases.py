@@ -1,0 +1,234 @@
+"""The benchmark cases. Each compares our code with a floor: the least work that gives the same result."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from documents import s3
+from documents.constants import DocumentStatus, UploadSource
+from documents.models import Document
+from workflows.benchmarks.runner import Result, measure
+from workspaces.models import Workspace
+
+MB = 1024 * 1024
+
+
+def _floor_signature(secret: str, region: str, key: str, content_type: str, max_size: int) -> dict[str, str]:
+    """The irreducible work of a SigV4 POST: policy JSON, base64, one HMAC with a day's cached key."""
+    now = datetime.now(UTC)
+    stamp = now.strftime("%Y%m%dT%H%M%SZ")
+    policy = {
+        "expiration": (now + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "conditions": [
+            ["eq", "$key", key],
+            ["eq", "$Content-Type", content_type],
+            ["content-length-range", 1, max_size],
+            {"bucket": "b"},
+            {"x-amz-date": stamp},
+        ],
+    }
+    encoded = base64.b64encode(json.dumps(policy).encode()).decode()
+    signature = hmac.new(_FLOOR_KEY, encoded.encode(), hashlib.sha256).hexdigest()
+    return {"Policy": encoded, "X-Amz-Signature": signature}
+
+
+_FLOOR_KEY = hashlib.sha256(b"a cached SigV4 signing key").digest()
+
+
+def signing_cases(repeat: int) -> list[Result]:
+    key = "ws/endClient/sr_x/passport_scan.pdf"
+
+    def ours() -> None:
+        s3.sign_post(
+            key=key, content_type="application/pdf", min_size=1, max_size=15 * MB, metadata={}, expires_in=3600
+        )
+
+    def botocore_reference() -> None:
+        s3.s3_client().generate_presigned_post(
+            Bucket=s3.bucket_name(),
+            Key=key,
+            Fields={"Content-Type": "application/pdf"},
+            Conditions=[["eq", "$Content-Type", "application/pdf"], ["content-length-range", 1, 15 * MB]],
+            ExpiresIn=3600,
+        )
+
+    def floor() -> None:
+        _floor_signature("secret", "us-east-1", key, "application/pdf", 15 * MB)
+
+    return [
+        measure(
+            "sign one presigned POST (ours)",
+            ours,
+            floor="policy+base64+1 HMAC",
+            floor_fn=floor,
+            repeat=repeat,
+            target="ratio <= 3",
+            queries=False,
+        ),
+        measure(
+            "sign one presigned POST (botocore)",
+            botocore_reference,
+            floor="policy+base64+1 HMAC",
+            floor_fn=floor,
+            repeat=repeat,
+            target="reference",
+            queries=False,
+        ),
+    ]
+
+
+def s3_presign_case(workspace: Workspace, raw_key: str, repeat: int) -> Result:
+    client = Client(HTTP_X_API_KEY=raw_key)
+    url = reverse("s3-presigned-post")
+    params = {"filename": "report.pdf", "contenttype": "application/pdf", "source": "field_value"}
+
+    def request() -> None:
+        response = client.get(url, params)
+        assert response.status_code == 200, response.content
+
+    def floor() -> None:
+        document = Document.objects.create(
+            workspace=workspace,
+            key=f"{workspace.public_id}/bench/{uuid.uuid4()}/report.pdf",
+            original_name="report.pdf",
+            sanitized_name="report.pdf",
+            content_type="application/pdf",
+            max_size=15 * MB,
+            source=UploadSource.FIELD_VALUE,
+            status=DocumentStatus.AWAITING_UPLOAD,
+            upload_expires_at=timezone.now() + timedelta(minutes=5),
+        )
+        s3.sign_post(
+            key=document.key,
+            content_type="application/pdf",
+            min_size=1,
+            max_size=15 * MB,
+            metadata={},
+            expires_in=300,
+        )
+
+    return measure(
+        "GET /api/s3/presigned-post (in-process)",
+        request,
+        floor="ORM insert + sign",
+        floor_fn=floor,
+        repeat=repeat,
+        target="reported",
+    )
+
+
+# --- HTTP throughput -----------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Gunicorn:
+    """gunicorn with 2 workers on 127.0.0.1, sharing the benchmark's database and S3 emulator."""
+
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> Gunicorn:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DJANGO_DEBUG": "false",
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+            "AWS_S3_ENDPOINT_URL": str(settings.AWS_S3_ENDPOINT_URL),
+            "AWS_STORAGE_BUCKET_NAME": s3.bucket_name(),
+            "LOG_LEVEL": "WARNING",
+        }
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        self.process = subprocess.Popen(
+            [
+                str(gunicorn),
+                "config.wsgi",
+                "--workers=2",
+                "--worker-class=gthread",
+                "--threads=4",
+                f"--bind=127.0.0.1:{self.port}",
+                "--log-level=warning",
+            ],
+            env=env,
+            cwd=settings.BASE_DIR,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return self
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not start")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is not None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(timeout=30)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+
+_WRK_RPS = re.compile(r"Requests/sec:\s+([\d.]+)")
+_WRK_P99 = re.compile(r"^\s+99%\s+([\d.]+)(us|ms|s)", re.MULTILINE)
+
+
+def wrk(url: str, *, seconds: int, headers: dict[str, str], script: str | None = None) -> tuple[float, float]:
+    """Requests per second and p99 latency (ms) from a bounded wrk run against 127.0.0.1."""
+    if shutil.which("wrk") is None:
+        raise RuntimeError("wrk is not installed (make bench installs Debian's wrk)")
+    command = ["wrk", "-t2", "-c8", f"-d{seconds}s", "--timeout", "10s", "--latency"]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    if script:
+        command += ["-s", script]
+    command.append(url)  # wrk takes its options before the URL
+    output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
+    if "Non-2xx" in output or "Socket errors" in output:
+        raise RuntimeError(f"requests failed during the wrk run:\n{output}")
+    rps_match, p99_match = _WRK_RPS.search(output), _WRK_P99.search(output)
+    if not rps_match or not p99_match:
+        raise RuntimeError(f"unexpected wrk output:\n{output}")
+    p99_ms = float(p99_match.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99_match.group(2)]
+    return float(rps_match.group(1)), p99_ms
+
+
+def throughput_case(
+    server: Gunicorn, case: str, path: str, *, headers: dict[str, str], floor_rps: float, seconds: int, target: str
+) -> Result:
+    rps, p99 = wrk(server.url(path), seconds=seconds, headers=headers)
+    return Result(
+        case=case,
+        median_ms=1000 / rps if rps else float("inf"),
+        p95_ms=p99,
+        queries=None,
+        floor="GET /api/health rps",
+        floor_median_ms=1000 / floor_rps if floor_rps else None,
+        target=target,
+        extra={"requests_per_second": rps, "p99_ms": p99, "floor_requests_per_second": floor_rps},
+    )

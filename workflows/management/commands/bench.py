@@ -1,0 +1,108 @@
+"""`make bench`: the benchmark table, as ratios to floors measured in the same run."""
+
+from __future__ import annotations
+
+import json
+import platform
+import socket
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import connection
+from django.utils import timezone
+from moto.server import ThreadedMotoServer
+
+from documents import s3
+from workflows.benchmarks import cases
+from workflows.benchmarks.runner import Result, format_table
+from workspaces.constants import Role
+from workspaces.models import Workspace
+from workspaces.services import api_key_create, workspace_create
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Command(BaseCommand):
+    help = "Run the benchmarks on the configured database with an S3 emulator on 127.0.0.1."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--output", default="bench-results.json", help="Where the JSON table goes.")
+        parser.add_argument("--repeat", type=int, default=200, help="Samples per in-process case.")
+        parser.add_argument("--http-seconds", type=int, default=20, help="Length of each wrk run.")
+        parser.add_argument("--skip-http", action="store_true", help="Leave out the gunicorn + wrk cases.")
+
+    def handle(self, *args: Any, output: str, repeat: int, http_seconds: int, skip_http: bool, **options: Any) -> None:
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=_free_port(), verbose=False)
+        server.start()
+        host, port = server.get_host_and_port()
+        settings.AWS_S3_ENDPOINT_URL = f"http://{host}:{port}"
+        settings.AWS_S3_ADDRESSING_STYLE = "path"
+        s3.clear_cached_clients()
+        s3.ensure_bucket()
+        try:
+            results = self._run(repeat=repeat, http_seconds=http_seconds, skip_http=skip_http)
+        finally:
+            server.stop()
+
+        title = f"{connection.vendor} · {timezone.now():%Y-%m-%d} · {platform.machine()} · {_cpu_count()} cores"
+        table = format_table(results, title)
+        self.stdout.write(table)
+        Path(output).write_text(
+            json.dumps(
+                {
+                    "date": timezone.now().isoformat(),
+                    "database": connection.vendor,
+                    "machine": {"platform": platform.platform(), "cpus": _cpu_count()},
+                    "results": [result.as_dict() for result in results],
+                    "table": table,
+                },
+                indent=2,
+            )
+        )
+        self.stdout.write(f"\nWrote {output}")
+
+    def _run(self, *, repeat: int, http_seconds: int, skip_http: bool) -> list[Result]:
+        workspace = workspace_create(name=f"Benchmark {timezone.now():%H%M%S}", owner=None)
+        _, raw_key = api_key_create(workspace=workspace, name="bench", acting_user=None, role=Role.OWNER)
+        results = cases.signing_cases(repeat * 10)
+        results.append(cases.s3_presign_case(workspace, raw_key, repeat))
+        if not skip_http:
+            results += self._http(workspace, raw_key, http_seconds)
+        return results
+
+    def _http(self, workspace: Workspace, raw_key: str, seconds: int) -> list[Result]:
+        headers = {"X-API-KEY": raw_key}
+        with cases.Gunicorn() as server:
+            floor_rps, floor_p99 = cases.wrk(server.url("/api/health"), seconds=seconds, headers={})
+            presign = cases.throughput_case(
+                server,
+                "HTTP GET /api/s3/presigned-post",
+                "/api/s3/presigned-post?filename=a.pdf&contenttype=application/pdf&source=field_value",
+                headers=headers,
+                floor_rps=floor_rps,
+                seconds=seconds,
+                target="reported",
+            )
+        floor = Result(
+            case="HTTP GET /api/health (floor)",
+            median_ms=1000 / floor_rps,
+            p95_ms=floor_p99,
+            queries=0,
+            floor="-",
+            floor_median_ms=None,
+            target="floor",
+            extra={"requests_per_second": floor_rps, "p99_ms": floor_p99},
+        )
+        return [floor, presign]
+
+
+def _cpu_count() -> int:
+    import os
+
+    return os.cpu_count() or 0
