@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from documents.embedded_s3 import embedded_s3
+from documents.events import DocumentEventWorker, event_queue_ensure
 
 
 class Command(BaseCommand):
@@ -21,7 +22,11 @@ class Command(BaseCommand):
         # A plain `kill` ends the server through the `finally` below, so the last uploads reach the disk.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         self.stdout.write(self.style.SUCCESS(f"Embedded S3 listening on {settings.AWS_S3_ENDPOINT_URL}"))
+        # S3 ObjectCreated events go to an SQS queue of the emulator; a worker thread verifies each upload.
+        events = DocumentEventWorker(settings.DOCUMENT_EVENTS_QUEUE_URL or event_queue_ensure())
+        events.start()
         try:
             call_command("runserver", options["addrport"], use_reloader=False, use_threading=True)
         finally:
+            events.stop()
             storage.stop()
