@@ -473,7 +473,9 @@ def share_link_email(
 
 @transaction.atomic
 def share_links_revoke(*, submission: Submission, acting_user: User | None) -> int:
-    count = ShareLink.objects.filter(submission=submission, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    now = timezone.now()
+    live = ShareLink.objects.filter(submission=submission, revoked_at__isnull=True, expires_at__gt=now)
+    count = live.update(revoked_at=now)
     if count:
         _event(
             submission,

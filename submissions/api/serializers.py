@@ -394,3 +394,165 @@ def visibility_payload(settings: VisibilitySettings) -> dict[str, Any]:
             for workspace, members in settings.overseers
         ],
     }
+
+
+# --- Response shapes (documentation of the bodies the views render) ---------------------------------
+
+
+class PaginationSerializer(serializers.Serializer[Any]):
+    page = serializers.IntegerField()
+    limit = serializers.IntegerField()
+    total = serializers.IntegerField()
+    pages = serializers.IntegerField()
+
+
+class SubmissionPageSerializer(serializers.Serializer[Any]):
+    submissions = SubmissionSerializer(many=True)
+    pagination = PaginationSerializer()
+
+
+class DraftPageSerializer(serializers.Serializer[Any]):
+    drafts = SubmissionSerializer(many=True)
+    pagination = PaginationSerializer()
+
+
+class FormPageSerializer(serializers.Serializer[Any]):
+    forms = FormSerializer(many=True)
+    pagination = PaginationSerializer()
+
+
+class FormPublishResponseSerializer(serializers.Serializer[Any]):
+    form = FormSerializer()
+    formVersion = FormVersionSerializer()
+
+
+class FormCountSerializer(serializers.Serializer[Any]):
+    formId = serializers.CharField()
+    title = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class DayCountSerializer(serializers.Serializer[Any]):
+    date = serializers.DateField()
+    count = serializers.IntegerField()
+
+
+class DateRangeSerializer(serializers.Serializer[Any]):
+    dateFrom = serializers.DateField()
+    dateTo = serializers.DateField()
+
+
+class SubmissionStatsSerializer(serializers.Serializer[Any]):
+    total = serializers.IntegerField()
+    byStatus = serializers.DictField(child=serializers.IntegerField(), help_text="Count per status.")
+    byForm = FormCountSerializer(many=True)
+    byDay = DayCountSerializer(many=True)
+    range = DateRangeSerializer()
+
+
+class ActorSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField()
+    email = serializers.EmailField(required=False)
+
+
+class ChangelogSerializer(serializers.Serializer[Any]):
+    summary = serializers.CharField()
+    changedFields = serializers.ListField(child=serializers.CharField())
+    status = serializers.DictField(child=serializers.CharField(), required=False)
+
+
+class SnapshotSerializer(serializers.Serializer[Any]):
+    id = serializers.CharField()
+    version = serializers.IntegerField()
+    status = serializers.CharField()
+    trigger = serializers.CharField()
+    changelog = ChangelogSerializer()
+    data = serializers.DictField()  # type: ignore[assignment]
+    createdBy = ActorSerializer()
+    createdAt = serializers.CharField()
+
+
+class HistoryEventSerializer(serializers.Serializer[Any]):
+    id = serializers.CharField()
+    type = serializers.CharField(help_text="snapshot, note_added, document_attached, shared, ...")
+    trigger = serializers.CharField(required=False)
+    description = serializers.CharField()
+    actor = ActorSerializer()
+    snapshotId = serializers.CharField(required=False)
+    version = serializers.IntegerField(required=False)
+    changelog = ChangelogSerializer(required=False)
+    createdAt = serializers.CharField()
+
+
+class HistorySerializer(serializers.Serializer[Any]):
+    events = HistoryEventSerializer(many=True)
+
+
+class RollbackSubmissionSerializer(serializers.Serializer[Any]):
+    id = serializers.CharField()
+    formId = serializers.CharField()
+    data = serializers.DictField()  # type: ignore[assignment]
+    status = serializers.CharField()
+
+
+class RollbackSerializer(serializers.Serializer[Any]):
+    success = serializers.BooleanField()
+    rolledBackToVersion = serializers.IntegerField()
+    submission = RollbackSubmissionSerializer()
+
+
+class GrantSerializer(serializers.Serializer[Any]):
+    targetType = serializers.CharField(help_text="user, workspace_role or oversight_workspace")
+    targetId = serializers.CharField()
+    accessLevel = serializers.CharField(default="viewer")
+
+
+class VisibilityModeSerializer(serializers.Serializer[Any]):
+    mode = serializers.CharField(help_text="workspace or restricted")
+    grants = GrantSerializer(many=True)
+
+
+class MemberSerializer(serializers.Serializer[Any]):
+    userId = serializers.CharField()
+    name = serializers.CharField()
+    email = serializers.CharField()
+    role = serializers.CharField()
+
+
+class OverseerWorkspaceSerializer(serializers.Serializer[Any]):
+    workspaceId = serializers.CharField()
+    workspaceName = serializers.CharField()
+    members = MemberSerializer(many=True)
+
+
+class VisibilitySerializer(serializers.Serializer[Any]):
+    visibility = VisibilityModeSerializer()
+    members = MemberSerializer(many=True)
+    overseerWorkspaces = OverseerWorkspaceSerializer(many=True)
+
+
+class NoteListSerializer(serializers.Serializer[Any]):
+    notes = NoteSerializer(many=True)
+
+
+class AttachmentListSerializer(serializers.Serializer[Any]):
+    documents = AttachmentSerializer(many=True)
+
+
+class ShareLinkSerializer(serializers.Serializer[Any]):
+    shareUrl = serializers.URLField()
+    expiresAt = serializers.CharField()
+
+
+class ShareEmailResponseSerializer(serializers.Serializer[Any]):
+    success = serializers.BooleanField()
+    email = serializers.EmailField()
+    expiresAt = serializers.CharField()
+
+
+class SuccessSerializer(serializers.Serializer[Any]):
+    success = serializers.BooleanField()
+
+
+class RevokeResponseSerializer(SuccessSerializer):
+    revoked = serializers.IntegerField()

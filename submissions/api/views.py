@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -42,6 +43,13 @@ def _share_url(request: Request, token: str) -> str:
 
 
 class FormListView(APIView):
+    @extend_schema(
+        operation_id="forms_list",
+        summary="List forms.",
+        parameters=[s.FormListQuerySerializer],
+        responses=s.FormPageSerializer,
+        tags=["Forms"],
+    )
     def get(self, request: Request) -> Response:
         context = workspace_context(request)
         query = _parse(s.FormListQuerySerializer, request.query_params)
@@ -56,6 +64,13 @@ class FormListView(APIView):
             }
         )
 
+    @extend_schema(
+        operation_id="forms_create",
+        summary="Create a draft form (ADMIN/OWNER).",
+        request=s.FormCreateSerializer,
+        responses={201: s.FormSerializer},
+        tags=["Forms"],
+    )
     def post(self, request: Request) -> Response:
         context = workspace_context(request)
         _require_role(context, Role.ADMIN)
@@ -65,10 +80,23 @@ class FormListView(APIView):
 
 
 class FormDetailView(APIView):
+    @extend_schema(
+        operation_id="forms_retrieve",
+        summary="Get a form with its versions.",
+        responses=s.FormSerializer,
+        tags=["Forms"],
+    )
     def get(self, request: Request, form_id: str) -> Response:
         form = selectors.form_get(context=workspace_context(request), public_id=form_id)
         return Response(s.FormSerializer(form).data)
 
+    @extend_schema(
+        operation_id="forms_update",
+        summary="Update the draft (ADMIN/OWNER); published versions never change.",
+        request=s.FormUpdateSerializer,
+        responses=s.FormSerializer,
+        tags=["Forms"],
+    )
     def patch(self, request: Request, form_id: str) -> Response:
         context = workspace_context(request)
         _require_role(context, Role.ADMIN)
@@ -79,6 +107,13 @@ class FormDetailView(APIView):
 
 
 class FormPublishView(APIView):
+    @extend_schema(
+        operation_id="forms_publish",
+        summary="Validate the draft schema and publish it as a new immutable version.",
+        request=None,
+        responses={201: s.FormPublishResponseSerializer},
+        tags=["Forms"],
+    )
     def post(self, request: Request, form_id: str) -> Response:
         context = workspace_context(request)
         _require_role(context, Role.ADMIN)
@@ -91,6 +126,13 @@ class FormPublishView(APIView):
 
 
 class FormArchiveView(APIView):
+    @extend_schema(
+        operation_id="forms_archive",
+        summary="Archive a form: no new submissions.",
+        request=None,
+        responses=s.FormSerializer,
+        tags=["Forms"],
+    )
     def post(self, request: Request, form_id: str) -> Response:
         context = workspace_context(request)
         _require_role(context, Role.ADMIN)
@@ -106,6 +148,13 @@ def _page_response(page: selectors.Page, key: str) -> Response:
 
 
 class SubmissionListView(APIView):
+    @extend_schema(
+        operation_id="submissions_list",
+        summary="List submissions.",
+        parameters=[s.SubmissionListQuerySerializer],
+        responses=s.SubmissionPageSerializer,
+        tags=["Submissions"],
+    )
     def get(self, request: Request) -> Response:
         query = _parse(s.SubmissionListQuerySerializer, request.query_params)
         filters = SubmissionFilters(
@@ -124,6 +173,13 @@ class SubmissionListView(APIView):
         )
         return _page_response(page, "submissions")
 
+    @extend_schema(
+        operation_id="submissions_create",
+        summary="Create a submission (persisted COMPLETED, or DRAFT on request).",
+        request=s.SubmissionCreateSerializer,
+        responses={201: s.SubmissionSerializer},
+        tags=["Submissions"],
+    )
     def post(self, request: Request) -> Response:
         context = workspace_context(request)
         _require_role(context, Role.MEMBER)
@@ -141,6 +197,13 @@ class SubmissionListView(APIView):
 
 
 class SubmissionStatsView(APIView):
+    @extend_schema(
+        operation_id="submissions_stats",
+        summary="Counts per status, per form and per day.",
+        parameters=[s.StatsQuerySerializer],
+        responses=s.SubmissionStatsSerializer,
+        tags=["Submissions"],
+    )
     def get(self, request: Request) -> Response:
         query = _parse(s.StatsQuerySerializer, request.query_params)
         stats = selectors.submission_stats(
@@ -150,10 +213,23 @@ class SubmissionStatsView(APIView):
 
 
 class SubmissionDetailView(APIView):
+    @extend_schema(
+        operation_id="submissions_retrieve",
+        summary="Get a submission.",
+        responses=s.SubmissionSerializer,
+        tags=["Submissions"],
+    )
     def get(self, request: Request, submission_id: str) -> Response:
         submission = selectors.submission_get_visible(context=workspace_context(request), public_id=submission_id)
         return Response(s.SubmissionSerializer(submission).data)
 
+    @extend_schema(
+        operation_id="submissions_update",
+        summary="Update data, status, metadata or the assignee.",
+        request=s.SubmissionUpdateSerializer,
+        responses=s.SubmissionSerializer,
+        tags=["Submissions"],
+    )
     def patch(self, request: Request, submission_id: str) -> Response:
         context = workspace_context(request)
         submission = selectors.submission_get_for_member(
@@ -165,6 +241,12 @@ class SubmissionDetailView(APIView):
         submission = services.submission_update(submission=submission, acting_user=context.user, **body)
         return Response(s.SubmissionSerializer(submission).data)
 
+    @extend_schema(
+        operation_id="submissions_delete",
+        summary="Delete a submission (ADMIN/OWNER); its snapshots stay.",
+        responses=s.SuccessSerializer,
+        tags=["Submissions"],
+    )
     def delete(self, request: Request, submission_id: str) -> Response:
         context = workspace_context(request)
         submission = selectors.submission_get_for_member(
@@ -175,6 +257,13 @@ class SubmissionDetailView(APIView):
 
 
 class SubmissionSubmitView(APIView):
+    @extend_schema(
+        operation_id="submissions_submit",
+        summary="Submit a draft (DRAFT to PENDING) once required fields are present.",
+        request=None,
+        responses=s.SubmissionSerializer,
+        tags=["Submissions"],
+    )
     def post(self, request: Request, submission_id: str) -> Response:
         context = workspace_context(request)
         submission = selectors.submission_get_for_member(
@@ -188,6 +277,13 @@ class SubmissionSubmitView(APIView):
 
 
 class DraftListView(APIView):
+    @extend_schema(
+        operation_id="drafts_list",
+        summary="List draft submissions.",
+        parameters=[s.SubmissionListQuerySerializer],
+        responses=s.DraftPageSerializer,
+        tags=["Drafts"],
+    )
     def get(self, request: Request) -> Response:
         query = _parse(s.SubmissionListQuerySerializer, request.query_params)
         filters = SubmissionFilters(
@@ -204,12 +300,22 @@ class DraftListView(APIView):
 
 
 class DraftDetailView(APIView):
+    @extend_schema(
+        operation_id="drafts_retrieve", summary="Get a draft.", responses=s.SubmissionSerializer, tags=["Drafts"]
+    )
     def get(self, request: Request, submission_id: str) -> Response:
         draft = selectors.submission_get_visible(
             context=workspace_context(request), public_id=submission_id, drafts_only=True
         )
         return Response(s.SubmissionSerializer(draft).data)
 
+    @extend_schema(
+        operation_id="drafts_update",
+        summary="Save a draft's data or metadata (required fields not enforced).",
+        request=s.DraftUpdateSerializer,
+        responses=s.SubmissionSerializer,
+        tags=["Drafts"],
+    )
     def patch(self, request: Request, submission_id: str) -> Response:
         context = workspace_context(request)
         draft = selectors.submission_get_for_member(
@@ -219,6 +325,9 @@ class DraftDetailView(APIView):
         draft = services.submission_update(submission=draft, acting_user=context.user, **body)
         return Response(s.SubmissionSerializer(draft).data)
 
+    @extend_schema(
+        operation_id="drafts_delete", summary="Delete a draft.", responses=s.SuccessSerializer, tags=["Drafts"]
+    )
     def delete(self, request: Request, submission_id: str) -> Response:
         context = workspace_context(request)
         draft = selectors.submission_get_for_member(
@@ -234,11 +343,24 @@ class DraftDetailView(APIView):
 class NotesView(APIView):
     """Notes are internal: members of the submission's own workspace only (overseers get a 403)."""
 
+    @extend_schema(
+        operation_id="submission_notes_list",
+        summary="List notes (workspace members only).",
+        responses=s.NoteListSerializer,
+        tags=["Submissions"],
+    )
     def get(self, request: Request, submission_id: str) -> Response:
         submission = selectors.submission_get_for_member(context=workspace_context(request), public_id=submission_id)
         notes = selectors.note_list(submission=submission)
         return Response({"notes": s.NoteSerializer(notes, many=True).data})
 
+    @extend_schema(
+        operation_id="submission_notes_create",
+        summary="Add an internal note.",
+        request=s.NoteCreateSerializer,
+        responses={201: s.NoteSerializer},
+        tags=["Submissions"],
+    )
     def post(self, request: Request, submission_id: str) -> Response:
         context = workspace_context(request)
         submission = selectors.submission_get_for_member(
@@ -250,6 +372,12 @@ class NotesView(APIView):
 
 
 class DocumentsView(APIView):
+    @extend_schema(
+        operation_id="submission_documents_list",
+        summary="List attached documents.",
+        responses=s.AttachmentListSerializer,
+        tags=["Submissions"],
+    )
     def get(self, request: Request, submission_id: str) -> Response:
         submission = selectors.submission_get_visible(context=workspace_context(request), public_id=submission_id)
         attachments = selectors.attachment_list(submission=submission)
@@ -257,6 +385,13 @@ class DocumentsView(APIView):
             {"documents": s.AttachmentSerializer(attachments, many=True, context={"request": request}).data}
         )
 
+    @extend_schema(
+        operation_id="submission_documents_attach",
+        summary="Attach an uploaded file of the same workspace.",
+        request=s.AttachmentCreateSerializer,
+        responses={201: s.AttachmentSerializer},
+        tags=["Submissions"],
+    )
     def post(self, request: Request, submission_id: str) -> Response:
         context = workspace_context(request)
         submission = selectors.submission_get_for_member(
@@ -268,6 +403,13 @@ class DocumentsView(APIView):
             s.AttachmentSerializer(attachment, context={"request": request}).data, status=status.HTTP_201_CREATED
         )
 
+    @extend_schema(
+        operation_id="submission_documents_remove",
+        summary="Remove an attachment.",
+        parameters=[OpenApiParameter("attachmentId", str, OpenApiParameter.QUERY, required=True)],
+        responses=s.SuccessSerializer,
+        tags=["Submissions"],
+    )
     def delete(self, request: Request, submission_id: str) -> Response:
         context = workspace_context(request)
         submission = selectors.submission_get_for_member(
@@ -282,6 +424,13 @@ class DocumentsView(APIView):
 
 
 class ShareView(APIView):
+    @extend_schema(
+        operation_id="submission_share",
+        summary="Create a revocable, expiring read-only link.",
+        request=None,
+        responses={201: s.ShareLinkSerializer},
+        tags=["Submissions"],
+    )
     def post(self, request: Request, submission_id: str) -> Response:
         context = workspace_context(request)
         submission = selectors.submission_get_for_member(
@@ -293,6 +442,12 @@ class ShareView(APIView):
             status=status.HTTP_201_CREATED,
         )
 
+    @extend_schema(
+        operation_id="submission_share_revoke",
+        summary="Revoke every live share link.",
+        responses=s.RevokeResponseSerializer,
+        tags=["Submissions"],
+    )
     def delete(self, request: Request, submission_id: str) -> Response:
         """Revoke every live share link of the submission (not in the specification's table)."""
         context = workspace_context(request)
@@ -304,6 +459,13 @@ class ShareView(APIView):
 
 
 class ShareEmailView(APIView):
+    @extend_schema(
+        operation_id="submission_share_email",
+        summary="Email a read-only link (sent after commit).",
+        request=s.ShareEmailSerializer,
+        responses=s.ShareEmailResponseSerializer,
+        tags=["Submissions"],
+    )
     def post(self, request: Request, submission_id: str) -> Response:
         context = workspace_context(request)
         submission = selectors.submission_get_for_member(
@@ -324,6 +486,12 @@ class ShareEmailView(APIView):
 
 
 class HistoryView(APIView):
+    @extend_schema(
+        operation_id="submission_history",
+        summary="Snapshots and audit events, newest first (at most 100).",
+        responses=s.HistorySerializer,
+        tags=["Submissions"],
+    )
     def get(self, request: Request, submission_id: str) -> Response:
         submission = selectors.submission_get_visible(context=workspace_context(request), public_id=submission_id)
         events = selectors.submission_history(submission=submission)
@@ -331,6 +499,12 @@ class HistoryView(APIView):
 
 
 class SnapshotView(APIView):
+    @extend_schema(
+        operation_id="submission_snapshot",
+        summary="Get a snapshot.",
+        responses=s.SnapshotSerializer,
+        tags=["Submissions"],
+    )
     def get(self, request: Request, submission_id: str, snapshot_id: str) -> Response:
         submission = selectors.submission_get_visible(context=workspace_context(request), public_id=submission_id)
         snapshot = selectors.snapshot_get(submission=submission, snapshot_id=snapshot_id)
@@ -338,6 +512,13 @@ class SnapshotView(APIView):
 
 
 class RollbackView(APIView):
+    @extend_schema(
+        operation_id="submission_rollback",
+        summary="Restore a snapshot's data as a new snapshot (ADMIN/OWNER).",
+        request=None,
+        responses=s.RollbackSerializer,
+        tags=["Submissions"],
+    )
     def post(self, request: Request, submission_id: str, snapshot_id: str) -> Response:
         context = workspace_context(request)
         submission = selectors.submission_get_for_member(
@@ -349,10 +530,23 @@ class RollbackView(APIView):
 
 
 class VisibilityView(APIView):
+    @extend_schema(
+        operation_id="submission_visibility",
+        summary="Visibility settings with member lists.",
+        responses=s.VisibilitySerializer,
+        tags=["Submissions"],
+    )
     def get(self, request: Request, submission_id: str) -> Response:
         submission = selectors.submission_get_for_member(context=workspace_context(request), public_id=submission_id)
         return Response(s.visibility_payload(selectors.visibility_settings(submission=submission)))
 
+    @extend_schema(
+        operation_id="submission_visibility_update",
+        summary="Set visibility mode and grants (ADMIN/OWNER).",
+        request=s.VisibilityUpdateSerializer,
+        responses=s.VisibilitySerializer,
+        tags=["Submissions"],
+    )
     def put(self, request: Request, submission_id: str) -> Response:
         context = workspace_context(request)
         submission = selectors.submission_get_for_member(
