@@ -17,7 +17,7 @@ from urllib.parse import unquote_plus, urlparse
 import boto3
 from botocore.config import Config
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 
 from documents import s3
 from documents.models import Document
@@ -128,14 +128,17 @@ class DocumentEventWorker(threading.Thread):
         self._stop_event = threading.Event()
 
     def run(self) -> None:
-        while not self._stop_event.is_set():
-            try:
-                document_events_receive(queue_url=self.queue_url, wait_time_seconds=self.wait_time_seconds)
-            except Exception:
-                logger.exception("Document events: receiving failed; retrying")
-                self._stop_event.wait(2.0)
-            finally:
-                close_old_connections()
+        try:
+            while not self._stop_event.is_set():
+                try:
+                    document_events_receive(queue_url=self.queue_url, wait_time_seconds=self.wait_time_seconds)
+                except Exception:
+                    logger.exception("Document events: receiving failed; retrying")
+                    self._stop_event.wait(2.0)
+                finally:
+                    close_old_connections()
+        finally:
+            connections.close_all()  # this thread's own connections
 
     def stop(self) -> None:
         self._stop_event.set()
