@@ -179,17 +179,18 @@ def test_list_runs_a_constant_number_of_queries(
     workspace: Any,
     form_version: Any,
     make_submission: Any,
-    django_assert_max_num_queries: Any,
+    django_assert_num_queries: Any,
 ) -> None:
     for n in range(size):
         submission = make_submission(form_version)
         if n % 3 == 0:
             matter_link_submission(matter=matter_create(workspace=workspace, title=f"M{n}"), submission=submission)
-    # api key lookup + (count, overseen ids subquery inline) + rows + matters: the same for 10 and 100 rows.
-    with django_assert_max_num_queries(5) as captured:
+    api_client.get(reverse("submission-list"))  # the key's last-used stamp is written once a minute, not here
+    # API key, overseen workspaces, count, rows, their matters: the same five for 10 rows and for 100.
+    with django_assert_num_queries(5):
         body = api_client.get(reverse("submission-list"), {"limit": size}).json()
     assert len(body["submissions"]) == size
-    assert len(captured.captured_queries) <= 5
+    assert sum(1 for s in body["submissions"] if s["matters"]) == len(range(0, size, 3))
 
 
 def test_list_filters(
