@@ -1,0 +1,172 @@
+"""The seed's JavaScript `uploadToS3` helper in headless Chromium, against moto's S3 server on 127.0.0.1.
+
+Two ways:
+
+* the helper exactly as the seed prints it (TypeScript annotations removed), run in a page served by the S3
+  server itself (an HTML object in the bucket), so the POST is same-origin and needs no CORS;
+* the end-client page `/actions/<token>` served by Django's live server, which embeds the same helper and POSTs
+  cross-origin to S3. Real S3 answers such a POST with CORS headers when the bucket has a CORS rule; moto
+  keeps the rule but does not add the headers to POST answers, so the test adds them (a moto gap only).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.db import connections
+from moto.s3.responses import S3Response
+from rest_framework.test import APIClient
+
+from documents import s3
+from documents.constants import DocumentStatus
+from documents.models import Document
+from tests.workflows.public_action_support import (
+    PDF_BYTES,
+    SEED_ROLE_ENTITY_BODY,
+    confirm_url,
+    make_action,
+    submit_url,
+)
+from workflows.constants import PublicActionStatus
+from workflows.models import PublicAction, SubjectRecord
+from workspaces.models import Workspace
+
+playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (a dev dependency)")
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+# The seed's helper, verbatim apart from the TypeScript annotations.
+SEED_UPLOAD_TO_S3 = """
+async function uploadToS3(fileUpload, fileContent) {
+const formData = new FormData();
+// Add all presigned fields BEFORE the file
+Object.entries(fileUpload.fields).forEach(([key, value]) => {
+formData.append(key, value);
+});
+// Add the file content last
+formData.append('file', fileContent, fileUpload.fileName);
+const response = await fetch(fileUpload.url, {
+method: 'POST',
+body: formData,
+});
+if (!response.ok) {
+throw new Error(`Upload failed: ${response.status}`);
+}
+return response;
+}
+"""
+
+
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test stay synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+            connections.close_all()  # the connections opened while Playwright's loop ran
+
+
+# Transactional: Playwright runs the test body in a greenlet, where Django may open a second connection.
+@pytest.mark.django_db(transaction=True)
+def test_seed_upload_helper_uploads_every_returned_file(browser: Any, workspace: Workspace, s3_endpoint: str) -> None:
+    action, token = make_action(workspace)
+    uploads = APIClient().post(submit_url(token), SEED_ROLE_ENTITY_BODY, format="json").json()["fileUploads"]
+    bucket = settings.AWS_STORAGE_BUCKET_NAME
+    s3.s3_client().put_object(
+        Bucket=bucket, Key="helper.html", Body=b"<!doctype html><title>uploader</title>", ContentType="text/html"
+    )
+    page = browser.new_page()
+    page.goto(s3.presigned_get_url("helper.html", expires_in=300))  # a page of the S3 server's own origin
+    assert page.evaluate("location.origin") == s3_endpoint
+
+    page.add_script_tag(content=SEED_UPLOAD_TO_S3)
+    statuses = page.evaluate(
+        """
+        async ([fileUploads, pdf]) => {
+          const bytes = Uint8Array.from(pdf);
+          const statuses = [];
+          for (const fileUpload of fileUploads) {
+            const response = await uploadToS3(fileUpload, new Blob([bytes], {type: "application/pdf"}));
+            statuses.push(response.status);
+          }
+          return statuses;
+        }
+        """,
+        [uploads, list(PDF_BYTES)],
+    )
+
+    assert statuses == [204, 204]
+    response = APIClient().post(confirm_url(token))
+    assert (response.status_code, response.json()) == (200, {"status": "completed"})
+    action.refresh_from_db()
+    assert action.status == PublicActionStatus.COMPLETED
+
+
+@pytest.fixture
+def s3_cors_for(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Give the bucket a CORS rule for ``origin`` and make moto honour it on POST answers (as S3 does)."""
+    original = S3Response._bucket_response_post
+
+    def with_cors(self: S3Response, request: Any, bucket_name: str) -> Any:
+        status, headers, body = original(self, request, bucket_name)
+        return status, {**headers, **self._get_cors_headers_other()}, body
+
+    monkeypatch.setattr(S3Response, "_bucket_response_post", with_cors)
+
+    def configure(origin: str) -> None:
+        s3.s3_client().put_bucket_cors(
+            Bucket=settings.AWS_STORAGE_BUCKET_NAME,
+            CORSConfiguration={
+                "CORSRules": [{"AllowedOrigins": [origin], "AllowedMethods": ["POST"], "AllowedHeaders": ["*"]}]
+            },
+        )
+
+    return configure
+
+
+@pytest.mark.django_db(transaction=True)
+def test_end_client_page_submits_uploads_and_confirms(
+    browser: Any, live_server: Any, workspace: Workspace, s3_cors_for: Any
+) -> None:
+    action, token = make_action(workspace)
+    s3_cors_for(live_server.url)
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/actions/{token}")
+
+    page.fill("#root-first_name", "John")
+    page.fill("#root-date_of_birth", "1985-03-15")
+    page.set_input_files(
+        "#root-id_document", files=[{"name": "passport_scan.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}]
+    )
+    page.click("[data-add-entity=individual]")
+    page.select_option("#entity0-role", "director")
+    page.fill("#entity0-first_name", "Jane")
+    page.fill("#entity0-last_name", "Doe")
+    page.set_input_files(
+        "#entity0-id_document",
+        files=[{"name": "director_passport.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}],
+    )
+    page.click("#submit")
+    page.wait_for_selector("#status[data-state=completed], #status[data-state=error]", timeout=20_000)
+
+    assert page.get_attribute("#status", "data-state") == "completed", page.inner_text("#status")
+    action = PublicAction.objects.get(pk=action.pk)
+    assert action.status == PublicActionStatus.COMPLETED
+    director = SubjectRecord.objects.exclude(pk=action.workflow.subject_record_id).get()
+    assert director.data["first_name"] == "Jane"
+    assert director.relations_from.get().role == "director"
+    documents = Document.objects.all()
+    assert sorted(d.original_name for d in documents) == ["director_passport.pdf", "passport_scan.pdf"]
+    assert {d.status for d in documents} == {DocumentStatus.UPLOADED}
+    assert json.loads(json.dumps(action.submission.data))["first_name"] == "John"  # type: ignore[union-attr]
