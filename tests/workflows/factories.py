@@ -1,10 +1,16 @@
 """factory_boy factories of the workflows app (shared by both workflows test suites: add, don't rewrite)."""
 
-import factory
+from datetime import timedelta
 
+import factory
+from django.utils import timezone
+
+from documents.constants import DocumentStatus, UploadSource
+from documents.models import Document
 from tests.workspaces.factories import WorkspaceFactory
 from workflows.constants import CustomerType, WorkflowType
-from workflows.models import RequiredDocument, SubjectRecord, Workflow
+from workflows.ids import subject_document_id
+from workflows.models import RequiredDocument, SubjectRecord, SubjectRecordDocument, Workflow
 
 
 class SubjectRecordFactory(factory.django.DjangoModelFactory[SubjectRecord]):
@@ -33,3 +39,21 @@ class RequiredDocumentFactory(factory.django.DjangoModelFactory[RequiredDocument
     document_type_code = "PASSPORT"
     name = "Passport Document"
     requirement_text = "Valid passport required"
+
+
+def uploaded_subject_document(record: SubjectRecord, file_name: str = "scan.pdf") -> SubjectRecordDocument:
+    """A document of ``record`` as the upload core leaves it once verified (no S3 object: for non-S3 tests)."""
+    document = Document.objects.create(
+        workspace=record.workspace,
+        key=f"{record.public_id}/{subject_document_id()}.pdf",
+        original_name=file_name,
+        sanitized_name=file_name,
+        content_type="application/pdf",
+        max_size=10,
+        size=10,
+        status=DocumentStatus.UPLOADED,
+        source=UploadSource.SUBJECT_DOCUMENT,
+        upload_expires_at=timezone.now() + timedelta(minutes=5),
+        uploaded_at=timezone.now(),
+    )
+    return SubjectRecordDocument.objects.create(subject_record=record, document=document)

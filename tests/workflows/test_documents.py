@@ -358,3 +358,26 @@ def test_worker_without_a_queue_stops_with_a_message() -> None:
 
     with pytest.raises(CommandError, match="DOCUMENT_EVENTS_QUEUE_URL"):
         call_command("process_document_events", "--once")
+
+
+def test_openapi_schema_documents_the_contract(api_client: APIClient) -> None:
+    response = api_client.get(reverse("schema"), {"format": "json"}, HTTP_ACCEPT="application/vnd.oai.openapi+json")
+
+    assert response.status_code == 200
+    schema = json.loads(response.content)
+    paths = schema["paths"]
+    for path in (
+        "/document.create",
+        "/document.get",
+        "/workflow.create",
+        "/workflow.requiredDocument.add",
+        "/workflow.requiredDocument.list",
+        "/workflow.requiredDocument.fulfillment.batchAdd",
+        "/workflow.requiredDocument.fulfillment.list",
+        "/workflow.requiredDocument.fulfillment.decide",
+        "/workflow.complete",
+    ):
+        assert {"200", "201"} & set(paths[path]["post"]["responses"]), path
+        assert "400" in paths[path]["post"]["responses"], path
+    assert "409" in paths["/workflow.requiredDocument.fulfillment.batchAdd"]["post"]["responses"]
+    assert list(schema["components"]["schemas"]["PresignValues"]["properties"]) == SEED_PRESIGN_NAMES

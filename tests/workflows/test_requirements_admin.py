@@ -10,11 +10,14 @@ from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
-from documents.constants import DocumentStatus, UploadSource
-from documents.models import Document
-from tests.workflows.factories import RequiredDocumentFactory, SubjectRecordFactory, WorkflowFactory
+from tests.workflows.factories import (
+    RequiredDocumentFactory,
+    SubjectRecordFactory,
+    WorkflowFactory,
+    uploaded_subject_document,
+)
 from workflows.constants import RequiredDocumentStatus, WorkflowStatus
-from workflows.models import Fulfillment, RequiredDocument, SubjectRecord, SubjectRecordDocument, Workflow
+from workflows.models import Fulfillment, RequiredDocument, Workflow
 from workspaces.constants import Role
 from workspaces.models import Workspace
 
@@ -32,23 +35,6 @@ def inline_management(prefix: str = "required_documents", total: int = 1) -> dic
         f"{prefix}-MIN_NUM_FORMS": 0,
         f"{prefix}-MAX_NUM_FORMS": 1000,
     }
-
-
-def uploaded_link(record: SubjectRecord) -> SubjectRecordDocument:
-    """An uploaded document of a record, as the upload core leaves it after verification."""
-    document = Document.objects.create(
-        workspace=record.workspace,
-        key=f"{record.public_id}/scan.pdf",
-        original_name="scan.pdf",
-        sanitized_name="scan.pdf",
-        content_type="application/pdf",
-        max_size=10,
-        size=10,
-        status=DocumentStatus.UPLOADED,
-        source=UploadSource.SUBJECT_DOCUMENT,
-        upload_expires_at="2030-01-01T00:00:00Z",
-    )
-    return SubjectRecordDocument.objects.create(subject_record=record, document=document)
 
 
 def test_staff_create_a_workflow_with_required_documents(
@@ -158,7 +144,7 @@ def test_reviewer_rejects_with_a_reason_in_the_admin(
     workflow = WorkflowFactory.create(subject_record=SubjectRecordFactory.create(workspace=workspace))
     requirement = RequiredDocumentFactory.create(workflow=workflow, status=RequiredDocumentStatus.PENDING_REVIEW)
     fulfillment = Fulfillment.objects.create(
-        required_document=requirement, subject_document=uploaded_link(workflow.subject_record)
+        required_document=requirement, subject_document=uploaded_subject_document(workflow.subject_record)
     )
     url = reverse("admin:workflows_fulfillment_change", args=[fulfillment.pk])
     assert "scan.pdf" in client.get(url).content.decode()
@@ -190,7 +176,7 @@ def test_fulfillments_of_another_workspace_are_hidden(
     workflow = WorkflowFactory.create(subject_record=SubjectRecordFactory.create(workspace=other_workspace))
     fulfillment = Fulfillment.objects.create(
         required_document=RequiredDocumentFactory.create(workflow=workflow),
-        subject_document=uploaded_link(workflow.subject_record),
+        subject_document=uploaded_subject_document(workflow.subject_record),
     )
 
     listing = client.get(reverse("admin:workflows_fulfillment_changelist"))

@@ -11,10 +11,13 @@ from django.db import connection, connections
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from documents.constants import DocumentStatus, UploadSource
-from documents.models import Document
-from tests.workflows.factories import RequiredDocumentFactory, SubjectRecordFactory, WorkflowFactory
-from workflows.models import Fulfillment, RequiredDocument, SubjectRecordDocument, Workflow
+from tests.workflows.factories import (
+    RequiredDocumentFactory,
+    SubjectRecordFactory,
+    WorkflowFactory,
+    uploaded_subject_document,
+)
+from workflows.models import Fulfillment, RequiredDocument
 from workspaces.models import Workspace
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -23,22 +26,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 @pytest.fixture(autouse=True)
 def _needs_postgres() -> None:
     assert connection.vendor == "postgresql", "run with DATABASE_URL=postgres://... (these tests must not skip)"
-
-
-def uploaded_document(workflow: Workflow) -> SubjectRecordDocument:
-    document = Document.objects.create(
-        workspace=workflow.workspace,
-        key=f"{workflow.subject_record.public_id}/race.pdf",
-        original_name="race.pdf",
-        sanitized_name="race.pdf",
-        content_type="application/pdf",
-        max_size=10,
-        size=10,
-        status=DocumentStatus.UPLOADED,
-        source=UploadSource.SUBJECT_DOCUMENT,
-        upload_expires_at="2030-01-01T00:00:00Z",
-    )
-    return SubjectRecordDocument.objects.create(subject_record=workflow.subject_record, document=document)
 
 
 def race(clients: list[APIClient], name: str, bodies: list[dict[str, Any]]) -> list[Any]:
@@ -64,7 +51,7 @@ def race(clients: list[APIClient], name: str, bodies: list[dict[str, Any]]) -> l
 def test_concurrent_batches_link_a_pair_once(workspace: Workspace, api_client_for: Callable[..., APIClient]) -> None:
     workflow = WorkflowFactory.create(subject_record=SubjectRecordFactory.create(workspace=workspace))
     requirement = RequiredDocumentFactory.create(workflow=workflow)
-    link = uploaded_document(workflow)
+    link = uploaded_subject_document(workflow.subject_record)
     body = {
         "workflow_id": workflow.public_id,
         "fulfillments": [{"required_document_id": requirement.public_id, "document_id": link.public_id}],
@@ -86,7 +73,7 @@ def test_concurrent_decisions_record_exactly_one(
     workflow = WorkflowFactory.create(subject_record=SubjectRecordFactory.create(workspace=workspace))
     requirement = RequiredDocumentFactory.create(workflow=workflow)
     fulfillment = Fulfillment.objects.create(
-        required_document=requirement, subject_document=uploaded_document(workflow)
+        required_document=requirement, subject_document=uploaded_subject_document(workflow.subject_record)
     )
     accept = {"fulfillment_id": fulfillment.public_id, "decision_status": "ACCEPTED", "reason": ""}
     reject = {"fulfillment_id": fulfillment.public_id, "decision_status": "REJECTED", "reason": "Blurred"}
