@@ -364,6 +364,7 @@ def test_batch_refuses_a_closed_workflow(
         {"fulfillments": []},
         {"fulfillments": [{"required_document_id": "rd_x"}]},
         {"fulfillments": "rd_x"},
+        {"fulfillments": [{"required_document_id": "rd_x", "document_id": "d_x"}] * 101},  # at most 100 a batch
         {},
     ],
 )
