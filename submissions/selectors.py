@@ -215,15 +215,16 @@ def _filtered(queryset: QuerySet[Submission], filters: SubmissionFilters) -> Que
         else:  # a date is inclusive: everything before the next day
             queryset = queryset.filter(created_at__lt=_day_start(filters.date_to + timedelta(days=1)))
     if filters.search:
-        term = filters.search.strip()
-        queryset = queryset.filter(
-            Q(public_id__icontains=term)
-            | Q(form__title__icontains=term)
-            | Q(user__username__icontains=term)
-            | Q(user__first_name__icontains=term)
-            | Q(user__last_name__icontains=term)
-            | Q(user__email__icontains=term)
-        )
+        # Every word must match somewhere, so "Jane Smith" finds first name Jane and last name Smith.
+        for word in filters.search.split()[:5]:
+            queryset = queryset.filter(
+                Q(public_id__icontains=word)
+                | Q(form__title__icontains=word)
+                | Q(user__username__icontains=word)
+                | Q(user__first_name__icontains=word)
+                | Q(user__last_name__icontains=word)
+                | Q(user__email__icontains=word)
+            )
     return queryset
 
 

@@ -221,6 +221,8 @@ def test_list_filters(
     assert ids(submittedBy=alice.pk) == {a.public_id}
     assert ids(search="alice") == {a.public_id}
     assert ids(search="archer") == {a.public_id}
+    assert ids(search="Alice Archer") == {a.public_id}
+    assert ids(search="Alice Annual") == set()
     assert ids(search="corp.example") == {a.public_id}
     assert ids(search="annual") == {b.public_id}
     assert ids(search=b.public_id[4:10].lower()) == {b.public_id}
@@ -420,3 +422,39 @@ def test_create_a_draft_without_required_fields(api_client: Any, form_version: A
     body = {"formId": form_version.form.public_id, "data": {"full_name": "Jane"}, "status": "DRAFT"}
     response = api_client.post(reverse("submission-list"), body, format="json")
     assert response.status_code == 201 and response.json()["status"] == "DRAFT"
+
+
+def test_create_with_the_seed_example_object_data(api_client: Any, form_version: Any) -> None:
+    """The data of the seed's example submission object, every shape in it: sections, table, rating, flags."""
+    body = {
+        "formId": form_version.form.public_id,
+        "data": copy.deepcopy(SEED_SUBMISSION_DATA),
+        "metadata": {"source": "client_form_link"},
+    }
+    response = api_client.post(reverse("submission-list"), body, format="json")
+    assert response.status_code == 201, response.json()
+    created = response.json()
+    assert created["data"] == SEED_SUBMISSION_DATA and created["metadata"] == {"source": "client_form_link"}
+    assert api_client.get(detail(created["id"])).json()["data"] == SEED_SUBMISSION_DATA
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("country", "Narnia"),
+        ("overall_rating", 9),
+        ("risk_flags", ["High risk"]),
+        ("section_shareholders_items", [{"shareholder_name": "Bob", "age": 3}]),
+        ("share_allocation", [{"shares": "many"}, {}]),
+    ],
+)
+def test_create_refuses_each_wrong_shape_of_the_seed_form(
+    api_client: Any, form_version: Any, key: str, value: Any
+) -> None:
+    data = {**copy.deepcopy(SEED_SUBMISSION_DATA), key: value}
+    response = api_client.post(
+        reverse("submission-list"), {"formId": form_version.form.public_id, "data": data}, format="json"
+    )
+    assert response.status_code == 400
+    assert any(path.startswith(key) for path in response.json()["details"]["fields"])
+    assert not Submission.objects.exists()
