@@ -458,3 +458,13 @@ def test_create_refuses_each_wrong_shape_of_the_seed_form(
     assert response.status_code == 400
     assert any(path.startswith(key) for path in response.json()["details"]["fields"])
     assert not Submission.objects.exists()
+
+
+def test_the_seed_list_query(api_client: Any, form_version: Any, make_submission: Any) -> None:
+    make_submission(form_version)
+    response = api_client.get(
+        reverse("submission-list"),
+        {"formId": "abc123", "status": "PENDING", "dateFrom": "2026-01-01", "dateTo": "2026-02-01"},
+    )
+    assert response.status_code == 200
+    assert response.json() == {"submissions": [], "pagination": {"page": 1, "limit": 10, "total": 0, "pages": 0}}

@@ -225,3 +225,30 @@ def test_another_workspace_sees_nothing_anywhere(
     for role in Role:
         assert_hidden(api_client_for(other_workspace, user=member_of(other_workspace, role)), submission)
     assert_hidden(api_client_for(other_workspace, role=Role.OWNER), submission)
+
+
+def test_the_seed_visibility_body(
+    workspace: Any, other_workspace: Any, member_of: Any, api_client_for: Any, owner_client: Any, submission: Submission
+) -> None:
+    """PUT with the seed's body (a user and an overseer), then GET in the seed's shape."""
+    jane = member_of(workspace, Role.ADMIN, first_name="Jane", last_name="Doe", email="jane@example.com")
+    OversightRelationship.objects.create(overseer=other_workspace, overseen=workspace, active=True)
+    body = {
+        "mode": "restricted",
+        "grants": [
+            {"targetType": "user", "targetId": str(jane.pk), "accessLevel": "viewer"},
+            {"targetType": "oversight_workspace", "targetId": str(other_workspace.public_id), "accessLevel": "viewer"},
+        ],
+    }
+    url = reverse("submission-visibility", args=[submission.public_id])
+    assert owner_client.put(url, body, format="json").status_code == 200
+    got = owner_client.get(url).json()
+    assert got["visibility"] == body
+    assert {"userId": str(jane.pk), "name": "Jane Doe", "email": "jane@example.com", "role": "ADMIN"} in got["members"]
+    assert got["overseerWorkspaces"][0]["workspaceId"] == str(other_workspace.public_id)
+    assert got["overseerWorkspaces"][0]["workspaceName"] == other_workspace.name
+    assert visible_ids(api_client_for(workspace, user=jane)) == {submission.public_id}
+    assert visible_ids(api_client_for(other_workspace, user=member_of(other_workspace, Role.VIEWER))) == {
+        submission.public_id
+    }
+    assert_hidden(api_client_for(workspace, user=member_of(workspace, Role.ADMIN)), submission)
