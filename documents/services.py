@@ -160,17 +160,22 @@ def _rejection_reason(document: Document, probe: s3.ObjectProbe, expected_etag: 
     return ""
 
 
-def document_verify_upload(*, document: Document, expected_etag: str | None = None) -> Verification:
+def document_verify_upload(
+    *, document: Document, expected_etag: str | None = None, probe: s3.ObjectProbe | None = None
+) -> Verification:
     """Check the object that arrived against what was declared; accept it, or reject and delete it.
 
     Reads only the first bytes of the object (one ranged GET). A missing object leaves the document
-    awaiting upload. Safe to call twice: an accepted document stays accepted.
+    awaiting upload. Safe to call twice: an accepted document stays accepted. A caller that already
+    fetched the object's first bytes (``s3.probe_object``, e.g. for several files in parallel) passes
+    ``probe``, and no S3 read is made here.
     """
     with transaction.atomic():
         document = Document.objects.select_for_update().get(pk=document.pk)
         if document.status != DocumentStatus.AWAITING_UPLOAD:
             return Verification(document=document)
-        probe = s3.probe_object(document.key, MAGIC_PREFIX_BYTES)
+        if probe is None:
+            probe = s3.probe_object(document.key, MAGIC_PREFIX_BYTES)
         if probe is None:
             return Verification(document=document, missing=True)
         reason = _rejection_reason(document, probe, expected_etag)

@@ -11,11 +11,12 @@ import copy
 import re
 import secrets
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -25,6 +26,7 @@ from django.utils import timezone
 from config.errors import ValidationFailed
 from documents import s3
 from documents.constants import PUBLIC_ACTION_UPLOAD_EXPIRY_SECONDS, DocumentStatus, UploadSource
+from documents.filetypes import MAGIC_PREFIX_BYTES
 from documents.keys import build_key, sanitize_file_name
 from documents.models import Document
 from documents.services import document_issue_upload, document_reissue_upload, document_verify_upload
@@ -51,6 +53,8 @@ MAX_REFERENCE_LENGTH = 200
 MAX_ROLE_LENGTH = 60
 ROLE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 MAX_TTL_DAYS = 90
+MAX_PARALLEL_S3_CALLS = 8
+T = TypeVar("T")
 ENTITY_IDENTITY_KEYS = ("reference", "customer_type")
 
 
@@ -548,6 +552,26 @@ def _complete(action: PublicAction) -> None:
 # --- Confirming ----------------------------------------------------------------------------------
 
 
+def _prefix_of(item: PublicActionFile) -> str:
+    return item.record_document.document.key.rsplit("/", 1)[0]
+
+
+def _in_parallel(fn: Callable[[str], T], keys: list[str]) -> dict[str, T]:
+    """``fn`` of every key, run concurrently (S3 latency adds up otherwise; the boto3 client is thread-safe)."""
+    if len(keys) <= 1:
+        return {key: fn(key) for key in keys}
+    with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_S3_CALLS, len(keys))) as pool:
+        return dict(zip(keys, pool.map(fn, keys), strict=True))
+
+
+def _probe(key: str) -> s3.ObjectProbe | None:
+    return s3.probe_object(key, MAGIC_PREFIX_BYTES)
+
+
+def _listing(prefix: str) -> dict[str, s3.ObjectInfo]:
+    return s3.list_sizes(prefix + "/")
+
+
 def public_action_confirm(*, token: str) -> PublicActionResult:
     """POST /v3/public/actions/{token}/confirm: verify every expected file; complete, or re-issue the rest.
 
@@ -564,18 +588,25 @@ def public_action_confirm(*, token: str) -> PublicActionResult:
             )
         files = public_action_files(action=action)
         pending = [item for item in files if item.record_document.document.status != DocumentStatus.UPLOADED]
-        prefixes = sorted({item.record_document.document.key.rsplit("/", 1)[0] for item in pending})
-        listings: dict[str, dict[str, s3.ObjectInfo]] = {prefix: s3.list_sizes(prefix + "/") for prefix in prefixes}
-        reissue: list[PublicActionFile] = []
-        for item in pending:
-            document = item.record_document.document
-            listing = listings[document.key.rsplit("/", 1)[0]]
-            if document.status == DocumentStatus.AWAITING_UPLOAD and document.key in listing:
-                verification = document_verify_upload(document=document)
+        prefixes = sorted({_prefix_of(item) for item in pending})
+        listings = _in_parallel(_listing, prefixes)
+        present = [
+            item
+            for item in pending
+            if item.record_document.document.status == DocumentStatus.AWAITING_UPLOAD
+            and item.record_document.document.key in listings[_prefix_of(item)]
+        ]
+        probes = _in_parallel(_probe, [item.record_document.document.key for item in present])
+        reissue: list[PublicActionFile] = [item for item in pending if item not in present]
+        for item in present:
+            probe = probes[item.record_document.document.key]
+            if probe is not None:  # None: deleted between the listing and the read
+                verification = document_verify_upload(document=item.record_document.document, probe=probe)
                 item.record_document.document = verification.document
                 if verification.accepted:
                     continue
             reissue.append(item)
+        reissue.sort(key=lambda item: item.position)
         uploads = []
         for item in reissue:
             document = item.record_document.document
