@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import socket
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -381,3 +382,23 @@ def test_openapi_schema_documents_the_contract(api_client: APIClient) -> None:
         assert "400" in paths[path]["post"]["responses"], path
     assert "409" in paths["/workflow.requiredDocument.fulfillment.batchAdd"]["post"]["responses"]
     assert list(schema["components"]["schemas"]["PresignValues"]["properties"]) == SEED_PRESIGN_NAMES
+
+
+def test_get_answers_pending_when_s3_cannot_be_reached(
+    api_client: APIClient, record: SubjectRecord, settings: Any
+) -> None:
+    document_id = create(api_client, record).json()["data"]["document"]["document_id"]
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        closed_port = sock.getsockname()[1]
+    endpoint = settings.AWS_S3_ENDPOINT_URL
+    settings.AWS_S3_ENDPOINT_URL = f"http://127.0.0.1:{closed_port}"
+    reset_s3_clients()
+    try:
+        response = get(api_client, document_id)
+    finally:
+        settings.AWS_S3_ENDPOINT_URL = endpoint
+        reset_s3_clients()
+
+    assert response.status_code == 200
+    assert response.json()["data"]["document"]["upload_status"] == "PENDING"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+
+from botocore.exceptions import BotoCoreError, ClientError
 from django.contrib.auth.models import User
 from django.db import transaction
 
@@ -13,6 +16,8 @@ from workflows.ids import subject_document_id
 from workflows.models import SubjectRecordDocument
 from workflows.selectors.documents import subject_document_get, subject_record_get
 from workspaces.models import Workspace
+
+logger = logging.getLogger(__name__)
 
 
 def subject_document_create(
@@ -48,9 +53,15 @@ def subject_document_create(
 
 
 def subject_document_refresh(*, link: SubjectRecordDocument) -> SubjectRecordDocument:
-    """Check S3 for a document still awaiting its upload (the lazy path next to the S3-event worker)."""
+    """Check S3 for a document still awaiting its upload (the lazy path next to the S3-event worker).
+
+    When S3 cannot be reached the document keeps its state (PENDING): the S3 event or a later read settles it.
+    """
     if link.document.status == DocumentStatus.AWAITING_UPLOAD:
-        link.document = document_verify_upload(document=link.document).document
+        try:
+            link.document = document_verify_upload(document=link.document).document
+        except (BotoCoreError, ClientError):
+            logger.warning("Could not check the upload of document %s", link.public_id, exc_info=True)
     return link
 
 
