@@ -90,3 +90,10 @@ class RequirementsOutstanding(ConflictError):
 
 class PublicActionNotFound(NotFoundError):
     code = "PUBLIC_ACTION_NOT_FOUND"
+
+
+class StorageUnavailable(ApplicationError):
+    """S3 could not be reached while verifying uploads: the seed's "500, retry" row; nothing was changed."""
+
+    code = "STORAGE_UNAVAILABLE"
+    http_status = status.HTTP_500_INTERNAL_SERVER_ERROR

@@ -57,7 +57,7 @@ def snapshot() -> dict[str, Any]:
     return {
         "records": list(SubjectRecord.objects.order_by("pk").values_list("pk", "reference", "data")),
         "relations": Relation.objects.count(),
-        "documents": Document.objects.count(),
+        "documents": list(Document.objects.order_by("pk").values_list("key", "status", "size")),
         "links": SubjectRecordDocument.objects.count(),
         "files": PublicActionFile.objects.count(),
         "submissions": Submission.objects.count(),
@@ -697,3 +697,30 @@ def test_a_failure_while_writing_rolls_everything_back(
     assert snapshot() == before
     monkeypatch.setattr(s3, "sign_post", real_sign)
     assert client.post(submit_url(token), SEED_ROLE_ENTITY_BODY, format="json").status_code == 200
+
+
+def test_s3_outage_during_confirm_is_a_500_in_the_error_shape_and_a_retry_succeeds(
+    client: APIClient, workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The seed's "500: retry" row: nothing changes, and the same confirm succeeds once S3 is back."""
+    from botocore.exceptions import EndpointConnectionError
+
+    action, token = make_action(workspace)
+    uploads = client.post(submit_url(token), SEED_ROOT_BODY, format="json").json()["fileUploads"]
+    upload_all(uploads, tmp_path)
+    before = snapshot()
+    real_list_sizes = s3.list_sizes
+
+    def unreachable(prefix: str) -> Any:
+        raise EndpointConnectionError(endpoint_url="http://127.0.0.1:9")
+
+    monkeypatch.setattr(s3, "list_sizes", unreachable)
+    response = client.post(confirm_url(token))
+
+    assert response.status_code == 500
+    assert response.json()["success"] is False
+    assert response.json()["code"] == "STORAGE_UNAVAILABLE"
+    assert snapshot() == before
+    monkeypatch.setattr(s3, "list_sizes", real_list_sizes)
+    retry = client.post(confirm_url(token))
+    assert (retry.status_code, retry.json()) == (200, {"status": "completed"})

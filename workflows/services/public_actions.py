@@ -8,6 +8,7 @@ concurrent submissions with one reference cannot both win (the loser gets DUPLIC
 from __future__ import annotations
 
 import copy
+import logging
 import re
 import secrets
 from collections import Counter, defaultdict
@@ -18,6 +19,7 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
@@ -41,11 +43,18 @@ from workflows.constants import (
     PublicActionStatus,
     WorkflowStatus,
 )
-from workflows.errors import DuplicateReference, PublicActionStateError, PublicActionValidationError
+from workflows.errors import (
+    DuplicateReference,
+    PublicActionStateError,
+    PublicActionValidationError,
+    StorageUnavailable,
+)
 from workflows.models import PublicAction, PublicActionFile, Relation, SubjectRecord, SubjectRecordDocument, Workflow
 from workflows.models.actions import hash_token
 from workflows.selectors.public_actions import CLOSED_WORKFLOW_STATUSES, public_action_files, public_action_get_by_token
 from workspaces.models import Workspace
+
+logger = logging.getLogger(__name__)
 
 MAX_ENTITIES = 100
 MAX_RELATIONS = 500
@@ -589,14 +598,18 @@ def public_action_confirm(*, token: str) -> PublicActionResult:
         files = public_action_files(action=action)
         pending = [item for item in files if item.record_document.document.status != DocumentStatus.UPLOADED]
         prefixes = sorted({_prefix_of(item) for item in pending})
-        listings = _in_parallel(_listing, prefixes)
-        present = [
-            item
-            for item in pending
-            if item.record_document.document.status == DocumentStatus.AWAITING_UPLOAD
-            and item.record_document.document.key in listings[_prefix_of(item)]
-        ]
-        probes = _in_parallel(_probe, [item.record_document.document.key for item in present])
+        try:
+            listings = _in_parallel(_listing, prefixes)
+            present = [
+                item
+                for item in pending
+                if item.record_document.document.status == DocumentStatus.AWAITING_UPLOAD
+                and item.record_document.document.key in listings[_prefix_of(item)]
+            ]
+            probes = _in_parallel(_probe, [item.record_document.document.key for item in present])
+        except (BotoCoreError, ClientError) as exc:
+            logger.warning("S3 unavailable while confirming public action %s", action.public_id, exc_info=True)
+            raise StorageUnavailable("The file store could not be reached; please retry in a moment.") from exc
         reissue: list[PublicActionFile] = [item for item in pending if item not in present]
         for item in present:
             probe = probes[item.record_document.document.key]
