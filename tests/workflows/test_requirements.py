@@ -103,6 +103,47 @@ def test_workflow_create(api_client: APIClient, workspace: Workspace) -> None:
     assert Workflow.objects.get(public_id=workflow["workflow_id"]).workspace == workspace
 
 
+def test_workflow_create_makes_its_subject_record(api_client: APIClient, workspace: Workspace) -> None:
+    body = {"type": "BUSINESS_APPLICATION", "subject_record": {"customer_type": "company", "reference": "ACME-001"}}
+
+    response = call(api_client, "workflow-create", body)
+
+    assert response.status_code == 201, response.content
+    workflow = response.json()["data"]["workflow"]
+    record = SubjectRecord.objects.get(public_id=workflow["subject_record_id"])
+    assert (record.workspace, record.customer_type, record.reference) == (workspace, "company", "ACME-001")
+    # The seed's flow: the subject_record_id from workflow creation is what document.create takes.
+    document = call(
+        api_client,
+        "document-create",
+        {"subject_record_id": record.public_id, "file_name": "articles.pdf", "file_size_in_bytes": 2048},
+    )
+    assert document.status_code == 200
+
+
+def test_workflow_create_refuses_a_taken_reference_and_ambiguous_subjects(
+    api_client: APIClient, workspace: Workspace
+) -> None:
+    existing = SubjectRecordFactory.create(workspace=workspace, reference="ACME-001")
+    new_record = {"customer_type": "company", "reference": "ACME-001"}
+
+    taken = call(api_client, "workflow-create", {"type": "BUSINESS_APPLICATION", "subject_record": new_record})
+    both = call(
+        api_client,
+        "workflow-create",
+        {"type": "BUSINESS_APPLICATION", "subject_record": new_record, "subject_record_id": existing.public_id},
+    )
+    bad_type = call(
+        api_client, "workflow-create", {"type": "BUSINESS_APPLICATION", "subject_record": {"customer_type": "robot"}}
+    )
+
+    assert assert_error(taken, 400, "DUPLICATE_REFERENCE")["references"] == ["ACME-001"]
+    assert_error(both, 400, "VALIDATION_ERROR")
+    assert_error(bad_type, 400, "VALIDATION_ERROR")
+    assert SubjectRecord.objects.count() == 1
+    assert Workflow.objects.count() == 0
+
+
 def test_workflow_create_refusals(api_client: APIClient, workspace: Workspace, other_workspace: Workspace) -> None:
     record = SubjectRecordFactory.create(workspace=workspace)
     foreign = SubjectRecordFactory.create(workspace=other_workspace)

@@ -20,6 +20,7 @@ from documents.constants import DocumentStatus
 from documents.links import document_download_url
 from workflows.constants import (
     FULFILLMENT_BATCH_MAX,
+    CustomerType,
     DecisionStatus,
     RequiredDocumentCategory,
     RequiredDocumentStatus,
@@ -33,6 +34,7 @@ from workflows.selectors.requirements import fulfillment_list, required_document
 from workflows.services.documents import subject_document_create, subject_document_fetch
 from workflows.services.requirements import (
     FulfillmentRequest,
+    NewSubjectRecord,
     fulfillment_batch_add,
     fulfillment_decide,
     required_document_add,
@@ -136,9 +138,26 @@ class DocumentSerializer(serializers.Serializer):
         return document_download_url(link.document)
 
 
+class NewSubjectRecordSerializer(serializers.Serializer):
+    customer_type = serializers.ChoiceField(choices=CustomerType.choices)
+    reference = serializers.CharField(
+        max_length=200, required=False, default="", allow_blank=True, help_text="Unique across the workspace."
+    )
+
+
 class WorkflowCreateRequestSerializer(serializers.Serializer):
-    subject_record_id = serializers.CharField(max_length=40)
     type = serializers.ChoiceField(choices=WorkflowType.choices)
+    subject_record_id = serializers.CharField(
+        max_length=40, required=False, help_text="An existing subject record (sr_...); or give `subject_record`."
+    )
+    subject_record = NewSubjectRecordSerializer(
+        required=False, help_text="A new subject record to create with the workflow; or give `subject_record_id`."
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("subject_record_id" in attrs) == ("subject_record" in attrs):
+            raise serializers.ValidationError("Give exactly one of subject_record_id and subject_record.")
+        return attrs
 
 
 class WorkflowRequestSerializer(serializers.Serializer):
@@ -275,7 +294,7 @@ class WorkflowCreateView(APIView):
 
     @extend_schema(
         operation_id="workflow_create",
-        summary="Create a workflow of a type for a subject record.",
+        summary="Create a workflow of a type for an existing subject record, or for a new one created with it.",
         request=WorkflowCreateRequestSerializer,
         responses={
             201: _envelope(
@@ -287,7 +306,14 @@ class WorkflowCreateView(APIView):
     def post(self, request: Request) -> Response:
         data = _parse(WorkflowCreateRequestSerializer, request)
         context = workspace_context(request)
-        workflow = workflow_create(workspace=context.workspace, acting_user=context.user, **data)
+        new_record = data.get("subject_record")
+        workflow = workflow_create(
+            workspace=context.workspace,
+            type=data["type"],
+            subject_record_id=data.get("subject_record_id"),
+            subject_record=NewSubjectRecord(**new_record) if new_record is not None else None,
+            acting_user=context.user,
+        )
         return _ok({"workflow": WorkflowSerializer(workflow).data}, status=201)
 
 

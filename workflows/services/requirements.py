@@ -10,13 +10,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from documents.constants import DocumentStatus
 from workflows.constants import (
     BLOCKING_CATEGORIES,
     CLOSED_WORKFLOW_STATUSES,
+    CustomerType,
     DecisionStatus,
     RequiredDocumentCategory,
     RequiredDocumentStatus,
@@ -29,13 +30,14 @@ from workflows.errors import (
     DocumentNotUploaded,
     DocumentSubjectMismatch,
     DuplicateFulfillment,
+    DuplicateReference,
     FulfillmentAlreadyDecided,
     RequiredDocumentNotFound,
     RequiredDocumentWorkflowMismatch,
     RequirementsOutstanding,
     WorkflowClosed,
 )
-from workflows.models import Fulfillment, RequiredDocument, SubjectRecordDocument, Workflow
+from workflows.models import Fulfillment, RequiredDocument, SubjectRecord, SubjectRecordDocument, Workflow
 from workflows.selectors.documents import subject_record_get, upload_status
 from workflows.selectors.requirements import fulfillment_get, workflow_get, workflow_subject_ids
 from workflows.services.documents import subject_document_refresh
@@ -54,11 +56,45 @@ def _lock_open_workflow(*, workspace: Workspace, workflow_id: str) -> Workflow:
     return workflow
 
 
+@dataclass(frozen=True)
+class NewSubjectRecord:
+    customer_type: CustomerType
+    reference: str = ""
+
+
 def workflow_create(
-    *, workspace: Workspace, subject_record_id: str, type: WorkflowType, acting_user: User | None
+    *,
+    workspace: Workspace,
+    type: WorkflowType,
+    acting_user: User | None,
+    subject_record_id: str | None = None,
+    subject_record: NewSubjectRecord | None = None,
 ) -> Workflow:
-    record = subject_record_get(workspace=workspace, public_id=subject_record_id)
-    return Workflow.objects.create(workspace=workspace, subject_record=record, type=type)
+    """A workflow about an existing subject record, or about a new one created with it (one transaction)."""
+    if (subject_record_id is None) == (subject_record is None):
+        raise ValueError("give exactly one of subject_record_id and subject_record")
+    if subject_record_id is not None:
+        record = subject_record_get(workspace=workspace, public_id=subject_record_id)
+        return Workflow.objects.create(workspace=workspace, subject_record=record, type=type)
+    assert subject_record is not None
+    reference = subject_record.reference.strip()
+    duplicate = DuplicateReference(
+        f"Reference '{reference}' is already used by a client record of this workspace.",
+        details={"references": [reference]},
+    )
+    if reference and SubjectRecord.objects.filter(workspace=workspace, reference=reference).exists():
+        raise duplicate
+    try:
+        with transaction.atomic():
+            record = SubjectRecord.objects.create(
+                workspace=workspace,
+                customer_type=subject_record.customer_type,
+                reference=reference,
+                created_by=acting_user,
+            )
+            return Workflow.objects.create(workspace=workspace, subject_record=record, type=type)
+    except IntegrityError as exc:  # a concurrent request took the reference after our check
+        raise duplicate from exc
 
 
 def required_document_add(
