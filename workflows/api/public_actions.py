@@ -173,6 +173,9 @@ class PublicActionConfirmView(APIView):
         responses={
             200: PublicActionResultSerializer,
             409: OpenApiResponse(PublicActionResultSerializer, description="status pending: upload these files"),
+            500: OpenApiResponse(
+                PublicActionErrorSerializer, description="S3 unreachable (STORAGE_UNAVAILABLE): retry"
+            ),
             **_TOKEN_RESPONSES,
         },
     )
