@@ -189,3 +189,23 @@ def test_fulfillments_of_another_workspace_are_hidden(
     assert accept.status_code in (200, 302)
     fulfillment.refresh_from_db()
     assert fulfillment.decision_status == "PENDING"
+
+
+def test_fulfillment_changelist_queries_do_not_grow(
+    client: Client, workspace: Workspace, member_of: Callable[..., Any], django_assert_max_num_queries: Any
+) -> None:
+    client.force_login(staff_member(workspace, member_of))
+    workflow = WorkflowFactory.create(subject_record=SubjectRecordFactory.create(workspace=workspace))
+    fulfillments = [
+        Fulfillment.objects.create(
+            required_document=RequiredDocumentFactory.create(workflow=workflow),
+            subject_document=uploaded_subject_document(workflow.subject_record),
+        )
+        for _ in range(10)
+    ]
+
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("admin:workflows_fulfillment_changelist"))
+
+    html = response.content.decode()
+    assert all(fulfillment.public_id in html for fulfillment in fulfillments)
