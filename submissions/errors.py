@@ -53,6 +53,10 @@ class InvalidAssignee(ValidationFailed):
     code = "INVALID_ASSIGNEE"
 
 
+class FileNotFound(NotFoundError):
+    code = "FILE_NOT_FOUND"
+
+
 class DocumentNotAttachable(ApplicationError):
     code = "DOCUMENT_NOT_ATTACHABLE"
     http_status = status.HTTP_409_CONFLICT

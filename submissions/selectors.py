@@ -116,17 +116,6 @@ def submission_visible_queryset(*, context: WorkspaceContext) -> QuerySet[Submis
     return Submission.objects.filter(submission_visible_q(context=context))
 
 
-@dataclass(frozen=True)
-class SubmissionAccess:
-    submission: Submission
-    context: WorkspaceContext
-
-    @property
-    def is_oversight(self) -> bool:
-        """Seen from an overseer workspace: read-only, and no notes."""
-        return self.submission.workspace_id != self.context.workspace.pk
-
-
 def submission_get_visible(*, context: WorkspaceContext, public_id: str, drafts_only: bool = False) -> Submission:
     """A submission the caller may see; anything else (other workspace, restricted) is a 404."""
     queryset = submission_visible_queryset(context=context).select_related("form", "form_version", "user")
@@ -147,7 +136,7 @@ def submission_get_for_member(
     Overseers see it (so they get a 403, not a 404) but may not act on it.
     """
     submission = submission_get_visible(context=context, public_id=public_id, drafts_only=drafts_only)
-    if SubmissionAccess(submission=submission, context=context).is_oversight:
+    if submission.workspace_id != context.workspace.pk:  # seen from an overseer workspace
         raise ReadOnlyAccess("This submission is shared with your workspace read-only.")
     if not context.has_role(minimum_role):
         raise InsufficientRole(f"This action needs the {minimum_role.label} role or higher.")

@@ -33,8 +33,9 @@ from submissions.constants import (
 from submissions.errors import (
     AttachmentNotFound,
     DocumentNotAttachable,
+    FileNotFound,
     FormArchived,
-    FormNotPublished,
+    FormNotFound,
     InvalidAssignee,
     InvalidGrant,
     InvalidStatusTransition,
@@ -212,7 +213,7 @@ def submission_create(
         )
     form = form_version.form
     if form.workspace_id != workspace.pk:
-        raise FormNotPublished("This form version belongs to another workspace.")
+        raise FormNotFound("This form version belongs to another workspace.")
     if form.status == FormStatus.ARCHIVED:
         raise FormArchived("This form is archived and takes no new submissions.")
     if not prevalidated:
@@ -383,7 +384,7 @@ def attachment_add(*, submission: Submission, file_id: Any, acting_user: User | 
         raise ValidationFailed("fileId must be a file id.", details={"fields": {"fileId": [file_id]}}) from exc
     document = Document.objects.filter(workspace_id=submission.workspace_id, uuid=document_uuid).first()
     if document is None:
-        raise DocumentNotAttachable("No such file in this workspace.", http_status=404, code="FILE_NOT_FOUND")
+        raise FileNotFound("No such file in this workspace.")
     if document.status != DocumentStatus.UPLOADED:
         raise DocumentNotAttachable("The file has not been uploaded and accepted yet.")
     try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -10,7 +10,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from rest_framework import serializers
 
 from documents.links import document_download_url, document_thumbnail_url
-from submissions.constants import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, FormStatus, SubmissionStatus
+from submissions.constants import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, STATS_MAX_DAYS, FormStatus, SubmissionStatus
 from submissions.models import Form, FormVersion, Submission, SubmissionAttachment, SubmissionNote
 from submissions.selectors import HistoryEvent, Snapshot, VisibilitySettings
 
@@ -19,8 +19,6 @@ def iso(value: datetime | None) -> str | None:
     """``2026-02-12T09:15:00.000Z``: UTC, milliseconds, as the specification writes dates."""
     if value is None:
         return None
-    from datetime import UTC
-
     return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
@@ -232,8 +230,6 @@ class StatsQuerySerializer(serializers.Serializer[Any]):
     dateTo = serializers.DateField(required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        from submissions.constants import STATS_MAX_DAYS
-
         start, end = attrs.get("dateFrom"), attrs.get("dateTo")
         if start and end and (end < start or (end - start).days >= STATS_MAX_DAYS):
             raise serializers.ValidationError(
@@ -242,21 +238,18 @@ class StatsQuerySerializer(serializers.Serializer[Any]):
         return attrs
 
 
-class RollbackResponseSerializer(serializers.Serializer[Any]):
+def rollback_payload(submission: Submission, version: int) -> dict[str, Any]:
     """``submission`` here is the short form the specification shows: id, formId, data, status."""
-
-    @staticmethod
-    def render(submission: Submission, version: int) -> dict[str, Any]:
-        return {
-            "success": True,
-            "rolledBackToVersion": version,
-            "submission": {
-                "id": submission.public_id,
-                "formId": submission.form.public_id,
-                "data": submission.data,
-                "status": submission.status,
-            },
-        }
+    return {
+        "success": True,
+        "rolledBackToVersion": version,
+        "submission": {
+            "id": submission.public_id,
+            "formId": submission.form.public_id,
+            "data": submission.data,
+            "status": submission.status,
+        },
+    }
 
 
 # --- Snapshots and history -----------------------------------------------------------------------

@@ -526,7 +526,7 @@ class RollbackView(APIView):
         )
         snapshot = selectors.snapshot_get(submission=submission, snapshot_id=snapshot_id)
         submission = services.submission_rollback(submission=submission, snapshot=snapshot, acting_user=context.user)
-        return Response(s.RollbackResponseSerializer.render(submission, snapshot.version))
+        return Response(s.rollback_payload(submission, snapshot.version))
 
 
 class VisibilityView(APIView):
