@@ -63,3 +63,22 @@ DOCUMENT_TYPE_CHOICES: list[tuple[str, str]] = [
 
 def document_type_get(code: str) -> DocumentType | None:
     return DOCUMENT_TYPES_BY_CODE.get(code)
+
+
+# DOCUMENT_FILE_TYPES: the extensions /document.create accepts (a subset of the upload core's file-type registry,
+# which decides each one's Content-Type and magic bytes).
+DOCUMENT_FILE_TYPES: tuple[str, ...] = (
+    "pdf",
+    "jpg",
+    "jpeg",
+    "png",
+    "gif",
+    "webp",
+    "heic",
+    "heif",
+    "tif",
+    "tiff",
+    "docx",
+    "xlsx",
+    "csv",
+)

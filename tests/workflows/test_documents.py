@@ -140,6 +140,8 @@ def test_session_credentials_add_the_security_token(
     [
         ({"file_name": "setup.exe", "file_size_in_bytes": 10}, 400, "UNSUPPORTED_FILE_TYPE"),
         ({"file_name": "passport", "file_size_in_bytes": 10}, 400, "UNSUPPORTED_FILE_TYPE"),
+        ({"file_name": "notes.json", "file_size_in_bytes": 10}, 400, "UNSUPPORTED_FILE_TYPE"),
+        ({"file_name": "passport.pdf.exe", "file_size_in_bytes": 10}, 400, "UNSUPPORTED_FILE_TYPE"),
         ({"file_name": "passport.pdf", "file_size_in_bytes": 0}, 400, "VALIDATION_ERROR"),
         ({"file_name": "passport.pdf", "file_size_in_bytes": -5}, 400, "VALIDATION_ERROR"),
         ({"file_name": "passport.pdf", "file_size_in_bytes": 15 * 1024 * 1024 + 1}, 400, "FILE_TOO_LARGE"),
@@ -161,6 +163,24 @@ def test_create_refuses_bad_input(
     assert response.json()["code"] == code
     assert response.json()["error"]
     assert_no_document_written()
+
+
+def test_create_names_the_accepted_extensions(api_client: APIClient, record: SubjectRecord) -> None:
+    response = create(api_client, record, file_name="setup.exe")
+
+    assert response.status_code == 400
+    assert {"pdf", "jpg", "png"} <= set(response.json()["details"]["allowedExtensions"])
+    assert "exe" not in response.json()["details"]["allowedExtensions"]
+
+
+@pytest.mark.parametrize(("file_name", "content_type"), [("scan.JPG", "image/jpeg"), ("id.heic", "image/heic")])
+def test_create_derives_the_content_type_from_the_extension(
+    api_client: APIClient, record: SubjectRecord, file_name: str, content_type: str
+) -> None:
+    values = create(api_client, record, file_name=file_name).json()["data"]["document"]["presign_values"]
+
+    assert values["Content-Type"] == content_type
+    assert values["key"].endswith("." + file_name.rsplit(".", 1)[1].lower())
 
 
 def test_create_without_subject_record_id_names_the_field(api_client: APIClient) -> None:

@@ -10,8 +10,10 @@ from django.db import transaction
 
 from documents import s3
 from documents.constants import UPLOAD_EXPIRY_SECONDS, DocumentStatus, UploadSource
+from documents.errors import UnsupportedFileType
 from documents.filetypes import extension_of
 from documents.services import document_issue_upload, document_verify_upload, file_type_require
+from workflows.document_types import DOCUMENT_FILE_TYPES
 from workflows.ids import subject_document_id
 from workflows.models import SubjectRecordDocument
 from workflows.selectors.documents import subject_document_get, subject_record_get
@@ -34,7 +36,12 @@ def subject_document_create(
     the extension, ``x-amz-meta-document-id`` and a content-length-range of exactly ``file_size_in_bytes``.
     """
     record = subject_record_get(workspace=workspace, public_id=subject_record_id)
-    file_type_require(file_name=file_name)  # refuse an unknown extension before anything is written
+    if extension_of(file_name) not in DOCUMENT_FILE_TYPES:  # refused before anything is written
+        raise UnsupportedFileType(
+            f"File type of {file_name!r} is not accepted.",
+            details={"fileName": file_name, "allowedExtensions": list(DOCUMENT_FILE_TYPES)},
+        )
+    file_type_require(file_name=file_name)
     document_id = subject_document_id()
     with transaction.atomic():
         document, post = document_issue_upload(
