@@ -27,9 +27,11 @@ from documents.models import Document
 from tests.workflows.public_action_support import (
     PDF_BYTES,
     SEED_ROLE_ENTITY_BODY,
+    SEED_ROOT_BODY,
     confirm_url,
     make_action,
     submit_url,
+    upload_all,
 )
 from workflows.constants import PublicActionStatus
 from workflows.models import PublicAction, SubjectRecord
@@ -170,3 +172,30 @@ def test_end_client_page_submits_uploads_and_confirms(
     assert sorted(d.original_name for d in documents) == ["director_passport.pdf", "passport_scan.pdf"]
     assert {d.status for d in documents} == {DocumentStatus.UPLOADED}
     assert json.loads(json.dumps(action.submission.data))["first_name"] == "John"  # type: ignore[union-attr]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_end_client_page_resumes_missing_uploads(
+    browser: Any, live_server: Any, workspace: Workspace, s3_cors_for: Any, tmp_path: Any
+) -> None:
+    """After a reload the page asks for the files S3 still lacks, uploads them and completes the action."""
+    action, token = make_action(workspace)
+    uploads = APIClient().post(submit_url(token), SEED_ROOT_BODY, format="json").json()["fileUploads"]
+    upload_all(uploads[:1], tmp_path)
+    s3_cors_for(live_server.url)
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/actions/{token}")
+    assert page.query_selector("#submit") is None
+
+    page.click("#confirm")
+    page.wait_for_selector("#upload-pending", timeout=20_000)
+    assert "utility_bill.pdf" in page.inner_text("#pending-files")
+    assert page.query_selector("#pending-1") is None  # only the missing file is asked for
+    page.set_input_files(
+        "#pending-0", files=[{"name": "utility_bill.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}]
+    )
+    page.click("#upload-pending")
+    page.wait_for_selector("#status[data-state=completed], #status[data-state=error]", timeout=20_000)
+
+    assert page.get_attribute("#status", "data-state") == "completed", page.inner_text("#status")
+    assert PublicAction.objects.get(pk=action.pk).status == PublicActionStatus.COMPLETED
