@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
@@ -152,7 +152,43 @@ class PublicActionSubmitView(APIView):
 
     @extend_schema(
         operation_id="public_action_submit",
+        description=(
+            "Root-level fields of the action's form, plus optional `role-entity` (entities with `reference`, "
+            "`customer_type` and the fields of that type's form) and `role-entity_relations` (`from`, `to`: a "
+            "reference of this request or `root`; `role`; optional `ownership_percentage`). File fields carry file "
+            "names; the answer lists a presigned POST per file (15 MB, 1 hour)."
+        ),
         request={"application/json": {"type": "object", "additionalProperties": True}},
+        examples=[
+            OpenApiExample(
+                "Root-level submission with files",
+                request_only=True,
+                value={
+                    "first_name": "John",
+                    "last_name": "Smith",
+                    "date_of_birth": "1985-03-15",
+                    "id_document": "passport_scan.pdf",
+                    "proof_of_address": "utility_bill.pdf",
+                },
+            ),
+            OpenApiExample(
+                "Combined root-level and role-entity files",
+                request_only=True,
+                value={
+                    "company_document": "main_registration.pdf",
+                    "role-entity": [
+                        {
+                            "reference": "director_ref_1",
+                            "customer_type": "individual",
+                            "first_name": "Jane",
+                            "last_name": "Doe",
+                            "id_document": "director_passport.pdf",
+                        }
+                    ],
+                    "role-entity_relations": [{"from": "director_ref_1", "to": "root", "role": "director"}],
+                },
+            ),
+        ],
         responses={200: PublicActionResultSerializer, **_TOKEN_RESPONSES},
     )
     def post(self, request: Request, token: str) -> Response:
