@@ -177,6 +177,8 @@ KEY_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 DEFAULT_MAX_LENGTH = {"textarea": 20_000, "url": 2_000}
 FALLBACK_MAX_LENGTH = 1_000
 MAX_ROWS = 500
+MAX_CONDITION_DEPTH = 10
+MAX_VALUE_DEPTH = 10
 RATING_DEFAULT_RANGE = (1, 5)
 _SIGNATURE_ACCEPT = ("png", "jpg", "jpeg", "webp", "gif")
 
@@ -212,14 +214,19 @@ def sanitize_text(value: str) -> str:
     return text.strip()
 
 
-def sanitize_value(value: Any) -> Any:
-    """Every string inside a JSON value (dict keys included) sanitised; other values unchanged."""
+def sanitize_value(value: Any, _depth: int = 0) -> Any:
+    """Every string inside a JSON value (dict keys included) sanitised; other values unchanged.
+
+    Raises ``ValidationFailed`` for values nested deeper than MAX_VALUE_DEPTH.
+    """
+    if _depth > MAX_VALUE_DEPTH:
+        raise ValidationFailed(f"Values nest at most {MAX_VALUE_DEPTH} levels deep.", details={"fields": {}})
     if isinstance(value, str):
         return sanitize_text(value)
     if isinstance(value, list):
-        return [sanitize_value(item) for item in value]
+        return [sanitize_value(item, _depth + 1) for item in value]
     if isinstance(value, dict):
-        return {sanitize_text(str(key)): sanitize_value(item) for key, item in value.items()}
+        return {sanitize_text(str(key)): sanitize_value(item, _depth + 1) for key, item in value.items()}
     return value
 
 
@@ -306,7 +313,10 @@ def _is_number(value: Any) -> bool:
     return (_is_int(value) or isinstance(value, float)) and math.isfinite(value)
 
 
-def _parse_condition(raw: Any, where: str, errors: _SchemaErrors) -> Condition | None:
+def _parse_condition(raw: Any, where: str, errors: _SchemaErrors, depth: int = 0) -> Condition | None:
+    if depth > MAX_CONDITION_DEPTH:
+        errors.add(f"{where}: conditions nest at most {MAX_CONDITION_DEPTH} levels deep.")
+        return None
     if not isinstance(raw, dict):
         errors.add(f"{where}: a condition must be an object.")
         return None
@@ -320,7 +330,7 @@ def _parse_condition(raw: Any, where: str, errors: _SchemaErrors) -> Condition |
         if not isinstance(children_raw, list) or not children_raw:
             errors.add(f"{where}: '{mode}' must be a non-empty list of conditions.")
             return None
-        children = [_parse_condition(child, where, errors) for child in children_raw]
+        children = [_parse_condition(child, where, errors, depth + 1) for child in children_raw]
         if any(child is None for child in children):
             return None
         return Condition(mode=mode, children=[child for child in children if child is not None])

@@ -541,3 +541,11 @@ def test_file_names_mode_checks_the_file_type_registry() -> None:
     assert "accepted file types" in errors["signature"][0]
     assert "At most 2" in errors["extras"][0]
     assert "passport" in field_errors(FILE_SCHEMA, {}, file_values="file_names", required=True)
+
+
+def test_deeply_nested_conditions_are_refused_not_a_crash() -> None:
+    condition: dict[str, Any] = {"field": "a", "operator": "empty"}
+    for _ in range(50):
+        condition = {"all": [condition]}
+    schema = {"fields": [{"key": "a", "type": "text"}, {"key": "b", "type": "text", "condition": condition}]}
+    assert "nest at most" in schema_error(schema)

@@ -468,3 +468,26 @@ def test_the_seed_list_query(api_client: Any, form_version: Any, make_submission
     )
     assert response.status_code == 200
     assert response.json() == {"submissions": [], "pagination": {"page": 1, "limit": 10, "total": 0, "pages": 0}}
+
+
+def test_deeply_nested_metadata_is_a_400(api_client: Any, submission: Any) -> None:
+    metadata: dict[str, Any] = {"x": "y"}
+    for _ in range(30):
+        metadata = {"x": metadata}
+    response = api_client.patch(detail(submission.public_id), {"metadata": metadata}, format="json")
+    assert response.status_code == 400 and response.json()["code"] == "VALIDATION_ERROR"
+    submission.refresh_from_db()
+    assert submission.metadata == {}
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"), [(Role.VIEWER, False), (Role.MEMBER, True), (Role.ADMIN, True), (Role.OWNER, True)]
+)
+def test_who_may_edit(
+    workspace: Any, member_of: Any, api_client_for: Any, submission: Any, role: Role, allowed: bool
+) -> None:
+    client = api_client_for(workspace, user=member_of(workspace, role))
+    response = client.patch(detail(submission.public_id), {"status": "PENDING"}, format="json")
+    assert response.status_code == (200 if allowed else 403)
+    submission.refresh_from_db()
+    assert submission.status == ("PENDING" if allowed else "COMPLETED")
