@@ -5,8 +5,8 @@ Two ways:
 * the helper exactly as the seed prints it (TypeScript annotations removed), run in a page served by the S3
   server itself (an HTML object in the bucket), so the POST is same-origin and needs no CORS;
 * the end-client page `/actions/<token>` served by Django's live server, which embeds the same helper and POSTs
-  cross-origin to S3. Real S3 answers such a POST with CORS headers when the bucket has a CORS rule; moto
-  keeps the rule but does not add the headers to POST answers, so the test adds them (a moto gap only).
+  cross-origin to S3. moto's server answers every origin (global CORS, as `make run`'s emulator does too);
+  a real bucket needs a CORS rule allowing POST from the app's origin.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.db import connections
-from moto.s3.responses import S3Response
 from rest_framework.test import APIClient
 
 from documents import s3
@@ -115,34 +114,9 @@ def test_seed_upload_helper_uploads_every_returned_file(browser: Any, workspace:
     assert action.status == PublicActionStatus.COMPLETED
 
 
-@pytest.fixture
-def s3_cors_for(monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Give the bucket a CORS rule for ``origin`` and make moto honour it on POST answers (as S3 does)."""
-    original = S3Response._bucket_response_post
-
-    def with_cors(self: S3Response, request: Any, bucket_name: str) -> Any:
-        status, headers, body = original(self, request, bucket_name)
-        return status, {**headers, **self._get_cors_headers_other()}, body
-
-    monkeypatch.setattr(S3Response, "_bucket_response_post", with_cors)
-
-    def configure(origin: str) -> None:
-        s3.s3_client().put_bucket_cors(
-            Bucket=settings.AWS_STORAGE_BUCKET_NAME,
-            CORSConfiguration={
-                "CORSRules": [{"AllowedOrigins": [origin], "AllowedMethods": ["POST"], "AllowedHeaders": ["*"]}]
-            },
-        )
-
-    return configure
-
-
 @pytest.mark.django_db(transaction=True)
-def test_end_client_page_submits_uploads_and_confirms(
-    browser: Any, live_server: Any, workspace: Workspace, s3_cors_for: Any
-) -> None:
+def test_end_client_page_submits_uploads_and_confirms(browser: Any, live_server: Any, workspace: Workspace) -> None:
     action, token = make_action(workspace)
-    s3_cors_for(live_server.url)
     page = browser.new_page()
     page.goto(f"{live_server.url}/actions/{token}")
 
@@ -176,13 +150,12 @@ def test_end_client_page_submits_uploads_and_confirms(
 
 @pytest.mark.django_db(transaction=True)
 def test_end_client_page_resumes_missing_uploads(
-    browser: Any, live_server: Any, workspace: Workspace, s3_cors_for: Any, tmp_path: Any
+    browser: Any, live_server: Any, workspace: Workspace, tmp_path: Any
 ) -> None:
     """After a reload the page asks for the files S3 still lacks, uploads them and completes the action."""
     action, token = make_action(workspace)
     uploads = APIClient().post(submit_url(token), SEED_ROOT_BODY, format="json").json()["fileUploads"]
     upload_all(uploads[:1], tmp_path)
-    s3_cors_for(live_server.url)
     page = browser.new_page()
     page.goto(f"{live_server.url}/actions/{token}")
     assert page.query_selector("#submit") is None
