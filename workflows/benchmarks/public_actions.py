@@ -1,120 +1,281 @@
-"""Public action cases: submit with 0, 2 and 10 files, confirm with 10 files.
+"""Public action cases: submit with 0, 2 and 10 files, confirm with 10 files, bytes read on the upload path.
 
-Each is compared with the floor of signing the same number of presigned POSTs with the same boto3 client
-(the one piece of work a submission with files cannot avoid). Submitting without files has no such floor.
+Each request is measured once and compared with two floors: the same writes done directly (ORM bulk_create
+of the same rows plus signing; issue 6) and signing the same number of POSTs with the one boto3 client (issue 4).
 """
 
 from __future__ import annotations
 
+import statistics
 import uuid
+from datetime import timedelta
 from typing import Any
 
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from documents import s3
-from submissions.models import Form, FormVersion
-from workflows.benchmarks.runner import Result, measure
+from documents.constants import DocumentStatus, UploadSource
+from documents.models import Document
+from submissions.models import Form, FormVersion, Submission
+from workflows.benchmarks.runner import Result, measure, timings
+from workflows.benchmarks.uploads import post_file
 from workflows.constants import CustomerType, WorkflowType
 from workflows.models import SubjectRecord, Workflow
 from workflows.services.public_actions import public_action_create
 from workspaces.models import Workspace
 
-FILE_FIELDS = [f"document_{n}" for n in range(10)]
-PDF = b"%PDF-1.4\n" + b"0" * 2048
-MB = 1024 * 1024
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+ROOT_FILES = 2
+ROOT_SCHEMA = {
+    "fields": [
+        {"key": "company_name", "label": "Company name", "type": "text", "required": True},
+        {"key": "registration_number", "label": "Registration number", "type": "text"},
+        *({"key": f"document_{n}", "label": f"Document {n}", "type": "file"} for n in range(1, ROOT_FILES + 1)),
+    ]
+}
+INDIVIDUAL_SCHEMA = {
+    "fields": [
+        {"key": "first_name", "label": "First name", "type": "text", "required": True},
+        {"key": "last_name", "label": "Last name", "type": "text", "required": True},
+        {"key": "id_document", "label": "ID document", "type": "file"},
+    ]
+}
 
 
-def _form_version(workspace: Workspace) -> FormVersion:
-    schema = {
-        "fields": [
-            {"key": "first_name", "label": "First name", "type": "text"},
-            {"key": "last_name", "label": "Last name", "type": "text"},
-            *({"key": key, "label": key, "type": "file"} for key in FILE_FIELDS),
-        ]
-    }
-    slug = f"bench-{uuid.uuid4().hex[:8]}"
-    form = Form.objects.create(workspace=workspace, title="Benchmark", slug=slug, schema=schema, status="published")
-    return FormVersion.objects.create(form=form, version=1, schema=schema)
+class PublicActionBench:
+    """Fresh actions for one workspace; each submit needs its own action and unique references."""
 
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self.client = Client()
+        self.root_version = self._version(ROOT_SCHEMA, "bench-root")
+        self.individual_version = self._version(INDIVIDUAL_SCHEMA, "bench-individual")
 
-def _sign_floor(count: int) -> Any:
-    def floor() -> None:
-        for n in range(count):
-            s3.s3_client().generate_presigned_post(
-                Bucket=s3.bucket_name(),
-                Key=f"ws/endClient/sr_x/file-{n}.pdf",
-                Fields={"Content-Type": "application/pdf"},
-                Conditions=[
-                    ["eq", "$Content-Type", "application/pdf"],
-                    ["content-length-range", 1, 15 * MB],
-                ],
-                ExpiresIn=3600,
-            )
-
-    return floor
-
-
-def public_action_cases(workspace: Workspace, repeat: int) -> list[Result]:
-    version = _form_version(workspace)
-    client = Client()
-    state: dict[str, Any] = {}
-
-    def new_action() -> str:
-        root = SubjectRecord.objects.create(workspace=workspace, customer_type=CustomerType.COMPANY)
-        workflow = Workflow.objects.create(
-            workspace=workspace, subject_record=root, type=WorkflowType.BUSINESS_APPLICATION
+    def _version(self, schema: dict[str, Any], slug: str) -> FormVersion:
+        form = Form.objects.create(
+            workspace=self.workspace,
+            title=slug,
+            slug=f"{slug}-{uuid.uuid4().hex[:8]}",
+            schema=schema,
+            status="published",
         )
-        _, token = public_action_create(workflow=workflow, form_version=version, acting_user=None)
+        return FormVersion.objects.create(form=form, version=1, schema=schema)
+
+    def new_token(self) -> str:
+        root = SubjectRecord.objects.create(workspace=self.workspace, customer_type=CustomerType.COMPANY)
+        workflow = Workflow.objects.create(
+            workspace=self.workspace, subject_record=root, type=WorkflowType.BUSINESS_APPLICATION
+        )
+        _, token = public_action_create(
+            workflow=workflow,
+            form_version=self.root_version,
+            individual_form_version=self.individual_version,
+            acting_user=None,
+        )
         return token
 
+    @staticmethod
     def body(files: int) -> dict[str, Any]:
-        return {"first_name": "Ann", "last_name": "Lee", **{key: f"{key}.pdf" for key in FILE_FIELDS[:files]}}
+        """``files`` file names: up to two on the root record, the rest one per related person."""
+        body: dict[str, Any] = {"company_name": "Acme Corporation", "registration_number": "12345678"}
+        for n in range(1, min(files, ROOT_FILES) + 1):
+            body[f"document_{n}"] = f"registration_{n}.pdf"
+        people = max(0, files - ROOT_FILES)
+        if people:
+            body["role-entity"] = [
+                {
+                    "reference": f"bench-{uuid.uuid4().hex}",
+                    "customer_type": "individual",
+                    "first_name": "Jane",
+                    "last_name": f"Doe {n}",
+                    "id_document": f"passport_{n}.pdf",
+                }
+                for n in range(people)
+            ]
+            body["role-entity_relations"] = [
+                {"from": entity["reference"], "to": "root", "role": "ubo", "ownership_percentage": 10}
+                for entity in body["role-entity"]
+            ]
+        return body
 
-    def submit_case(files: int) -> Result:
-        def setup() -> None:
-            state["token"] = new_action()
+    def submit(self, token: str, files: int) -> dict[str, Any]:
+        response = self.client.post(
+            reverse("public-action-submit", args=[token]), self.body(files), content_type="application/json"
+        )
+        assert response.status_code == 200, response.content
+        return dict(response.json())
 
-        def submit() -> None:
-            url = reverse("public-action-submit", args=[state["token"]])
-            response = client.post(url, body(files), content_type="application/json")
-            assert response.status_code == 200, response.content
+    def confirm(self, token: str) -> int:
+        return self.client.post(reverse("public-action-confirm", args=[token])).status_code
 
-        return measure(
-            f"POST /v3/public/actions/{{token}} with {files} files",
-            submit,
-            setup=setup,
-            floor=f"sign {files} POSTs" if files else "-",
-            floor_fn=_sign_floor(files) if files else None,
-            repeat=repeat,
-            target="reported",
+
+def _floor_writes(workspace: Workspace, version: FormVersion, files: int) -> None:
+    """The same rows written directly: the entity records, one submission, the documents, and the signatures."""
+    with transaction.atomic():
+        people = max(0, files - ROOT_FILES)
+        SubjectRecord.objects.bulk_create(
+            [
+                SubjectRecord(workspace=workspace, customer_type=CustomerType.INDIVIDUAL, reference=uuid.uuid4().hex)
+                for _ in range(people)
+            ]
+        )
+        Submission.objects.create(workspace=workspace, form=version.form, form_version=version, data={"n": files})
+        expires = timezone.now() + timedelta(hours=1)
+        documents = Document.objects.bulk_create(
+            [
+                Document(
+                    workspace=workspace,
+                    key=f"{workspace.public_id}/endClient/{uuid.uuid4().hex}/passport.pdf",
+                    original_name="passport.pdf",
+                    sanitized_name="passport.pdf",
+                    content_type="application/pdf",
+                    max_size=15 * 1024 * 1024,
+                    source=UploadSource.PUBLIC_ACTION,
+                    upload_expires_at=expires,
+                )
+                for _ in range(files)
+            ]
+        )
+        for document in documents:
+            s3.sign_post(
+                key=document.key,
+                content_type=document.content_type,
+                min_size=1,
+                max_size=document.max_size,
+                metadata={},
+                expires_in=3600,
+            )
+
+
+def _sign_with_botocore(count: int) -> None:
+    for n in range(count):
+        s3.s3_client().generate_presigned_post(
+            Bucket=s3.bucket_name(),
+            Key=f"ws/endClient/sr_x/file-{n}.pdf",
+            Fields={"Content-Type": "application/pdf"},
+            Conditions=[["eq", "$Content-Type", "application/pdf"], ["content-length-range", 1, 15 * 1024 * 1024]],
+            ExpiresIn=3600,
         )
 
-    def confirm_setup() -> None:
-        token = new_action()
-        url = reverse("public-action-submit", args=[token])
-        uploads = client.post(url, body(10), content_type="application/json").json()["fileUploads"]
-        for upload in uploads:
-            s3.s3_client().put_object(
-                Bucket=s3.bucket_name(), Key=upload["fields"]["key"], Body=PDF, ContentType="application/pdf"
+
+def _versus_signing(result: Result, files: int, repeat: int) -> Result:
+    """The same measurement against the second floor: signing ``files`` POSTs with the boto3 client."""
+    floor_ms = statistics.median(timings(lambda: _sign_with_botocore(files), repeat=repeat))
+    return Result(
+        case=f"  same, vs signing {files} POSTs",
+        median_ms=result.median_ms,
+        p95_ms=result.p95_ms,
+        queries=result.queries,
+        floor=f"boto3 sign {files} POSTs",
+        floor_median_ms=floor_ms,
+        target="reported",
+    )
+
+
+def submit_cases(workspace: Workspace, repeat: int) -> list[Result]:
+    bench = PublicActionBench(workspace)
+    results = []
+    for files in (0, 2, 10):
+        tokens: list[str] = []
+
+        def setup(tokens: list[str] = tokens) -> None:
+            tokens.append(bench.new_token())
+
+        def request(tokens: list[str] = tokens, files: int = files) -> None:
+            bench.submit(tokens[-1], files)
+
+        def floor(files: int = files) -> None:
+            _floor_writes(workspace, bench.root_version, files)
+
+        results.append(
+            measure(
+                f"POST /v3/public/actions/{{token}} ({files} files)",
+                request,
+                floor="bulk_create same rows + sign",
+                floor_fn=floor,
+                repeat=repeat,
+                setup=setup,
+                target="ratio <= 2 at 10 files" if files == 10 else "reported",
             )
-        state["token"] = token
+        )
+        if files:
+            results.append(_versus_signing(results[-1], files, repeat))
+    return results
 
-    def confirm() -> None:
-        response = client.post(reverse("public-action-confirm", args=[state["token"]]))
-        assert response.status_code == 200, response.content
 
-    return [
-        submit_case(0),
-        submit_case(2),
-        submit_case(10),
-        measure(
-            "POST /v3/public/actions/{token}/confirm with 10 files",
-            confirm,
-            setup=confirm_setup,
-            floor="sign 10 POSTs",
-            floor_fn=_sign_floor(10),
-            repeat=max(5, repeat // 4),
-            target="reported (1 listing + 10 ranged GETs)",
-        ),
-    ]
+def _upload_all(file_uploads: list[dict[str, Any]], content: bytes) -> None:
+    for upload in file_uploads:
+        post_file(upload["url"], upload["fields"], content, upload["fileName"])
+
+
+def confirm_cases(workspace: Workspace, repeat: int) -> list[Result]:
+    bench = PublicActionBench(workspace)
+    tokens: list[str] = []
+    awaiting: list[list[str]] = []
+
+    def setup() -> None:
+        token = bench.new_token()
+        answer = bench.submit(token, 10)
+        _upload_all(answer["fileUploads"], PDF)
+        tokens.append(token)
+        awaiting.append([upload["fields"]["key"] for upload in answer["fileUploads"]])
+
+    def request() -> None:
+        assert bench.confirm(tokens[-1]) == 200
+
+    def floor() -> None:
+        keys = awaiting[-1]
+        for prefix in {key.rsplit("/", 1)[0] for key in keys}:
+            s3.list_sizes(prefix + "/")
+        for key in keys:
+            s3.probe_object(key, 64)
+        Document.objects.filter(key__in=keys).update(status=DocumentStatus.UPLOADED, uploaded_at=timezone.now())
+
+    result = measure(
+        "POST /v3/public/actions/{token}/confirm (10 files)",
+        request,
+        floor="list + 10 ranged GETs + 1 UPDATE",
+        floor_fn=floor,
+        repeat=max(10, repeat // 4),
+        setup=setup,
+        floor_setup=setup,
+        target="reported",
+    )
+    return [result, _versus_signing(result, 10, repeat)]
+
+
+def upload_path_bytes(workspace: Workspace, file_count: int = 10, file_size: int = 10 * 1024 * 1024) -> Result:
+    """Bytes of file content Django reads from S3 over a whole submit, upload and confirm of large files."""
+    bench = PublicActionBench(workspace)
+    token = bench.new_token()
+    answer = bench.submit(token, file_count)
+    content = PDF + b"0" * (file_size - len(PDF))
+    _upload_all(answer["fileUploads"], content)
+
+    received: list[int] = []
+
+    def count(parsed: dict[str, Any], **_: Any) -> None:
+        received.append(int(parsed.get("ContentLength", 0)))
+
+    events = s3.s3_client().meta.events
+    events.register("after-call.s3.GetObject", count)
+    try:
+        status = bench.confirm(token)
+    finally:
+        events.unregister("after-call.s3.GetObject", count)
+    assert status == 200, status
+    total = sum(received)
+    return Result(
+        case=f"bytes read by Django: submit+upload+confirm {file_count} x {file_size // (1024 * 1024)} MB (total, max/file)",
+        median_ms=float(total),
+        p95_ms=float(max(received, default=0)),
+        queries=None,
+        floor="file bytes uploaded",
+        floor_median_ms=float(file_count * file_size),
+        target="<= a few KiB per file",
+        unit="B",
+        extra={"bytes_read": total, "per_file_max": max(received, default=0), "gets": len(received)},
+    )

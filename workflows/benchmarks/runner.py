@@ -22,6 +22,7 @@ class Result:
     floor_median_ms: float | None
     target: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    unit: str = "ms"  # "B" for cases that count bytes instead of time
 
     @property
     def ratio(self) -> float | None:
@@ -97,18 +98,22 @@ def measure(
 
 
 def format_table(results: list[Result], title: str) -> str:
-    header = ["case", "median ms", "p95 ms", "queries", "floor", "floor ms", "ratio", "target"]
+    header = ["case", "median", "p95", "queries", "floor", "floor median", "ratio", "target"]
     rows = [header]
     for result in results:
         rows.append(
             [
                 result.case,
-                f"{result.median_ms:.3f}",
-                f"{result.p95_ms:.3f}",
+                _value(result.median_ms, result.unit),
+                _value(result.p95_ms, result.unit),
                 "-" if result.queries is None else str(result.queries),
                 result.floor,
-                "-" if result.floor_median_ms is None else f"{result.floor_median_ms:.3f}",
-                "-" if result.ratio is None else f"{result.ratio:.2f}",
+                "-" if result.floor_median_ms is None else _value(result.floor_median_ms, result.unit),
+                "-"
+                if result.ratio is None
+                else f"{result.ratio:.2f}"
+                if result.ratio >= 0.01
+                else f"{result.ratio:.1e}",
                 result.target,
             ]
         )
@@ -119,3 +124,7 @@ def format_table(results: list[Result], title: str) -> str:
         if n == 0:
             lines.append("|" + "|".join("-" * (width + 2) for width in widths) + "|")
     return "\n".join(lines)
+
+
+def _value(value: float, unit: str) -> str:
+    return f"{value:.0f} B" if unit == "B" else f"{value:.3f} ms"

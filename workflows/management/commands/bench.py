@@ -15,8 +15,7 @@ from django.utils import timezone
 from moto.server import ThreadedMotoServer
 
 from documents import s3
-from workflows.benchmarks import cases
-from workflows.benchmarks.public_actions import public_action_cases
+from workflows.benchmarks import cases, public_actions
 from workflows.benchmarks.runner import Result, format_table
 from workspaces.constants import Role
 from workspaces.models import Workspace
@@ -73,7 +72,9 @@ class Command(BaseCommand):
         _, raw_key = api_key_create(workspace=workspace, name="bench", acting_user=None, role=Role.OWNER)
         results = cases.signing_cases(repeat * 10)
         results.append(cases.s3_presign_case(workspace, raw_key, repeat))
-        results += public_action_cases(workspace, max(10, repeat // 4))
+        results += public_actions.submit_cases(workspace, repeat)
+        results += public_actions.confirm_cases(workspace, repeat)
+        results.append(public_actions.upload_path_bytes(workspace))
         if not skip_http:
             results += self._http(workspace, raw_key, http_seconds)
         return results
