@@ -27,6 +27,7 @@ from workflows.models import SubjectRecord, Workflow
 from workflows.services.public_actions import public_action_create
 from workspaces.models import Workspace
 
+MB = 1024 * 1024
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 ROOT_FILES = 2
 ROOT_SCHEMA = {
@@ -247,7 +248,7 @@ def confirm_cases(workspace: Workspace, repeat: int) -> list[Result]:
     return [result, _versus_signing(result, 10, repeat)]
 
 
-def upload_path_bytes(workspace: Workspace, file_count: int = 10, file_size: int = 10 * 1024 * 1024) -> Result:
+def upload_path_bytes(workspace: Workspace, file_count: int = 10, file_size: int = 10 * MB) -> Result:
     """Bytes of file content Django reads from S3 over a whole submit, upload and confirm of large files."""
     bench = PublicActionBench(workspace)
     token = bench.new_token()
@@ -269,7 +270,7 @@ def upload_path_bytes(workspace: Workspace, file_count: int = 10, file_size: int
     assert status == 200, status
     total = sum(received)
     return Result(
-        case=f"bytes read by Django: submit+upload+confirm {file_count} x {file_size // (1024 * 1024)} MB (total, max/file)",
+        case=f"bytes read by Django: submit+upload+confirm {file_count} x {file_size // MB} MB (total, max/file)",
         median_ms=float(total),
         p95_ms=float(max(received, default=0)),
         queries=None,
