@@ -312,3 +312,18 @@ def test_admin_expire_action_ends_links(staff_client: Client, workspace: Workspa
     )
 
     assert APIClient().post(submit_url(token), SEED_ROOT_BODY, format="json").status_code == 401
+
+
+def test_create_with_an_archived_form_is_refused(api_client: APIClient, workspace: Workspace) -> None:
+    workflow = _workflow(workspace)
+    version = form_version(workspace, ROOT_SCHEMA, "root")
+    version.form.status = "archived"
+    version.form.save()
+
+    response = api_client.post(
+        CREATE_URL, {"workflow_id": workflow.public_id, "form_version_id": version.public_id}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "archived" in response.json()["error"]
+    assert not PublicAction.objects.exists()

@@ -32,6 +32,7 @@ from documents.filetypes import MAGIC_PREFIX_BYTES
 from documents.keys import build_key, sanitize_file_name
 from documents.models import Document
 from documents.services import document_issue_upload, document_reissue_upload, document_verify_upload
+from submissions.constants import FormStatus
 from submissions.formschema import clean_form_data, file_field_keys
 from submissions.models import Submission
 from submissions.services import submission_create
@@ -133,8 +134,12 @@ def public_action_create(
 def public_action_check(*, workflow: Workflow, form_versions: Iterable[Any], expires_in_days: int) -> None:
     """The rules of a new link (also run by the admin's form before it saves): one workspace, an open workflow."""
     for version in form_versions:
-        if version is not None and _form_version_workspace_id(version) != workflow.workspace_id:
+        if version is None:
+            continue
+        if _form_version_workspace_id(version) != workflow.workspace_id:
             raise ValidationFailed("The form version belongs to another workspace.")
+        if version.form.status == FormStatus.ARCHIVED:
+            raise ValidationFailed(f"The form '{version.form.title}' is archived and takes no new submissions.")
     if workflow.status in CLOSED_WORKFLOW_STATUSES:
         raise PublicActionStateError(f"The workflow is {workflow.status}; it takes no more client input.")
     if not 1 <= expires_in_days <= MAX_TTL_DAYS:
