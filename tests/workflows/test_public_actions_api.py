@@ -19,6 +19,7 @@ from tests.workflows.public_action_support import (
     COMPANY_SCHEMA,
     INDIVIDUAL_SCHEMA,
     ROOT_SCHEMA,
+    SEED_COMBINED_BODY,
     SEED_ROOT_BODY,
     form_version,
     make_action,
@@ -327,3 +328,26 @@ def test_create_with_an_archived_form_is_refused(api_client: APIClient, workspac
     assert response.status_code == 400
     assert "archived" in response.json()["error"]
     assert not PublicAction.objects.exists()
+
+
+def test_demo_command_prints_a_working_link(workspace: Workspace) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("demo_public_action", workspace=workspace.slug, stdout=out)
+    call_command("demo_public_action", workspace=workspace.slug, stdout=StringIO())  # the forms are reused
+
+    token = out.getvalue().split("/actions/", 1)[1].split()[0]
+    response = APIClient().post(submit_url(token), SEED_COMBINED_BODY, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "accepted"
+    assert PublicAction.objects.count() == 2
+
+
+def test_demo_command_needs_an_existing_workspace(db: None) -> None:
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="seed_demo"):
+        call_command("demo_public_action", workspace="no-such-workspace")
