@@ -9,7 +9,13 @@ import pytest
 from django.db import connection, connections
 from rest_framework.test import APIClient
 
-from tests.workflows.public_action_support import SEED_ROLE_ENTITY_BODY, make_action, submit_url
+from tests.workflows.public_action_support import (
+    SEED_ROLE_ENTITY_BODY,
+    confirm_url,
+    make_action,
+    submit_url,
+    upload_all,
+)
 from workflows.models import PublicAction, Relation, SubjectRecord
 from workflows.services import public_actions as service
 from workspaces.models import Workspace
@@ -75,3 +81,30 @@ def test_unsynchronised_race_has_one_winner_and_no_500(workspace: Workspace) -> 
     results = _race(tokens, None)
 
     _assert_one_winner(results, workspace)
+
+
+def test_two_concurrent_confirms_both_answer_completed_once(workspace: Workspace, tmp_path: Any) -> None:
+    """The action row is locked: the second confirm waits, then finds the action completed (no double work)."""
+    assert connection.vendor == "postgresql", "run with DATABASE_URL=postgres://... (this test needs PostgreSQL)"
+    action, token = make_action(workspace)
+    uploads = APIClient().post(submit_url(token), SEED_ROLE_ENTITY_BODY, format="json").json()["fileUploads"]
+    upload_all(uploads, tmp_path)
+    results: list[Any] = [None, None]
+
+    def run(index: int) -> None:
+        try:
+            response = APIClient().post(confirm_url(token))
+            results[index] = (response.status_code, response.json())
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert results == [(200, {"status": "completed"})] * 2
+    action.refresh_from_db()
+    assert action.status == "COMPLETED"
+    assert action.history.filter(status="COMPLETED").count() == 1
