@@ -18,6 +18,7 @@ install: $(VENV)/.installed
 run: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	$(PY) manage.py demo_public_action
 	$(PY) manage.py run_embedded 127.0.0.1:8000
 
 lint: $(VENV)/.installed
