@@ -16,6 +16,7 @@ from moto.server import ThreadedMotoServer
 
 from documents import s3
 from workflows.benchmarks import cases, public_actions
+from workflows.benchmarks import submissions as submission_cases
 from workflows.benchmarks.runner import Result, format_table
 from workspaces.constants import Role
 from workspaces.models import Workspace
@@ -75,6 +76,8 @@ class Command(BaseCommand):
         results += public_actions.submit_cases(workspace, repeat)
         results += public_actions.confirm_cases(workspace, repeat)
         results.append(public_actions.upload_path_bytes(workspace))
+        results += submission_cases.list_cases(submission_cases.list_rows(), repeat)
+        results += submission_cases.snapshot_cases(repeat)
         if not skip_http:
             results += self._http(workspace, raw_key, http_seconds)
         return results
