@@ -1,3 +1,3 @@
 """Admin of the workflows app, one module per area (imported here so Django's autodiscovery finds them)."""
 
-from workflows.admin import public_actions, requirements  # noqa: F401
+from workflows.admin import public_actions, records, requirements  # noqa: F401
