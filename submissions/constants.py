@@ -68,6 +68,10 @@ class EventType(models.TextChoices):
 
 
 HISTORY_LIMIT = 100
+# Lists count matching rows exactly up to this many on PostgreSQL, then use the planner's estimate
+# (``selectors.submission_list``); the function that returns it is created by migration 0002.
+COUNT_EXACT_CAP = 10_000
+COUNT_ESTIMATE_FUNCTION = "submissions_count_estimate"
 DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 100
 STATS_DEFAULT_DAYS = 30

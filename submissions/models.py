@@ -123,7 +123,11 @@ class Submission(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["workspace", "created_at"], name="sub_ws_created"),
+            # Covering: a list's OFFSET walk, its visibility filter and its count read this index alone.
+            models.Index(
+                fields=["workspace", "created_at", "id", "status", "visibility_mode", "user"],
+                name="sub_ws_created_cover",
+            ),
             models.Index(fields=["workspace", "updated_at"], name="sub_ws_updated"),
             models.Index(fields=["workspace", "status", "created_at"], name="sub_ws_status_created"),
             models.Index(fields=["workspace", "form", "created_at"], name="sub_ws_form_created"),
@@ -176,6 +180,17 @@ class VisibilityGrant(models.Model):
         ]
         indexes = [
             models.Index(fields=["target_user", "submission"], name="grant_user"),
+            # What a member may see of restricted submissions: its own user grants and its role's grants.
+            models.Index(
+                fields=["target_user", "submission"],
+                name="grant_user_only",
+                condition=Q(target_type=GrantTargetType.USER),
+            ),
+            models.Index(
+                fields=["target_role", "submission"],
+                name="grant_role",
+                condition=Q(target_type=GrantTargetType.WORKSPACE_ROLE),
+            ),
             models.Index(fields=["target_workspace", "submission"], name="grant_workspace"),
         ]
 

@@ -116,13 +116,14 @@ class FormListQuerySerializer(serializers.Serializer[Any]):
 
 
 def matters_of(submission: Submission) -> list[dict[str, Any]]:
-    """The first linked matter (lists prefetch ``ordered_matter_links``), or an empty list."""
-    links = getattr(submission, "ordered_matter_links", None)
-    if links is None:
-        links = list(submission.matter_links.select_related("matter").order_by("created_at", "id")[:1])
-    if not links:
+    """The first linked matter (lists bring it with the rows as ``first_matter``), or an empty list."""
+    if hasattr(submission, "first_matter"):
+        matter = submission.first_matter
+    else:
+        link = submission.matter_links.select_related("matter").order_by("created_at", "id").first()
+        matter = link.matter if link is not None else None
+    if matter is None:
         return []
-    matter = links[0].matter
     return [
         {"id": matter.public_id, "number": matter.number, "numberPrefix": matter.number_prefix, "title": matter.title}
     ]

@@ -143,15 +143,31 @@ class FormArchiveView(APIView):
 # --- Submissions ---------------------------------------------------------------------------------
 
 
+TOTAL_EXACT_HEADER = "X-Total-Count-Exact"
+TOTAL_EXACT_PARAMETER = OpenApiParameter(
+    TOTAL_EXACT_HEADER,
+    type=str,
+    location=OpenApiParameter.HEADER,
+    response=True,
+    enum=["true", "false"],
+    description=(
+        "`false` when `pagination.total` is PostgreSQL's planner estimate: past 10,000 matching submissions "
+        "the total is estimated rather than counted (never below 10,001); `pages` follows it."
+    ),
+)
+
+
 def _page_response(page: selectors.Page, key: str) -> Response:
-    return Response({key: s.SubmissionSerializer(page.items, many=True).data, "pagination": page.pagination})
+    response = Response({key: s.SubmissionSerializer(page.items, many=True).data, "pagination": page.pagination})
+    response[TOTAL_EXACT_HEADER] = "true" if page.total_exact else "false"
+    return response
 
 
 class SubmissionListView(APIView):
     @extend_schema(
         operation_id="submissions_list",
         summary="List submissions.",
-        parameters=[s.SubmissionListQuerySerializer],
+        parameters=[s.SubmissionListQuerySerializer, TOTAL_EXACT_PARAMETER],
         responses=s.SubmissionPageSerializer,
         tags=["Submissions"],
     )
@@ -280,7 +296,7 @@ class DraftListView(APIView):
     @extend_schema(
         operation_id="drafts_list",
         summary="List draft submissions.",
-        parameters=[s.SubmissionListQuerySerializer],
+        parameters=[s.SubmissionListQuerySerializer, TOTAL_EXACT_PARAMETER],
         responses=s.DraftPageSerializer,
         tags=["Drafts"],
     )
