@@ -6,9 +6,10 @@ import io
 import logging
 import tempfile
 import uuid
+from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import IO
 
 import pypdfium2 as pdfium
@@ -17,6 +18,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from PIL import Image
+from simple_history.utils import bulk_create_with_history
 
 from documents import s3
 from documents.constants import (
@@ -78,6 +80,55 @@ def _sign(document: Document) -> s3.PresignedPost:
     )
 
 
+@dataclass(frozen=True)
+class UploadRequest:
+    """One file to record and sign in ``document_issue_uploads``: the key is ``key_prefix/<key_name>``."""
+
+    file_name: str
+    key_prefix: str
+    key_name: str | None = None
+    content_type: str | None = None
+    exact_size: int | None = None
+    metadata: dict[str, str] | None = None
+    document_uuid: uuid.UUID | None = None
+
+
+def _new_document(
+    *,
+    workspace: Workspace,
+    request: UploadRequest,
+    source: UploadSource,
+    limit: int,
+    expires_at: datetime,
+    acting_user: User | None,
+    is_public: bool,
+) -> Document:
+    """An unsaved Document awaiting upload (the rules both issuing services share)."""
+    file_type = file_type_require(file_name=request.file_name, content_type=request.content_type)
+    exact_size = request.exact_size
+    if exact_size is not None and not 1 <= exact_size <= limit:
+        raise FileTooLarge(
+            f"File size must be between 1 and {limit} bytes.", details={"size": exact_size, "maxSize": limit}
+        )
+    sanitized = sanitize_file_name(request.file_name)
+    key = f"{request.key_prefix}/{request.key_name or build_key(unique_key_segment() + '-' + sanitized)}"
+    return Document(
+        uuid=request.document_uuid or uuid.uuid4(),
+        workspace=workspace,
+        key=key,
+        original_name=request.file_name[:255],
+        sanitized_name=sanitized,
+        content_type=file_type.content_type,
+        min_size=exact_size or 1,
+        max_size=exact_size or limit,
+        source=source,
+        is_public=is_public,
+        metadata=request.metadata or {},
+        upload_expires_at=expires_at,
+        created_by=acting_user,
+    )
+
+
 def document_issue_upload(
     *,
     workspace: Workspace,
@@ -99,30 +150,62 @@ def document_issue_upload(
     The key is ``key_prefix/<key_name>``; without ``key_name`` it ends in a random segment plus the
     sanitised name, so two uploads of one name never collide. ``exact_size`` pins the length exactly.
     """
-    file_type = file_type_require(file_name=file_name, content_type=content_type)
-    limit = max_size or settings.UPLOAD_DEFAULT_MAX_BYTES
-    if exact_size is not None and not 1 <= exact_size <= limit:
-        raise FileTooLarge(
-            f"File size must be between 1 and {limit} bytes.", details={"size": exact_size, "maxSize": limit}
-        )
-    sanitized = sanitize_file_name(file_name)
-    key = f"{key_prefix}/{key_name or build_key(unique_key_segment() + '-' + sanitized)}"
-    document = Document.objects.create(
-        uuid=document_uuid or uuid.uuid4(),
-        workspace=workspace,
-        key=key,
-        original_name=file_name[:255],
-        sanitized_name=sanitized,
-        content_type=file_type.content_type,
-        min_size=exact_size or 1,
-        max_size=exact_size or limit,
-        source=source,
-        is_public=is_public,
-        metadata=metadata or {},
-        upload_expires_at=timezone.now() + timedelta(seconds=expires_in),
-        created_by=acting_user,
+    request = UploadRequest(
+        file_name=file_name,
+        key_prefix=key_prefix,
+        key_name=key_name,
+        content_type=content_type,
+        exact_size=exact_size,
+        metadata=metadata,
+        document_uuid=document_uuid,
     )
+    document = _new_document(
+        workspace=workspace,
+        request=request,
+        source=source,
+        limit=max_size or settings.UPLOAD_DEFAULT_MAX_BYTES,
+        expires_at=timezone.now() + timedelta(seconds=expires_in),
+        acting_user=acting_user,
+        is_public=is_public,
+    )
+    document.save(force_insert=True)
     return document, _sign(document)
+
+
+def document_issue_uploads(
+    *,
+    workspace: Workspace,
+    requests: Sequence[UploadRequest],
+    source: UploadSource,
+    expires_in: int,
+    acting_user: User | None,
+    max_size: int | None = None,
+    is_public: bool = False,
+) -> list[tuple[Document, s3.PresignedPost]]:
+    """``document_issue_upload`` for many files at once: one INSERT of the documents, one of their history rows.
+
+    Every request is checked before anything is written (an unsupported file type writes nothing); the
+    answers come in the order of ``requests``. Run it inside the caller's transaction: a signing failure
+    leaves inserted rows for the caller's rollback to remove.
+    """
+    limit = max_size or settings.UPLOAD_DEFAULT_MAX_BYTES
+    expires_at = timezone.now() + timedelta(seconds=expires_in)
+    documents = [
+        _new_document(
+            workspace=workspace,
+            request=request,
+            source=source,
+            limit=limit,
+            expires_at=expires_at,
+            acting_user=acting_user,
+            is_public=is_public,
+        )
+        for request in requests
+    ]
+    if not documents:
+        return []
+    documents = bulk_create_with_history(documents, Document)  # one transaction, pks returned (RETURNING)
+    return [(document, _sign(document)) for document in documents]
 
 
 def document_reissue_upload(*, document: Document, expires_in: int) -> s3.PresignedPost:

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from config.errors import ValidationFailed
 from documents import s3
@@ -31,7 +32,12 @@ from documents.constants import PUBLIC_ACTION_UPLOAD_EXPIRY_SECONDS, DocumentSta
 from documents.filetypes import MAGIC_PREFIX_BYTES
 from documents.keys import build_key, sanitize_file_name
 from documents.models import Document
-from documents.services import document_issue_upload, document_reissue_upload, document_verify_upload
+from documents.services import (
+    UploadRequest,
+    document_issue_uploads,
+    document_reissue_upload,
+    document_verify_upload,
+)
 from submissions.constants import FormStatus
 from submissions.formschema import clean_form_data, file_field_keys
 from submissions.models import Submission
@@ -170,7 +176,6 @@ class _Entity:
     customer_type: str
     data: dict[str, Any]
     files: list[tuple[str, str]]
-    record: SubjectRecord | None = None
 
 
 @dataclass
@@ -385,7 +390,7 @@ def _check_references(workspace: Workspace, entities: list[_Entity]) -> None:
 def public_action_submit(*, token: str, body: Any) -> PublicActionResult:
     """POST /v3/public/actions/{token}: validate, then write records, relations, submission and uploads."""
     with transaction.atomic():
-        action = public_action_get_by_token(token=token, for_update=True)
+        action = public_action_get_by_token(token=token, for_update=True, lock_root_record=True)
         if action.status != PublicActionStatus.OPEN:
             raise PublicActionStateError(
                 "This action has already been submitted: upload the files and call /confirm.",
@@ -409,17 +414,70 @@ def public_action_submit(*, token: str, body: Any) -> PublicActionResult:
         _check_references(workspace, entities)
         submission_data = _submission_data(root_clean, entities, relations)
 
-        # Everything is valid: write.
-        root = SubjectRecord.objects.select_for_update().get(pk=action.workflow.subject_record_id)
+        # Everything is valid: write, one bulk INSERT per table (and one for its history rows).
+        root = action.workflow.subject_record  # locked with the action (see public_action_get_by_token)
+        uploads = _write_records(action, root, root_clean, root_files, entities, relations)
+        action.submission = _record_submission(action, submission_data)
+        action.submitted_at = timezone.now()
+        if uploads:
+            action.status = PublicActionStatus.AWAITING_UPLOADS
+            action.save(update_fields=["status", "submission", "submitted_at", "updated_at"])
+        else:
+            _complete(action)
+        return PublicActionResult(action=action, file_uploads=uploads)
+
+
+def _write_records(
+    action: PublicAction,
+    root: SubjectRecord,
+    root_clean: dict[str, Any],
+    root_files: list[tuple[str, str]],
+    entities: list[_Entity],
+    relations: list[_Relation],
+) -> list[FileUpload]:
+    """Insert the entity records, relations, documents, links and action files; a constant number of queries.
+
+    The document links' public ids are drawn before anything is written, so every record is inserted (or the
+    root updated) once, with its file fields already holding the ids of its links.
+    """
+    workspace = action.workspace
+    records = [
+        SubjectRecord(
+            workspace=workspace, customer_type=entity.customer_type, reference=entity.reference, data=entity.data
+        )
+        for entity in entities
+    ]
+    planned: list[tuple[SubjectRecord, str | None, list[tuple[str, str]], dict[str, Any], set[str]]] = [
+        (root, None, root_files, root_clean, _used_keys(workspace, root) if root_files else set())
+    ]
+    planned += [
+        (record, entity.reference, entity.files, entity.data, set())
+        for record, entity in zip(records, entities, strict=True)
+    ]
+    requests: list[UploadRequest] = []
+    links: list[SubjectRecordDocument] = []
+    references: list[str] = []
+    for record, reference, files, data, used_keys in planned:
+        prefix = _record_prefix(workspace, record)
+        links_by_field: dict[str, list[str]] = defaultdict(list)
+        for field_name, file_name in files:
+            requests.append(
+                UploadRequest(
+                    file_name=file_name, key_prefix=prefix, key_name=_unique_name(file_name, used_keys, prefix)
+                )
+            )
+            link = SubjectRecordDocument(subject_record=record, field_name=field_name)
+            links.append(link)
+            references.append(reference or "")
+            links_by_field[field_name].append(link.public_id)
+        # The record's data keeps its file fields as the ids of their document links.
+        for field_name, link_ids in links_by_field.items():
+            data[field_name] = link_ids if isinstance(data.get(field_name), list) else link_ids[0]
+
+    if records:
         try:
             with transaction.atomic():
-                for entity in entities:
-                    entity.record = SubjectRecord.objects.create(
-                        workspace=workspace,
-                        customer_type=entity.customer_type,
-                        reference=entity.reference,
-                        data=entity.data,
-                    )
+                bulk_create_with_history(records, SubjectRecord)
         except IntegrityError as exc:
             # A concurrent request committed one of these references after our check.
             taken = sorted(
@@ -431,59 +489,54 @@ def public_action_submit(*, token: str, body: Any) -> PublicActionResult:
                 f"Reference '{taken[0]}' is already used by a client record of this workspace.",
                 details={"references": taken},
             ) from exc
-        by_reference: dict[str, SubjectRecord] = {ROOT_REFERENCE: root}
-        by_reference.update({entity.reference: entity.record for entity in entities if entity.record is not None})
-        for relation in relations:
-            Relation.objects.create(
-                workspace=workspace,
-                from_record=by_reference[relation.from_ref],
-                to_record=by_reference[relation.to_ref],
-                role=relation.role,
-                ownership_percentage=relation.ownership,
-            )
-
-        uploads: list[FileUpload] = []
-        position = 0
-        used_root_keys = set(
-            Document.objects.filter(key__startswith=_record_prefix(workspace, root) + "/").values_list("key", flat=True)
+    by_reference: dict[str, SubjectRecord] = {ROOT_REFERENCE: root}
+    by_reference.update({entity.reference: record for entity, record in zip(entities, records, strict=True)})
+    if relations:
+        bulk_create_with_history(
+            [
+                Relation(
+                    workspace=workspace,
+                    from_record=by_reference[relation.from_ref],
+                    to_record=by_reference[relation.to_ref],
+                    role=relation.role,
+                    ownership_percentage=relation.ownership,
+                )
+                for relation in relations
+            ],
+            Relation,
         )
-        planned: list[tuple[SubjectRecord, str | None, list[tuple[str, str]], dict[str, Any], set[str]]] = [
-            (root, None, root_files, root_clean, used_root_keys)
-        ]
-        for entity in entities:
-            assert entity.record is not None
-            planned.append((entity.record, entity.reference, entity.files, entity.data, set()))
-        for record, reference, files, data, used_keys in planned:
-            links_by_field: dict[str, list[str]] = defaultdict(list)
-            for field_name, file_name in files:
-                document, post = _issue(workspace, record, file_name, used_keys)
-                link = SubjectRecordDocument.objects.create(
-                    subject_record=record, document=document, field_name=field_name
-                )
-                PublicActionFile.objects.create(
-                    action=action, record_document=link, entity_reference=reference or "", position=position
-                )
-                position += 1
-                links_by_field[field_name].append(link.public_id)
-                uploads.append(FileUpload(reference, document.original_name, field_name, post.url, post.fields))
-            # The record's data keeps its file fields as the ids of their document links.
-            for field_name, link_ids in links_by_field.items():
-                data[field_name] = link_ids if isinstance(data.get(field_name), list) else link_ids[0]
-            if record is root:
-                root.data = {**root.data, **data}
-                root.save(update_fields=["data", "updated_at"])
-            elif links_by_field:
-                record.data = data
-                record.save(update_fields=["data", "updated_at"])
+    root.data = {**root.data, **root_clean}
+    root.save(update_fields=["data", "updated_at"])
 
-        action.submission = _record_submission(action, submission_data)
-        action.submitted_at = timezone.now()
-        if uploads:
-            action.status = PublicActionStatus.AWAITING_UPLOADS
-            action.save(update_fields=["status", "submission", "submitted_at", "updated_at"])
-        else:
-            _complete(action)
-        return PublicActionResult(action=action, file_uploads=uploads)
+    issued = document_issue_uploads(
+        workspace=workspace,
+        requests=requests,
+        source=UploadSource.PUBLIC_ACTION,
+        max_size=settings.UPLOAD_DEFAULT_MAX_BYTES,
+        expires_in=PUBLIC_ACTION_UPLOAD_EXPIRY_SECONDS,
+        acting_user=None,
+    )
+    if not issued:
+        return []
+    for link, (document, _) in zip(links, issued, strict=True):
+        link.document = document
+    links = bulk_create_with_history(links, SubjectRecordDocument)
+    PublicActionFile.objects.bulk_create(
+        PublicActionFile(action=action, record_document=link, entity_reference=reference, position=position)
+        for position, (link, reference) in enumerate(zip(links, references, strict=True))
+    )
+    return [
+        FileUpload(reference or None, document.original_name, link.field_name, post.url, post.fields)
+        for link, reference, (document, post) in zip(links, references, issued, strict=True)
+    ]
+
+
+def _used_keys(workspace: Workspace, root: SubjectRecord) -> set[str]:
+    """Keys already taken under the root record's prefix: its documents from earlier actions (one indexed query)."""
+    prefix = _record_prefix(workspace, root) + "/"
+    return set(
+        Document.objects.filter(subject_link__subject_record=root, key__startswith=prefix).values_list("key", flat=True)
+    )
 
 
 def _submission_data(root: dict[str, Any], entities: list[_Entity], relations: list[_Relation]) -> dict[str, Any]:
@@ -518,22 +571,6 @@ def _unique_name(file_name: str, used_keys: set[str], prefix: str) -> str:
         candidate = f"{stem}-{counter}.{ext}" if ext else f"{stem}-{counter}"
     used_keys.add(f"{prefix}/{candidate}")
     return candidate
-
-
-def _issue(
-    workspace: Workspace, record: SubjectRecord, file_name: str, used_keys: set[str]
-) -> tuple[Document, s3.PresignedPost]:
-    prefix = _record_prefix(workspace, record)
-    return document_issue_upload(
-        workspace=workspace,
-        file_name=file_name,
-        source=UploadSource.PUBLIC_ACTION,
-        key_prefix=prefix,
-        key_name=_unique_name(file_name, used_keys, prefix),
-        max_size=settings.UPLOAD_DEFAULT_MAX_BYTES,
-        expires_in=PUBLIC_ACTION_UPLOAD_EXPIRY_SECONDS,
-        acting_user=None,
-    )
 
 
 def _record_submission(action: PublicAction, body: dict[str, Any]) -> Submission:
@@ -593,7 +630,7 @@ def public_action_confirm(*, token: str) -> PublicActionResult:
     (size, content type, magic bytes). A missing file costs no GET; an accepted one is never read again.
     """
     with transaction.atomic():
-        action = public_action_get_by_token(token=token, for_update=True, allow_completed=True)
+        action = public_action_get_by_token(token=token, for_update=True, allow_completed=True, with_forms=False)
         if action.status == PublicActionStatus.COMPLETED:
             return PublicActionResult(action=action)
         if action.status == PublicActionStatus.OPEN:
