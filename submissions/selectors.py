@@ -278,7 +278,7 @@ def submission_list(*, context: WorkspaceContext, filters: SubmissionFilters, pa
         workspace=context.workspace,
     )
     items: list[Submission] = []
-    if offset >= counted.total:
+    if counted.exact and offset >= counted.total:  # an estimate may fall short: then the rows decide
         return Page(items=items, page=page, limit=limit, total=counted.total, total_exact=counted.exact)
     visible_q = _own_visible_q(context=context, per_row=offset + limit <= COUNT_EXACT_CAP)
     if counted.overseen:
