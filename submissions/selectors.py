@@ -255,12 +255,18 @@ def submission_list(*, context: WorkspaceContext, filters: SubmissionFilters, pa
     The count query also brings the workspaces the caller oversees (so visibility needs no query of its own),
     and the rows query brings each row's form, version and first matter. The page is picked by ids first
     (``id IN (SELECT id ... ORDER BY ... LIMIT/OFFSET)``): the OFFSET walk reads only the covering index
-    ``sub_ws_created_cover``, and the full rows, joins and matters are read for the page alone.
+    ``sub_ws_created_cover`` (default sort), and the full rows, joins and matters are read for the page alone.
 
-    ``total`` (see ``_count``): exact up to ``COUNT_EXACT_CAP`` matching rows on PostgreSQL, where counting
-    is bounded by ``LIMIT cap + 1``; beyond the cap, PostgreSQL's planner estimate of the same filtered query
-    (never below cap + 1) and ``total_exact`` False, which the API sends as ``X-Total-Count-Exact: false``.
-    SQLite, the embedded single-machine default, has no planner estimate and always counts exactly.
+    ``total`` (see ``_count``): exact up to ``COUNT_EXACT_CAP`` (10,000) matching rows on PostgreSQL, where
+    counting is bounded by ``LIMIT cap + 1``; beyond the cap, PostgreSQL's planner estimate of the same
+    filtered query (never below cap + 1) with ``total_exact`` False, which the API sends as
+    ``X-Total-Count-Exact: false``; ``pages`` follows ``total``. An estimate never hides rows: a page past it
+    still reads them, and a page past the real end is empty. SQLite, the embedded single-machine default, has
+    no planner estimate and always counts exactly (an index-only count; about 10 ms at 100,000 rows).
+
+    Deep pages stay OFFSET pages (the contract has page/limit, no cursor): their cost grows with the offset,
+    bounded by walking the covering index (at 1M rows, offset 500,000: about 100 ms, under the bare rows
+    query of the same page, plus PostgreSQL's JIT compilation when it is enabled).
     """
     field = SORT_FIELDS[filters.sort_by]
     prefix = "-" if filters.sort_order == "desc" else ""

@@ -134,3 +134,15 @@ def test_history_numbers_the_newest_100_snapshots_of_a_long_history(
     assert rollback.json()["submission"]["data"]["comments"] == "edit 4"
     latest = owner_client.get(url).json()["events"][0]
     assert (latest["version"], latest["trigger"]) == (106, "rollback")
+
+
+def test_an_estimated_total_takes_any_search_text(
+    api_client: Any, workspace: Any, publish_form: Any, make_submission: Any, monkeypatch: Any
+) -> None:
+    """Past the cap, PostgreSQL plans the filtered query from its text: quotes, % and \\ stay data."""
+    monkeypatch.setattr(selectors, "COUNT_EXACT_CAP", 0)
+    version = publish_form(workspace, title="O'Brien 100% \\ review")
+    wanted = make_submission(version)
+    body = list_page(api_client, search="o'brien 100% \\").json()
+    assert [s["id"] for s in body["submissions"]] == [wanted.public_id]
+    assert body["pagination"]["total"] >= 1
