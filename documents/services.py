@@ -18,7 +18,6 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from PIL import Image
-from simple_history.utils import bulk_create_with_history
 
 from documents import s3
 from documents.constants import (
@@ -45,6 +44,7 @@ from documents.filetypes import (
     file_type_for_name,
     normalise_content_type,
 )
+from documents.history import bulk_create_with_history
 from documents.keys import build_key, sanitize_file_name, unique_key_segment
 from documents.models import Document
 from documents.selectors import document_get_for_workspace
@@ -204,7 +204,7 @@ def document_issue_uploads(
     ]
     if not documents:
         return []
-    documents = bulk_create_with_history(documents, Document)  # one transaction, pks returned (RETURNING)
+    documents = bulk_create_with_history(documents, Document)
     return [(document, _sign(document)) for document in documents]
 
 

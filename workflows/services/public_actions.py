@@ -24,12 +24,12 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from config.errors import ValidationFailed
 from documents import s3
 from documents.constants import PUBLIC_ACTION_UPLOAD_EXPIRY_SECONDS, DocumentStatus, UploadSource
 from documents.filetypes import MAGIC_PREFIX_BYTES
+from documents.history import bulk_create_with_history, history_rows_create
 from documents.keys import build_key, sanitize_file_name
 from documents.models import Document
 from documents.services import (
@@ -421,7 +421,14 @@ def public_action_submit(*, token: str, body: Any) -> PublicActionResult:
         action.submitted_at = timezone.now()
         if uploads:
             action.status = PublicActionStatus.AWAITING_UPLOADS
-            action.save(update_fields=["status", "submission", "submitted_at", "updated_at"])
+            action.updated_at = action.submitted_at
+            PublicAction.objects.filter(pk=action.pk).update(
+                status=action.status,
+                submission=action.submission,
+                submitted_at=action.submitted_at,
+                updated_at=action.updated_at,
+            )
+            history_rows_create([action], history_type="~")
         else:
             _complete(action)
         return PublicActionResult(action=action, file_uploads=uploads)
@@ -506,7 +513,9 @@ def _write_records(
             Relation,
         )
     root.data = {**root.data, **root_clean}
-    root.save(update_fields=["data", "updated_at"])
+    root.updated_at = timezone.now()
+    SubjectRecord.objects.filter(pk=root.pk).update(data=root.data, updated_at=root.updated_at)
+    history_rows_create([root], history_type="~")
 
     issued = document_issue_uploads(
         workspace=workspace,
