@@ -198,8 +198,15 @@ _WRK_RPS = re.compile(r"Requests/sec:\s+([\d.]+)")
 _WRK_P99 = re.compile(r"^\s+99%\s+([\d.]+)(us|ms|s)", re.MULTILINE)
 
 
-def wrk(url: str, *, seconds: int, headers: dict[str, str], script: str | None = None) -> tuple[float, float]:
-    """Requests per second and p99 latency (ms) from a bounded wrk run against 127.0.0.1."""
+def wrk_output(
+    url: str,
+    *,
+    seconds: int,
+    headers: dict[str, str],
+    script: str | None = None,
+    script_args: list[str] | None = None,
+) -> str:
+    """The output of a bounded wrk run against 127.0.0.1; a failed request or a script's BENCH-ERROR raises."""
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is not installed (make bench installs Debian's wrk)")
     command = ["wrk", "-t2", "-c8", f"-d{seconds}s", "--timeout", "10s", "--latency"]
@@ -208,14 +215,26 @@ def wrk(url: str, *, seconds: int, headers: dict[str, str], script: str | None =
     if script:
         command += ["-s", script]
     command.append(url)  # wrk takes its options before the URL
+    if script_args:
+        command += ["--", *script_args]  # handed to the script's init(args)
     output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
-    if "Non-2xx" in output or "Socket errors" in output:
+    if "Non-2xx" in output or "Socket errors" in output or "BENCH-ERROR" in output:
         raise RuntimeError(f"requests failed during the wrk run:\n{output}")
+    return output
+
+
+def wrk_numbers(output: str) -> tuple[float, float]:
+    """Requests per second and p99 latency (ms) of a wrk run's output."""
     rps_match, p99_match = _WRK_RPS.search(output), _WRK_P99.search(output)
     if not rps_match or not p99_match:
         raise RuntimeError(f"unexpected wrk output:\n{output}")
     p99_ms = float(p99_match.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99_match.group(2)]
     return float(rps_match.group(1)), p99_ms
+
+
+def wrk(url: str, *, seconds: int, headers: dict[str, str], script: str | None = None) -> tuple[float, float]:
+    """Requests per second and p99 latency (ms) from a bounded wrk run against 127.0.0.1."""
+    return wrk_numbers(wrk_output(url, seconds=seconds, headers=headers, script=script))
 
 
 def throughput_case(

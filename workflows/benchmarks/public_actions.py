@@ -6,21 +6,28 @@ of the same rows plus signing; issue 6) and signing the same number of POSTs wit
 
 from __future__ import annotations
 
+import json
+import math
+import secrets
 import statistics
+import tempfile
 import uuid
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Model
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from documents import s3
 from documents.constants import DocumentStatus, UploadSource
 from documents.models import Document
 from submissions.models import Form, FormVersion, Submission
+from workflows.benchmarks.cases import Gunicorn, wrk_numbers, wrk_output
 from workflows.benchmarks.runner import Result, measure, timings
 from workflows.benchmarks.uploads import post_file
 from workflows.constants import CustomerType, PublicActionStatus, WorkflowStatus, WorkflowType
@@ -86,6 +93,42 @@ class PublicActionBench:
             acting_user=None,
         )
         return token
+
+    def new_tokens(self, count: int) -> list[str]:
+        """``count`` fresh actions written in bulk (with their history rows), for the HTTP run; their tokens."""
+        tokens = [secrets.token_urlsafe(32) for _ in range(count)]
+        with transaction.atomic():
+            roots = bulk_create_with_history(
+                [SubjectRecord(workspace=self.workspace, customer_type=CustomerType.COMPANY) for _ in tokens],
+                SubjectRecord,
+            )
+            workflows = bulk_create_with_history(
+                [
+                    Workflow(
+                        workspace=self.workspace,
+                        subject_record=root,
+                        type=WorkflowType.BUSINESS_APPLICATION,
+                        status=WorkflowStatus.WAITING_FOR_CLIENT,
+                    )
+                    for root in roots
+                ],
+                Workflow,
+            )
+            bulk_create_with_history(
+                [
+                    PublicAction(
+                        workspace=self.workspace,
+                        workflow=workflow,
+                        form_version=self.root_version,
+                        individual_form_version=self.individual_version,
+                        token_hash=hash_token(token),
+                        token_hint=token[:6],
+                    )
+                    for workflow, token in zip(workflows, tokens, strict=True)
+                ],
+                PublicAction,
+            )
+        return tokens
 
     @staticmethod
     def body(files: int) -> dict[str, Any]:
@@ -362,4 +405,113 @@ def upload_path_bytes(workspace: Workspace, file_count: int = 10, file_size: int
         target="<= a few KiB per file",
         unit="B",
         extra={"bytes_read": total, "per_file_max": max(received, default=0), "gets": len(received)},
+    )
+
+
+# --- HTTP throughput -----------------------------------------------------------------------------
+
+# Each request needs a token of its own (an action takes one submission). wrk's threads each take every n-th
+# line of the token file, from a different offset, so no token is sent twice; a thread that runs out stops and
+# the run fails with BENCH-ERROR instead of measuring refusals.
+SUBMIT_LUA = """
+local threads, created = {}, 0
+function setup(thread)
+  thread:set("tid", created)
+  created = created + 1
+  table.insert(threads, thread)
+end
+function init(args)
+  local nthreads = tonumber(args[3])
+  tokens, index, exhausted = {}, 0, false
+  local n = 0
+  for line in io.lines(args[1]) do
+    if n % nthreads == tid then tokens[#tokens + 1] = line end
+    n = n + 1
+  end
+  local file = io.open(args[2], "rb")
+  body = file:read("*a")
+  file:close()
+end
+function request()
+  index = index + 1
+  if index > #tokens then
+    exhausted = true
+    wrk.thread:stop()
+    return wrk.format("GET", "/api/health")
+  end
+  return wrk.format("POST", "/v3/public/actions/" .. tokens[index], {["Content-Type"] = "application/json"}, body)
+end
+function done(summary, latency, requests)
+  for _, thread in ipairs(threads) do
+    if thread:get("exhausted") then print("BENCH-ERROR: a thread ran out of tokens") end
+  end
+end
+"""
+WRK_THREADS = 2
+PROBE_SECONDS = 3
+MAX_TOKENS = 20_000
+
+
+def _db_sessions() -> int | None:
+    """Sessions PostgreSQL has opened on this database so far (None elsewhere): a rise per request is a leak."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
+
+
+def _submit_run(server: Gunicorn, bench: PublicActionBench, folder: Path, *, tokens: int, seconds: int) -> str:
+    token_file, body_file, script = folder / "tokens.txt", folder / "body.json", folder / "submit.lua"
+    token_file.write_text("\n".join(bench.new_tokens(tokens)) + "\n")
+    body_file.write_text(json.dumps(bench.body(2)))
+    script.write_text(SUBMIT_LUA)
+    return wrk_output(
+        server.url("/v3/public/actions/"),
+        seconds=seconds,
+        headers={},
+        script=str(script),
+        script_args=[str(token_file), str(body_file), str(WRK_THREADS)],
+    )
+
+
+def submit_throughput_case(server: Gunicorn, workspace: Workspace, *, floor_rps: float, seconds: int) -> Result:
+    """POST /v3/public/actions/{token} with 2 files under wrk, every request with a fresh token.
+
+    A short probe (with as many tokens as the floor could serve, which the submit cannot outrun) sizes the
+    main run's pool: the probe's rate x seconds x 1.5, capped. On PostgreSQL the sessions the database opened
+    during the run are counted: with persistent connections that is one per gunicorn thread, not per request.
+    """
+    bench = PublicActionBench(workspace)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        probe_tokens = min(MAX_TOKENS, math.ceil(floor_rps * PROBE_SECONDS) + 100)
+        probe_rps, _ = wrk_numbers(_submit_run(server, bench, folder, tokens=probe_tokens, seconds=PROBE_SECONDS))
+        tokens = min(MAX_TOKENS, math.ceil(probe_rps * seconds * 1.5) + 200)
+        sessions_before = _db_sessions()
+        output = _submit_run(server, bench, folder, tokens=tokens, seconds=seconds)
+        sessions_after = _db_sessions()
+    rps, p99 = wrk_numbers(output)
+    requests = round(rps * seconds)
+    opened = None if sessions_before is None or sessions_after is None else sessions_after - sessions_before
+    return Result(
+        case="HTTP POST /v3/public/actions/{token} (2 files)",
+        median_ms=1000 / rps if rps else float("inf"),
+        p95_ms=p99,
+        queries=None,
+        floor="GET /api/health rps",
+        floor_median_ms=1000 / floor_rps if floor_rps else None,
+        target="rps >= 15% of floor (ratio <= 6.67)",
+        extra={
+            "requests_per_second": rps,
+            "p99_ms": p99,
+            "floor_requests_per_second": floor_rps,
+            "share_of_floor": round(rps / floor_rps, 3) if floor_rps else None,
+            "probe_requests_per_second": probe_rps,
+            "tokens": tokens,
+            "requests": requests,
+            "db_sessions_opened": opened,
+        },
     )

@@ -95,6 +95,7 @@ class Command(BaseCommand):
                 seconds=seconds,
                 target="reported",
             )
+            submit = public_actions.submit_throughput_case(server, workspace, floor_rps=floor_rps, seconds=seconds)
         floor = Result(
             case="HTTP GET /api/health (floor)",
             median_ms=1000 / floor_rps,
@@ -105,7 +106,7 @@ class Command(BaseCommand):
             target="floor",
             extra={"requests_per_second": floor_rps, "p99_ms": floor_p99},
         )
-        return [floor, presign]
+        return [floor, presign, submit]
 
 
 def _cpu_count() -> int:
