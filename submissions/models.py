@@ -92,6 +92,26 @@ class SnapshotFields(models.Model):
         abstract = True
 
 
+class SnapshotHistory(HistoricalRecords):
+    """Submission history that stores a snapshot's data as ``services._save_snapshot`` chose (a delta or the data).
+
+    The choice rides on the instance as ``_snapshot_data`` for the one save; anything else saved with history
+    (``bulk_history_create``, a save without it) stores the full data, which is always a valid snapshot.
+    """
+
+    def create_historical_record(self, instance: models.Model, history_type: str, using: str | None = None) -> None:
+        stored = instance.__dict__.pop("_snapshot_data", None)
+        if stored is None:
+            super().create_historical_record(instance, history_type, using)
+            return
+        data = instance.data  # type: ignore[attr-defined]
+        instance.data = stored  # type: ignore[attr-defined]
+        try:
+            super().create_historical_record(instance, history_type, using)
+        finally:
+            instance.data = data  # type: ignore[attr-defined]
+
+
 class Submission(models.Model):
     """Data submitted for one form version, keyed by field key. Every data or status change is a snapshot.
 
@@ -119,7 +139,7 @@ class Submission(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(bases=[SnapshotFields], excluded_fields=["updated_at"])
+    history = SnapshotHistory(bases=[SnapshotFields], excluded_fields=["updated_at"])
 
     class Meta:
         indexes = [

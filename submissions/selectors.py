@@ -18,6 +18,7 @@ from django.db.models.functions import TruncDate
 from django.db.models.lookups import IsNull
 from django.utils import timezone
 
+from submissions import snapshots as snapshot_storage
 from submissions.constants import (
     COUNT_ESTIMATE_FUNCTION,
     COUNT_EXACT_CAP,
@@ -409,11 +410,17 @@ def submission_stats(
 
 @dataclass(frozen=True)
 class Snapshot:
-    """One historical row of a submission, with what is derived from the history: version, trigger, changelog."""
+    """One historical row of a submission, with what is derived from the history: version, trigger, changelog.
+
+    ``data`` and ``previous_data`` are the full data, rebuilt from keyframes and deltas (``snapshots``): a
+    record's own ``data`` column may hold a delta.
+    """
 
     record: Any  # HistoricalSubmission
     version: int
     previous: Any | None
+    data: dict[str, Any]
+    previous_data: dict[str, Any] | None
 
     @property
     def id(self) -> str:
@@ -432,8 +439,8 @@ class Snapshot:
 
     @property
     def changed_fields(self) -> list[str]:
-        before = self.previous.data if self.previous is not None else {}
-        after = self.record.data or {}
+        before = self.previous_data or {}
+        after = self.data
         return sorted(key for key in set(before) | set(after) if before.get(key) != after.get(key))
 
     @property
@@ -460,43 +467,59 @@ class Snapshot:
         return SNAPSHOT_DESCRIPTIONS.get(SnapshotTrigger(self.trigger), "Submission changed")
 
 
+def _snapshots(records: list[Any], first_version: int) -> list[Snapshot]:
+    """Snapshots of consecutive records (oldest first), except those whose data or predecessor's data the
+    records do not reach (deltas before the first keyframe, and the first record's own successor-less start).
+    """
+    full = snapshot_storage.replay([record.data for record in records])
+    result = []
+    for index, record in enumerate(records):
+        version = first_version + index
+        data = full[index]
+        previous_data = full[index - 1] if index else None
+        if data is None or (version > 1 and previous_data is None):
+            continue
+        previous = records[index - 1] if index else None
+        result.append(
+            Snapshot(record=record, version=version, previous=previous, data=data, previous_data=previous_data)
+        )
+    return result
+
+
 def snapshot_list(*, submission: Submission) -> list[Snapshot]:
     """Every snapshot, oldest first (version 1 is the creation)."""
-    records = list(submission.history.select_related("history_user").order_by("history_id"))
-    return [
-        Snapshot(record=record, version=index + 1, previous=records[index - 1] if index else None)
-        for index, record in enumerate(records)
-    ]
+    return _snapshots(list(submission.history.select_related("history_user").order_by("history_id")), 1)
 
 
 def snapshot_latest(*, submission: Submission, limit: int) -> list[Snapshot]:
     """The newest ``limit`` snapshots, oldest first, in two queries whatever the length of the history.
 
-    A version is the snapshot's position in the history; history only grows (newer rows have larger ids),
-    so counting the rows up to the oldest one fetched numbers them all, even while someone edits.
+    It reads ``limit + KEYFRAME_EVERY`` records: the snapshots, the one before the oldest (its changelog) and
+    the keyframe that one is rebuilt from. A version is the snapshot's position in the history; history only
+    grows (newer rows have larger ids), so counting the rows up to the oldest one read numbers them all, even
+    while someone edits.
     """
     history = submission.history
-    records = list(history.select_related("history_user").order_by("-history_id")[: limit + 1])[::-1]
+    window = limit + snapshot_storage.KEYFRAME_EVERY
+    records = list(history.select_related("history_user").order_by("-history_id")[:window])[::-1]
     if not records:
         return []
     first_version = history.filter(history_id__lte=records[0].history_id).count()
-    snapshots = [
-        Snapshot(record=record, version=first_version + index, previous=records[index - 1] if index else None)
-        for index, record in enumerate(records)
-    ]
-    # The extra (oldest) record was fetched only to be the previous of the next one.
-    return snapshots[1:] if first_version > 1 else snapshots[-limit:]
+    return _snapshots(records, first_version)[-limit:]
 
 
 def snapshot_get(*, submission: Submission, snapshot_id: str) -> Snapshot:
     """One snapshot, its predecessor (for the changelog) and its version: three small indexed queries."""
     history = submission.history
-    record = history.select_related("history_user").filter(snapshot_id=snapshot_id).first()
-    if record is None:
+    target = history.filter(snapshot_id=snapshot_id).values_list("history_id", flat=True).first()
+    if target is None:
         raise SnapshotNotFound("No such snapshot of this submission.")
-    previous = history.filter(history_id__lt=record.history_id).order_by("-history_id").first()
-    version = history.filter(history_id__lte=record.history_id).count()
-    return Snapshot(record=record, version=version, previous=previous)
+    window = history.select_related("history_user").filter(history_id__lte=target).order_by("-history_id")
+    records = list(window[: snapshot_storage.KEYFRAME_EVERY + 1])[::-1]
+    version = history.filter(history_id__lte=target).count()
+    snapshot = _snapshots(records, version - len(records) + 1)[-1]
+    assert snapshot.record.history_id == target
+    return snapshot
 
 
 @dataclass(frozen=True)

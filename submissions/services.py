@@ -21,6 +21,7 @@ from django.utils.text import slugify
 from config.errors import ValidationFailed
 from documents.constants import DocumentStatus
 from documents.models import Document
+from submissions import snapshots
 from submissions.constants import (
     STATUS_TRANSITIONS,
     EventType,
@@ -153,8 +154,15 @@ def form_archive(*, form: Form) -> Form:
 
 
 def _save_snapshot(submission: Submission, *, trigger: str, acting_user: User | None) -> None:
+    """Save with a new snapshot, whose data is stored as a delta against the latest one when that is smaller
+    (``submissions.snapshots``; the history reads the newest few stored values, so it needs no previous data).
+    """
     submission._change_reason = trigger  # type: ignore[attr-defined]
     submission._history_user = acting_user  # type: ignore[attr-defined]
+    if submission.pk is not None:
+        recent = submission.history.order_by("-history_id").values_list("data", flat=True)
+        stored = snapshots.to_store(recent=list(recent[: snapshots.KEYFRAME_EVERY - 1]), data=submission.data)
+        submission._snapshot_data = stored  # type: ignore[attr-defined]
     submission.save()
 
 
@@ -346,7 +354,7 @@ def submission_delete(*, submission: Submission, acting_user: User | None) -> No
 def submission_rollback(*, submission: Submission, snapshot: Snapshot, acting_user: User | None) -> Submission:
     """Restore a snapshot's data as a new snapshot (trigger ``rollback``); history is never deleted."""
     submission = _lock(submission)
-    restored = snapshot.record.data or {}
+    restored = snapshot.data
     if restored == submission.data:
         return submission
     if submission.status == SubmissionStatus.COMPLETED:

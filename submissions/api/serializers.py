@@ -264,7 +264,7 @@ def snapshot_payload(snapshot: Snapshot) -> dict[str, Any]:
         "status": record.status,
         "trigger": snapshot.trigger,
         "changelog": snapshot.changelog,
-        "data": record.data,
+        "data": snapshot.data,
         "createdBy": actor(record.history_user),
         "createdAt": iso(record.history_date),
     }

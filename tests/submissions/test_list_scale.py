@@ -13,6 +13,7 @@ from django.db import connection
 from django.urls import reverse
 
 from submissions import selectors
+from submissions import snapshots as snapshot_storage
 from submissions.services import submission_update, visibility_set
 from tests.submissions.schemas import SEED_SUBMISSION_DATA
 from workspaces.constants import Role
@@ -146,3 +147,54 @@ def test_an_estimated_total_takes_any_search_text(
     body = list_page(api_client, search="o'brien 100% \\").json()
     assert [s["id"] for s in body["submissions"]] == [wanted.public_id]
     assert body["pagination"]["total"] >= 1
+
+
+def test_every_snapshot_of_a_long_history_reads_back_whole(
+    owner_client: Any, owner: Any, form_version: Any, make_submission: Any
+) -> None:
+    """Snapshots are stored as deltas between keyframes; every version still reads back as the full data."""
+    submission = make_submission(form_version, acting_user=owner)
+    expected = [copy.deepcopy(SEED_SUBMISSION_DATA)]
+    data = copy.deepcopy(SEED_SUBMISSION_DATA)
+    for n in range(2 * snapshot_storage.KEYFRAME_EVERY + 5):
+        data = copy.deepcopy(data)
+        if n % 7 == 3:
+            data.pop("comments", None)  # a field removed
+        elif n % 11 == 5:
+            data = {**copy.deepcopy(SEED_SUBMISSION_DATA), "full_name": f"Someone {n}", "country": "FR"}
+        else:
+            data["comments"] = f"edit {n}"
+        submission = submission_update(submission=submission, acting_user=owner, data=data)
+        if submission.data != expected[-1]:
+            expected.append(copy.deepcopy(submission.data))
+    events = owner_client.get(reverse("submission-history", args=[submission.public_id])).json()["events"]
+    assert [e["version"] for e in events] == list(range(len(expected), 0, -1))
+    for event in events:
+        url = reverse("submission-snapshot", args=[submission.public_id, event["snapshotId"]])
+        body = owner_client.get(url).json()
+        assert body["data"] == expected[event["version"] - 1], event["version"]
+        if event["version"] > 1:
+            before, after = expected[event["version"] - 2], expected[event["version"] - 1]
+            changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+            assert body["changelog"]["changedFields"] == changed
+    # Rolling back to a snapshot in the middle of a run of deltas restores its whole data.
+    middle = next(e for e in events if e["version"] == snapshot_storage.KEYFRAME_EVERY + 3)
+    rollback = owner_client.post(reverse("submission-rollback", args=[submission.public_id, middle["snapshotId"]]))
+    assert rollback.json()["submission"]["data"] == expected[middle["version"] - 1]
+    submission.refresh_from_db()
+    assert submission.data == expected[middle["version"] - 1]
+
+
+def test_snapshot_storage_deltas_and_keyframes() -> None:
+    full = {f"field_{n}": f"a long enough answer {n}" for n in range(10)}
+    assert snapshot_storage.to_store(recent=[], data=full) is None  # the creation is a keyframe
+    edited = {**full, "field_3": "changed"}
+    delta = snapshot_storage.to_store(recent=[full], data=edited)
+    assert delta == {"__delta__": {"set": {"field_3": "changed"}, "unset": []}}
+    assert snapshot_storage.replay([full, delta]) == [full, edited]
+    # After KEYFRAME_EVERY - 1 deltas in a row, the next one is a keyframe again.
+    run = [delta] * (snapshot_storage.KEYFRAME_EVERY - 2) + [full]
+    assert snapshot_storage.to_store(recent=run, data=edited) is not None
+    assert snapshot_storage.to_store(recent=[delta, *run], data=edited) is None
+    # A delta no smaller than the data is not worth it.
+    assert snapshot_storage.to_store(recent=[{"a": "x"}], data={"b": "y"}) is None
