@@ -3,8 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -114,6 +115,18 @@ class SubmissionAdmin(WorkspaceScopedAdmin, SimpleHistoryAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """Read-only: a snapshot is restored through the rollback API, which rebuilds its data (a stored
+        snapshot may be a delta) and records the rollback; a "Revert" here would save the raw row."""
+        if request.method == "POST":
+            raise PermissionDenied("Restore a snapshot with the rollback API.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True
 
 
 class MatterSubmissionInline(admin.TabularInline):

@@ -11,7 +11,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from submissions.models import Form, FormVersion, Matter
-from submissions.services import share_link_create
+from submissions.services import share_link_create, submission_update
 from tests.submissions.schemas import SEED_FORM_SCHEMA
 from workspaces.constants import Role
 
@@ -117,3 +117,15 @@ def test_published_versions_cannot_be_changed_in_the_admin(staff_client: Any, fo
     assert response.status_code == 403
     form_version.refresh_from_db()
     assert form_version.version == 1
+
+
+def test_the_submission_history_page_cannot_revert(staff_client: Any, submission: Any, owner: Any) -> None:
+    """Snapshots are restored by the rollback API (stored data may be a delta); the admin only shows them."""
+    original = copy.deepcopy(submission.data)
+    submission_update(submission=submission, acting_user=owner, data={**original, "comments": "edited"})
+    first = submission.history.order_by("history_id").first()
+    url = reverse("admin:submissions_submission_simple_history", args=[submission.pk, first.history_id])
+    assert staff_client.get(url).status_code == 200
+    assert staff_client.post(url, {}).status_code == 403
+    submission.refresh_from_db()
+    assert submission.data["comments"] == "edited"
