@@ -22,17 +22,20 @@ def public_action_get_by_token(
     allow_completed: bool = False,
     lock_root_record: bool = False,
     with_forms: bool = True,
+    with_entity_forms: bool = True,
 ) -> PublicAction:
     """The action a link token opens, or InvalidToken (401) when it is unknown, expired or used up.
 
     ``for_update`` locks the action's row, so two requests with one token run one after the other;
     ``lock_root_record`` also locks the workflow's root record in the same query (the submission updates it).
-    ``with_forms`` loads the action's form versions (and their forms) with a second, small query: joined into
-    the first, PostgreSQL spends longer planning the eight-table join than two queries take together.
+    ``with_forms`` joins the root form version and its form; ``with_entity_forms`` then loads the role-entity
+    form versions with a second, small query (only when the action has any): joined into the first, PostgreSQL
+    spent longer planning the eight-table join than both queries take together.
     """
     if not token or len(token) > MAX_TOKEN_LENGTH:
         raise InvalidToken("The link is invalid or has expired.")
-    queryset = PublicAction.objects.select_related("workspace", "workflow__subject_record")
+    related = ["workspace", "workflow__subject_record"] + (["form_version__form"] if with_forms else [])
+    queryset = PublicAction.objects.select_related(*related)
     if for_update:
         queryset = queryset.select_for_update(
             of=("self", "workflow__subject_record") if lock_root_record else ("self",)
@@ -47,15 +50,16 @@ def public_action_get_by_token(
         raise InvalidToken("The link is invalid or has expired.")
     elif action.workflow.status in CLOSED_WORKFLOW_STATUSES:
         raise InvalidToken("The process this link belongs to is closed.")
-    if with_forms:
-        _attach_form_versions(action)
+    if with_forms and with_entity_forms:
+        _attach_entity_form_versions(action)
     return action
 
 
-def _attach_form_versions(action: PublicAction) -> None:
-    ids = {action.form_version_id, action.individual_form_version_id, action.company_form_version_id} - {None}
-    versions = FormVersion.objects.select_related("form").in_bulk(list(ids))
-    action.form_version = versions[action.form_version_id]
+def _attach_entity_form_versions(action: PublicAction) -> None:
+    ids = [pk for pk in (action.individual_form_version_id, action.company_form_version_id) if pk is not None]
+    if not ids:
+        return
+    versions = FormVersion.objects.in_bulk(ids)
     action.individual_form_version = versions.get(action.individual_form_version_id)
     action.company_form_version = versions.get(action.company_form_version_id)
 

@@ -390,7 +390,12 @@ def _check_references(workspace: Workspace, entities: list[_Entity]) -> None:
 def public_action_submit(*, token: str, body: Any) -> PublicActionResult:
     """POST /v3/public/actions/{token}: validate, then write records, relations, submission and uploads."""
     with transaction.atomic():
-        action = public_action_get_by_token(token=token, for_update=True, lock_root_record=True)
+        action = public_action_get_by_token(
+            token=token,
+            for_update=True,
+            lock_root_record=True,
+            with_entity_forms=isinstance(body, dict) and bool(body.get(ROLE_ENTITY_KEY)),
+        )
         if action.status != PublicActionStatus.OPEN:
             raise PublicActionStateError(
                 "This action has already been submitted: upload the files and call /confirm.",
