@@ -72,6 +72,8 @@ HISTORY_LIMIT = 100
 # (``selectors.submission_list``); the function that returns it is created by migration 0002.
 COUNT_EXACT_CAP = 10_000
 COUNT_ESTIMATE_FUNCTION = "submissions_count_estimate"
+# Deep list pages (past COUNT_EXACT_CAP rows) walk their ids in this function, with JIT off (migration 0003).
+PAGE_IDS_FUNCTION = "submissions_page_ids"
 DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 100
 STATS_DEFAULT_DAYS = 30

@@ -240,18 +240,6 @@ def list_cases(rows: int, repeat: int) -> list[Result]:
         # A deep page walks half the index: fewer samples keep the whole run within its 10 minutes.
         samples = min(repeat, DEEP_PAGE_REPEAT) if "deep" in label else repeat
         results.append(_list_case(dataset, f"{label} ({rows:,} rows)", params, floor, samples))
-    if connection.vendor == "postgresql":
-        # Not the default: how much of the deep page is JIT compilation (the plan's cost passes jit_above_cost).
-        label, params, floor = cases[-1]
-        with connection.cursor() as cursor:
-            cursor.execute("SET jit = off")
-        try:
-            results.append(
-                _list_case(dataset, f"{label} ({rows:,} rows), session jit=off", params, floor, DEEP_PAGE_REPEAT)
-            )
-        finally:
-            with connection.cursor() as cursor:
-                cursor.execute("RESET jit")
     return results
 
 
