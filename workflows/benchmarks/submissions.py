@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -26,7 +27,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from submissions.constants import GrantTargetType, SubmissionStatus, VisibilityMode
+from submissions.constants import PAGE_IDS_FUNCTION, GrantTargetType, SubmissionStatus, VisibilityMode
 from submissions.models import FormVersion, Matter, MatterSubmission, Submission, VisibilityGrant
 from submissions.services import form_create, form_publish, submission_create, submission_update
 from workflows.benchmarks.runner import Result, measure
@@ -280,6 +281,7 @@ def _plans(client: Client, url: str, params: dict[str, Any]) -> dict[str, Any]:
                 cursor.execute("EXPLAIN QUERY PLAN " + sql)
                 plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
         plans.append({"sql": sql, "plan": plan})
+        plans += _inner_plans(sql)
     seq_scan = any(f"Seq Scan on {table} " in p["plan"] or f"SCAN {table}\n" in p["plan"] + "\n" for p in plans)
     return {
         "query": urlencode(params),
@@ -288,6 +290,27 @@ def _plans(client: Client, url: str, params: dict[str, Any]) -> dict[str, Any]:
         "seq_scan_on_submissions": seq_scan,
         "plans": plans,
     }
+
+
+_PAGE_IDS_CALL = re.compile(rf"{PAGE_IDS_FUNCTION}\('((?:[^']|'')*)'\)")
+
+
+def _inner_plans(sql: str) -> list[dict[str, Any]]:
+    """A deep page's id walk runs inside submissions_page_ids(), out of the outer plan's sight: plan it too."""
+    if connection.vendor != "postgresql":
+        return []
+    plans = []
+    for match in _PAGE_IDS_CALL.finditer(sql):
+        inner = match.group(1).replace("''", "'")
+        with connection.cursor() as cursor:
+            cursor.execute("SET jit = off")  # as the function runs it
+            try:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + inner)
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+            finally:
+                cursor.execute("RESET jit")
+        plans.append({"sql": inner, "plan": plan, "inside": f"{PAGE_IDS_FUNCTION}() (jit off)"})
+    return plans
 
 
 # --- Snapshot growth -----------------------------------------------------------------------------
