@@ -36,6 +36,9 @@ def public_action_get_by_token(
         raise InvalidToken("The link is invalid or has expired.")
     related = ["workspace", "workflow__subject_record"] + (["form_version__form"] if with_forms else [])
     queryset = PublicAction.objects.select_related(*related)
+    if with_forms:
+        # The form's draft schema is as large as the version's and no reader of an action needs it.
+        queryset = queryset.defer("form_version__form__schema", "form_version__form__description")
     if for_update:
         queryset = queryset.select_for_update(
             of=("self", "workflow__subject_record") if lock_root_record else ("self",)
