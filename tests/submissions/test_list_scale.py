@@ -203,3 +203,21 @@ def test_snapshot_storage_deltas_and_keyframes() -> None:
     assert snapshot_storage.to_store(recent=[delta, *run], data=edited) is None
     # A delta no smaller than the data is not worth it.
     assert snapshot_storage.to_store(recent=[{"a": "x"}], data={"b": "y"}) is None
+
+
+def test_an_overseer_count_past_the_cap(
+    workspace: Any, other_workspace: Any, api_client_for: Any, form_version: Any, make_submission: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(selectors, "COUNT_EXACT_CAP", 1)
+    OversightRelationship.objects.create(overseer=other_workspace, overseen=workspace, active=True)
+    grant = {"targetType": "oversight_workspace", "targetId": str(other_workspace.public_id), "accessLevel": "viewer"}
+    shared = [make_submission(form_version) for _ in range(3)]
+    for submission in shared:
+        visibility_set(submission=submission, mode="restricted", grants=[grant], acting_user=None)
+    response = list_page(api_client_for(other_workspace), limit=10)
+    assert {s["id"] for s in response.json()["submissions"]} == {s.public_id for s in shared}
+    total = response.json()["pagination"]["total"]
+    if connection.vendor == "postgresql":
+        assert (response["X-Total-Count-Exact"], total) == ("false", 2)  # cap + 1: a lower bound
+    else:
+        assert (response["X-Total-Count-Exact"], total) == ("true", 3)
