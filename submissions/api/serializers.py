@@ -206,7 +206,14 @@ def _date_or_datetime(value: str, name: str) -> date | datetime:
 class SubmissionListQuerySerializer(serializers.Serializer[Any]):
     formId = serializers.CharField(required=False, max_length=40)
     status = serializers.ChoiceField(choices=SubmissionStatus.choices, required=False)
-    search = serializers.CharField(required=False, max_length=200)
+    search = serializers.CharField(
+        required=False,
+        max_length=200,
+        help_text=(
+            "Words that must all match the id, form title, user name or email. "
+            "A whole submission id (SUB- and 12 characters, any case) finds that submission by id."
+        ),
+    )
     dateFrom = serializers.CharField(required=False)
     dateTo = serializers.CharField(required=False)
     submittedBy = serializers.IntegerField(required=False, min_value=1)
