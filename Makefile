@@ -8,6 +8,8 @@ PG_URL ?= postgres://intake:intake@127.0.0.1:5432/intake
 .PHONY: run test lint typecheck test-sqlite test-postgres bench install
 
 $(VENV)/.installed: pyproject.toml
+	@# Debian's own python3 ships venv without ensurepip; its python3-venv package adds it.
+	$(PYTHON) -c "import ensurepip" 2>/dev/null || (apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null)
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
 	$(VENV)/bin/pip install -q -e ".[dev]"
