@@ -250,4 +250,5 @@ def throughput_case(
         floor_median_ms=1000 / floor_rps if floor_rps else None,
         target=target,
         extra={"requests_per_second": rps, "p99_ms": p99, "floor_requests_per_second": floor_rps},
+        unit="rps",
     )

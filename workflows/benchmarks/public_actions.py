@@ -517,6 +517,7 @@ def submit_throughput_case(server: Gunicorn, workspace: Workspace, *, floor_rps:
         floor="GET /api/health rps",
         floor_median_ms=1000 / floor_rps if floor_rps else None,
         target="rps >= 15% of floor (ratio <= 6.67)",
+        unit="rps",
         extra={
             "requests_per_second": rps,
             "p99_ms": p99,

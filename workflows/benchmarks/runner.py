@@ -22,7 +22,8 @@ class Result:
     floor_median_ms: float | None
     target: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
-    unit: str = "ms"  # "B" for cases that count bytes instead of time
+    # "ms" times; "B" counts bytes; "rps" is a throughput run: medians are ms per request, p95 holds the p99.
+    unit: str = "ms"
 
     @property
     def ratio(self) -> float | None:
@@ -105,7 +106,7 @@ def format_table(results: list[Result], title: str) -> str:
             [
                 result.case,
                 _value(result.median_ms, result.unit),
-                _value(result.p95_ms, result.unit),
+                f"p99 {result.p95_ms:.0f} ms" if result.unit == "rps" else _value(result.p95_ms, result.unit),
                 "-" if result.queries is None else str(result.queries),
                 result.floor,
                 "-" if result.floor_median_ms is None else _value(result.floor_median_ms, result.unit),
@@ -127,4 +128,6 @@ def format_table(results: list[Result], title: str) -> str:
 
 
 def _value(value: float, unit: str) -> str:
+    if unit == "rps":
+        return f"{1000 / value:.0f} req/s" if value else "-"
     return f"{value:.0f} B" if unit == "B" else f"{value:.3f} ms"

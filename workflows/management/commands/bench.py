@@ -96,6 +96,16 @@ class Command(BaseCommand):
                 target="reported",
             )
             submit = public_actions.submit_throughput_case(server, workspace, floor_rps=floor_rps, seconds=seconds)
+            dataset = submission_cases.list_dataset(submission_cases.list_rows())
+            listing = cases.throughput_case(
+                server,
+                f"HTTP GET /api/submissions (page of 10, {dataset.rows:,} rows, as a member)",
+                "/api/submissions?limit=10",
+                headers={"X-API-KEY": dataset.raw_key, "X-USER-ID": str(dataset.member.pk)},
+                floor_rps=floor_rps,
+                seconds=seconds,
+                target="reported",
+            )
         floor = Result(
             case="HTTP GET /api/health (floor)",
             median_ms=1000 / floor_rps,
@@ -105,8 +115,9 @@ class Command(BaseCommand):
             floor_median_ms=None,
             target="floor",
             extra={"requests_per_second": floor_rps, "p99_ms": floor_p99},
+            unit="rps",
         )
-        return [floor, presign, submit]
+        return [floor, presign, submit, listing]
 
 
 def _cpu_count() -> int:
