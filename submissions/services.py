@@ -196,7 +196,6 @@ def _metadata(metadata: Any) -> dict[str, Any]:
     return cleaned
 
 
-@transaction.atomic
 def submission_create(
     *,
     workspace: Workspace,
@@ -214,6 +213,10 @@ def submission_create(
     ``status`` is COMPLETED (what the API persists) or DRAFT (required fields are then not enforced).
     ``user`` is the submitter (default: ``acting_user``). Data is cleaned with ``clean_form_data``; a caller
     that already cleaned it (the public action flow) passes ``prevalidated=True`` and it is stored as given.
+
+    Everything is checked before the one atomic write, which takes no savepoint: a caller that already holds a
+    transaction (the public action submit) saves two statements, and a domain error still leaves its
+    transaction usable.
     """
     if status not in (SubmissionStatus.COMPLETED, SubmissionStatus.DRAFT, SubmissionStatus.PENDING):
         raise ValidationFailed(
@@ -235,7 +238,8 @@ def submission_create(
         metadata=_metadata(metadata or {}),
         user=user if user is not None else acting_user,
     )
-    _save_snapshot(submission, trigger=SnapshotTrigger.CREATE, acting_user=acting_user)
+    with transaction.atomic(savepoint=False):
+        _save_snapshot(submission, trigger=SnapshotTrigger.CREATE, acting_user=acting_user)
     return submission
 
 
