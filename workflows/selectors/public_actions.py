@@ -43,7 +43,8 @@ def public_action_get_by_token(
         queryset = queryset.select_for_update(
             of=("self", "workflow__subject_record") if lock_root_record else ("self",)
         )
-    action = queryset.filter(token_hash=hash_token(token)).first()
+    # token_hash is unique: no ORDER BY/LIMIT of .first() (building its ORDER BY hashed expressions: ~0.1 ms CPU).
+    action = next(iter(queryset.filter(token_hash=hash_token(token))), None)
     if action is None:
         raise InvalidToken("The link is invalid or has expired.")
     if action.status == PublicActionStatus.COMPLETED:
