@@ -546,11 +546,13 @@ def _write_records(
 
 
 def _used_keys(workspace: Workspace, root: SubjectRecord) -> set[str]:
-    """Keys already taken under the root record's prefix: its documents from earlier actions (one indexed query)."""
+    """Keys already taken under the root record's prefix: its documents from earlier actions (one indexed query).
+
+    The prefix holds the record's public id and only this module builds such keys, so the key alone finds them
+    (the ``varchar_pattern_ops`` index of the unique key); no join through the record's document links.
+    """
     prefix = _record_prefix(workspace, root) + "/"
-    return set(
-        Document.objects.filter(subject_link__subject_record=root, key__startswith=prefix).values_list("key", flat=True)
-    )
+    return set(Document.objects.filter(key__startswith=prefix).values_list("key", flat=True))
 
 
 def _submission_data(root: dict[str, Any], entities: list[_Entity], relations: list[_Relation]) -> dict[str, Any]:
