@@ -2,20 +2,16 @@
 
 import secrets
 
+from config.ids import new_public_id
+
 CROCKFORD_BASE32 = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 SUBMISSION_ID_PREFIX = "SUB-"
 SUBMISSION_ID_LENGTH = 12
-_BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-PUBLIC_ID_LENGTH = 22
 
 
 def submission_id() -> str:
     """``SUB-`` + 12 upper-case Crockford base32 characters (60 random bits)."""
     return SUBMISSION_ID_PREFIX + "".join(secrets.choice(CROCKFORD_BASE32) for _ in range(SUBMISSION_ID_LENGTH))
-
-
-def new_public_id(prefix: str) -> str:
-    return prefix + "".join(secrets.choice(_BASE62) for _ in range(PUBLIC_ID_LENGTH))
 
 
 def form_id() -> str:

@@ -1,12 +1,4 @@
-import secrets
-
-_BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-PUBLIC_ID_LENGTH = 22
-
-
-def new_public_id(prefix: str) -> str:
-    """A random, non-sequential public id: ``prefix`` + 22 base62 characters (~131 bits)."""
-    return prefix + "".join(secrets.choice(_BASE62) for _ in range(PUBLIC_ID_LENGTH))
+from config.ids import new_public_id
 
 
 def subject_record_id() -> str:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 
 from django.contrib.auth.models import User
@@ -8,15 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from config.ids import random_base62
 from workspaces.constants import API_KEY_PREFIX, API_KEY_SECRET_LENGTH, API_KEY_TOUCH_INTERVAL_SECONDS, Role
 from workspaces.models import ApiKey, Membership, Workspace
 from workspaces.selectors import api_key_hash
-
-_BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-
-
-def _random_base62(length: int) -> str:
-    return "".join(secrets.choice(_BASE62) for _ in range(length))
 
 
 @transaction.atomic
@@ -41,7 +35,7 @@ def api_key_create(
     *, workspace: Workspace, name: str, acting_user: User | None, role: Role = Role.ADMIN
 ) -> tuple[ApiKey, str]:
     """Create a key and return it with its secret, which is never stored and cannot be shown again."""
-    raw_key = API_KEY_PREFIX + _random_base62(API_KEY_SECRET_LENGTH)
+    raw_key = API_KEY_PREFIX + random_base62(API_KEY_SECRET_LENGTH)
     api_key = ApiKey.objects.create(
         workspace=workspace,
         name=name,
