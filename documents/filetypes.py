@@ -77,7 +77,6 @@ FILE_TYPES: tuple[FileType, ...] = (
 )
 
 _BY_EXTENSION = {ext: file_type for file_type in FILE_TYPES for ext in file_type.extensions}
-_BY_CONTENT_TYPE = {file_type.content_type: file_type for file_type in FILE_TYPES}
 _CONTENT_TYPE_ALIASES = {"image/jpg": "image/jpeg", "image/heif": "image/heic", "application/csv": "text/csv"}
 
 SUPPORTED_EXTENSIONS = tuple(sorted(_BY_EXTENSION))
@@ -90,10 +89,6 @@ def extension_of(file_name: str) -> str:
 
 def file_type_for_name(file_name: str) -> FileType | None:
     return _BY_EXTENSION.get(extension_of(file_name))
-
-
-def file_type_for_content_type(content_type: str) -> FileType | None:
-    return _BY_CONTENT_TYPE.get(normalise_content_type(content_type))
 
 
 def normalise_content_type(content_type: str) -> str:

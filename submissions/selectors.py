@@ -499,11 +499,6 @@ def _snapshots(records: list[Any], first_version: int) -> list[Snapshot]:
     return result
 
 
-def snapshot_list(*, submission: Submission) -> list[Snapshot]:
-    """Every snapshot, oldest first (version 1 is the creation)."""
-    return _snapshots(list(submission.history.select_related("history_user").order_by("history_id")), 1)
-
-
 def snapshot_latest(*, submission: Submission, limit: int) -> list[Snapshot]:
     """The newest ``limit`` snapshots, oldest first, in two queries whatever the length of the history.
 

@@ -6,17 +6,6 @@ class CustomerType(models.TextChoices):
     COMPANY = "company", "Company"
 
 
-class RelationRole(models.TextChoices):
-    """The standard roles; a workspace may use roles of its own as well (the field is not limited to these)."""
-
-    OWNER = "owner", "Owner"
-    UBO = "ubo", "Ultimate beneficial owner"
-    DIRECTOR = "director", "Director"
-    SHAREHOLDER = "shareholder", "Shareholder"
-    REPRESENTATIVE = "representative", "Representative"
-    AUTHORIZED_SIGNATORY = "authorized_signatory", "Authorized signatory"
-
-
 class WorkflowType(models.TextChoices):
     BUSINESS_APPLICATION = "BUSINESS_APPLICATION"
     BUSINESS_UNDERWRITING = "BUSINESS_UNDERWRITING"

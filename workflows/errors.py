@@ -88,10 +88,6 @@ class RequirementsOutstanding(ConflictError):
     code = "REQUIREMENTS_OUTSTANDING"
 
 
-class PublicActionNotFound(NotFoundError):
-    code = "PUBLIC_ACTION_NOT_FOUND"
-
-
 class StorageUnavailable(ApplicationError):
     """S3 could not be reached while verifying uploads: the seed's "500, retry" row; nothing was changed."""
 

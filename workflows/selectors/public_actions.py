@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from submissions.models import FormVersion
 from workflows.constants import PublicActionStatus, WorkflowStatus
-from workflows.errors import FormVersionNotFound, InvalidToken, PublicActionNotFound, WorkflowNotFound
+from workflows.errors import FormVersionNotFound, InvalidToken, WorkflowNotFound
 from workflows.models import PublicAction, PublicActionFile, Workflow
 from workflows.models.actions import hash_token
 from workspaces.models import Workspace
@@ -84,13 +84,6 @@ def public_action_list(*, workspace: Workspace) -> QuerySet[PublicAction]:
         .select_related("workflow", "form_version")
         .order_by("-created_at", "-pk")
     )
-
-
-def public_action_get(*, workspace: Workspace, public_id: str) -> PublicAction:
-    action = public_action_list(workspace=workspace).filter(public_id=public_id).first()
-    if action is None:
-        raise PublicActionNotFound("No such public action in this workspace.", details={"public_action_id": public_id})
-    return action
 
 
 def workflow_get_for_workspace(*, workspace: Workspace, public_id: str) -> Workflow:
