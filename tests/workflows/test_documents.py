@@ -23,7 +23,6 @@ from documents.constants import DocumentStatus
 from documents.events import sqs_client
 from documents.models import Document
 from tests.workflows.factories import SubjectRecordFactory
-from tests.workflows.s3_support import reset_s3_clients
 from workflows.models import SubjectRecord, SubjectRecordDocument
 from workspaces.constants import Role
 from workspaces.models import Workspace
@@ -123,12 +122,12 @@ def test_session_credentials_add_the_security_token(
     api_client: APIClient, record: SubjectRecord, settings: Any
 ) -> None:
     settings.AWS_SESSION_TOKEN = "session-token-value"
-    reset_s3_clients()
+    s3.clear_cached_clients()
     try:
         values = create(api_client, record).json()["data"]["document"]["presign_values"]
     finally:
         settings.AWS_SESSION_TOKEN = None
-        reset_s3_clients()
+        s3.clear_cached_clients()
 
     assert list(values) == SEED_PRESIGN_NAMES
     assert values["X-Amz-Security-Token"] == "session-token-value"
@@ -413,12 +412,12 @@ def test_get_answers_pending_when_s3_cannot_be_reached(
         closed_port = sock.getsockname()[1]
     endpoint = settings.AWS_S3_ENDPOINT_URL
     settings.AWS_S3_ENDPOINT_URL = f"http://127.0.0.1:{closed_port}"
-    reset_s3_clients()
+    s3.clear_cached_clients()
     try:
         response = get(api_client, document_id)
     finally:
         settings.AWS_S3_ENDPOINT_URL = endpoint
-        reset_s3_clients()
+        s3.clear_cached_clients()
 
     assert response.status_code == 200
     assert response.json()["data"]["document"]["upload_status"] == "PENDING"

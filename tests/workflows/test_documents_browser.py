@@ -19,15 +19,10 @@ from rest_framework.test import APIClient
 
 from documents import s3
 from tests.workflows.factories import SubjectRecordFactory
-from tests.workflows.s3_support import reset_s3_clients
 from workspaces.models import Workspace
-
-playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (a dev dependency)")
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PASSPORT_PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 # Verbatim from the seed (shared/seeds/002_55bfc855319dd15c.txt), Step 2, the JavaScript example.
@@ -69,25 +64,13 @@ console.error("Upload failed:", response.status);
 
 
 @pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test stay synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@pytest.fixture
 def session_credentials(settings: Any) -> Iterator[None]:
     """Temporary credentials, as in the seed's example: the snippet sends X-Amz-Security-Token."""
     settings.AWS_SESSION_TOKEN = "FwoGZXIvYXdzEXAMPLESESSIONTOKEN"
-    reset_s3_clients()
+    s3.clear_cached_clients()
     yield
     settings.AWS_SESSION_TOKEN = None
-    reset_s3_clients()
+    s3.clear_cached_clients()
 
 
 @pytest.mark.django_db(transaction=True)

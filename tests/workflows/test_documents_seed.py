@@ -15,8 +15,8 @@ import pytest
 import requests
 from django.urls import reverse
 
+from documents import s3
 from tests.workflows.factories import SubjectRecordFactory
-from tests.workflows.s3_support import reset_s3_clients
 from workspaces.constants import Role
 from workspaces.models import Workspace
 from workspaces.services import api_key_create
@@ -74,10 +74,10 @@ SEED_CURL = """curl -X POST "UPLOAD_URL" \\
 def session_credentials(settings: Any) -> Any:
     """Temporary credentials (with a session token), as the seed's example shows: X-Amz-Security-Token is sent."""
     settings.AWS_SESSION_TOKEN = "FwoGZXIvYXdzEXAMPLESESSIONTOKEN"
-    reset_s3_clients()
+    s3.clear_cached_clients()
     yield settings
     settings.AWS_SESSION_TOKEN = None
-    reset_s3_clients()
+    s3.clear_cached_clients()
 
 
 def api_headers(workspace: Workspace) -> dict[str, str]:

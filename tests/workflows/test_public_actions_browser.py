@@ -12,12 +12,10 @@ Two ways:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import connections
 from rest_framework.test import APIClient
 
 from documents import s3
@@ -36,12 +34,8 @@ from workflows.constants import PublicActionStatus
 from workflows.models import PublicAction, SubjectRecord
 from workspaces.models import Workspace
 
-playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (a dev dependency)")
-
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 # The seed's helper, verbatim apart from the TypeScript annotations.
 SEED_UPLOAD_TO_S3 = """
@@ -63,19 +57,6 @@ throw new Error(`Upload failed: ${response.status}`);
 return response;
 }
 """
-
-
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test stay synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-            connections.close_all()  # the connections opened while Playwright's loop ran
 
 
 # Transactional: Playwright runs the test body in a greenlet, where Django may open a second connection.
