@@ -57,14 +57,14 @@ class EmbeddedS3:
             data_path = meta_path.with_suffix(".bin")
             if not data_path.exists():
                 continue
-            client.put_object(
+            stored = client.put_object(
                 Bucket=s3.bucket_name(),
                 Key=meta["key"],
                 Body=data_path.read_bytes(),
                 ContentType=meta.get("content_type") or "binary/octet-stream",
                 Metadata=meta.get("metadata") or {},
             )
-            self._seen[meta["key"]] = s3.head_object(meta["key"]).etag  # type: ignore[union-attr]
+            self._seen[meta["key"]] = stored["ETag"].strip('"')
             restored += 1
         if restored:
             logger.info("Embedded S3: restored %d object(s) from %s", restored, self.directory)
