@@ -267,12 +267,9 @@ class PublicActionListView(APIView):
         context = workspace_context(request)
         params = PublicActionListRequestSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        actions = public_action_list(workspace=context.workspace)
-        if params.validated_data.get("workflow_id"):
-            workflow = workflow_get_for_workspace(
-                workspace=context.workspace, public_id=params.validated_data["workflow_id"]
-            )
-            actions = actions.filter(workflow=workflow)
-        if params.validated_data.get("status"):
-            actions = actions.filter(status=params.validated_data["status"])
+        actions = public_action_list(
+            workspace=context.workspace,
+            workflow_public_id=params.validated_data.get("workflow_id"),
+            status=params.validated_data.get("status"),
+        )
         return Response({"public_actions": PublicActionSerializer(actions[:200], many=True).data})

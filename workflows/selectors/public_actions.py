@@ -77,13 +77,16 @@ def public_action_files(*, action: PublicAction) -> list[PublicActionFile]:
     )
 
 
-def public_action_list(*, workspace: Workspace) -> QuerySet[PublicAction]:
-    """The workspace's public actions, newest first."""
-    return (
-        PublicAction.objects.filter(workspace=workspace)
-        .select_related("workflow", "form_version")
-        .order_by("-created_at", "-pk")
-    )
+def public_action_list(
+    *, workspace: Workspace, workflow_public_id: str | None = None, status: str | None = None
+) -> QuerySet[PublicAction]:
+    """The workspace's public actions, newest first; a workflow id of another workspace is a 404."""
+    actions = PublicAction.objects.filter(workspace=workspace)
+    if workflow_public_id:
+        actions = actions.filter(workflow=workflow_get_for_workspace(workspace=workspace, public_id=workflow_public_id))
+    if status:
+        actions = actions.filter(status=status)
+    return actions.select_related("workflow", "form_version").order_by("-created_at", "-pk")
 
 
 def workflow_get_for_workspace(*, workspace: Workspace, public_id: str) -> Workflow:
