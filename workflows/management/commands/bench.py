@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import platform
 import socket
@@ -29,6 +30,17 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+GROUPS = ("signing", "submit", "confirm", "list", "snapshots", "http")
+
+
+def _groups(value: str) -> tuple[str, ...]:
+    groups = tuple(group.strip() for group in value.split(",") if group.strip())
+    unknown = sorted(set(groups) - set(GROUPS))
+    if unknown or not groups:
+        raise argparse.ArgumentTypeError(f"unknown groups {unknown}; choose from {', '.join(GROUPS)}")
+    return groups
+
+
 class Command(BaseCommand):
     help = "Run the benchmarks on the configured database with an S3 emulator on 127.0.0.1."
 
@@ -37,8 +49,23 @@ class Command(BaseCommand):
         parser.add_argument("--repeat", type=int, default=200, help="Samples per in-process case.")
         parser.add_argument("--http-seconds", type=int, default=20, help="Length of each wrk run.")
         parser.add_argument("--skip-http", action="store_true", help="Leave out the gunicorn + wrk cases.")
+        parser.add_argument(
+            "--only",
+            type=_groups,
+            default=GROUPS,
+            help=f"Comma-separated groups to run, of: {', '.join(GROUPS)} (default: all).",
+        )
 
-    def handle(self, *args: Any, output: str, repeat: int, http_seconds: int, skip_http: bool, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        output: str,
+        repeat: int,
+        http_seconds: int,
+        skip_http: bool,
+        only: tuple[str, ...],
+        **options: Any,
+    ) -> None:
         server = ThreadedMotoServer(ip_address="127.0.0.1", port=_free_port(), verbose=False)
         server.start()
         host, port = server.get_host_and_port()
@@ -47,7 +74,8 @@ class Command(BaseCommand):
         s3.clear_cached_clients()
         s3.ensure_bucket()
         try:
-            results = self._run(repeat=repeat, http_seconds=http_seconds, skip_http=skip_http)
+            groups = tuple(group for group in only if not (skip_http and group == "http"))
+            results = self._run(repeat=repeat, http_seconds=http_seconds, groups=groups)
         finally:
             server.stop()
 
@@ -68,17 +96,23 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"\nWrote {output}")
 
-    def _run(self, *, repeat: int, http_seconds: int, skip_http: bool) -> list[Result]:
+    def _run(self, *, repeat: int, http_seconds: int, groups: tuple[str, ...]) -> list[Result]:
         workspace = workspace_create(name=f"Benchmark {timezone.now():%H%M%S}", owner=None)
         _, raw_key = api_key_create(workspace=workspace, name="bench", acting_user=None, role=Role.OWNER)
-        results = cases.signing_cases(repeat * 10)
-        results.append(cases.s3_presign_case(workspace, raw_key, repeat))
-        results += public_actions.submit_cases(workspace, repeat)
-        results += public_actions.confirm_cases(workspace, repeat)
-        results.append(public_actions.upload_path_bytes(workspace))
-        results += submission_cases.list_cases(submission_cases.list_rows(), repeat)
-        results += submission_cases.snapshot_cases(repeat)
-        if not skip_http:
+        results: list[Result] = []
+        if "signing" in groups:
+            results += cases.signing_cases(repeat * 10)
+            results.append(cases.s3_presign_case(workspace, raw_key, repeat))
+        if "submit" in groups:
+            results += public_actions.submit_cases(workspace, repeat)
+        if "confirm" in groups:
+            results += public_actions.confirm_cases(workspace, repeat)
+            results.append(public_actions.upload_path_bytes(workspace))
+        if "list" in groups:
+            results += submission_cases.list_cases(submission_cases.list_rows(), repeat)
+        if "snapshots" in groups:
+            results += submission_cases.snapshot_cases(repeat)
+        if "http" in groups:
             results += self._http(workspace, raw_key, http_seconds)
         return results
 
