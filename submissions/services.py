@@ -20,6 +20,7 @@ from django.utils.text import slugify
 
 from config.errors import ValidationFailed
 from documents.constants import DocumentStatus
+from documents.history import bulk_create_with_history
 from documents.models import Document
 from submissions import snapshots
 from submissions.constants import (
@@ -157,12 +158,14 @@ def _save_snapshot(submission: Submission, *, trigger: str, acting_user: User | 
     """Save with a new snapshot, whose data is stored as a delta against the latest one when that is smaller
     (``submissions.snapshots``; the history reads the newest few stored values, so it needs no previous data).
     """
+    if submission.pk is None:  # the first snapshot holds the data; written with the row in one statement
+        bulk_create_with_history([submission], Submission, history_user=acting_user, change_reason=trigger)
+        return
     submission._change_reason = trigger  # type: ignore[attr-defined]
     submission._history_user = acting_user  # type: ignore[attr-defined]
-    if submission.pk is not None:
-        recent = submission.history.order_by("-history_id").values_list("data", flat=True)
-        stored = snapshots.to_store(recent=list(recent[: snapshots.KEYFRAME_EVERY - 1]), data=submission.data)
-        submission._snapshot_data = stored  # type: ignore[attr-defined]
+    recent = submission.history.order_by("-history_id").values_list("data", flat=True)
+    stored = snapshots.to_store(recent=list(recent[: snapshots.KEYFRAME_EVERY - 1]), data=submission.data)
+    submission._snapshot_data = stored  # type: ignore[attr-defined]
     submission.save()
 
 

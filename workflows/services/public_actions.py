@@ -29,7 +29,7 @@ from config.errors import ValidationFailed
 from documents import s3
 from documents.constants import PUBLIC_ACTION_UPLOAD_EXPIRY_SECONDS, DocumentStatus, UploadSource
 from documents.filetypes import MAGIC_PREFIX_BYTES
-from documents.history import bulk_create_with_history, history_rows_create
+from documents.history import bulk_create_with_history, update_with_history
 from documents.keys import build_key, sanitize_file_name
 from documents.models import Document
 from documents.services import (
@@ -427,13 +427,7 @@ def public_action_submit(*, token: str, body: Any) -> PublicActionResult:
         if uploads:
             action.status = PublicActionStatus.AWAITING_UPLOADS
             action.updated_at = action.submitted_at
-            PublicAction.objects.filter(pk=action.pk).update(
-                status=action.status,
-                submission=action.submission,
-                submitted_at=action.submitted_at,
-                updated_at=action.updated_at,
-            )
-            history_rows_create([action], history_type="~")
+            update_with_history(action, ["status", "submission", "submitted_at", "updated_at"])
         else:
             _complete(action)
         return PublicActionResult(action=action, file_uploads=uploads)
@@ -519,8 +513,7 @@ def _write_records(
         )
     root.data = {**root.data, **root_clean}
     root.updated_at = timezone.now()
-    SubjectRecord.objects.filter(pk=root.pk).update(data=root.data, updated_at=root.updated_at)
-    history_rows_create([root], history_type="~")
+    update_with_history(root, ["data", "updated_at"])
 
     issued = document_issue_uploads(
         workspace=workspace,
