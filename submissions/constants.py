@@ -74,6 +74,8 @@ COUNT_EXACT_CAP = 10_000
 COUNT_ESTIMATE_FUNCTION = "submissions_count_estimate"
 # Deep list pages (past COUNT_EXACT_CAP rows) walk their ids in this function, with JIT off (migration 0003).
 PAGE_IDS_FUNCTION = "submissions_page_ids"
+# The list's sort keys (API name -> column); every order ends with the id, in the same direction.
+SORT_FIELDS = {"createdAt": "created_at", "updatedAt": "updated_at", "status": "status"}
 DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 100
 STATS_DEFAULT_DAYS = 30

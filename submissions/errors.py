@@ -53,6 +53,10 @@ class InvalidAssignee(ValidationFailed):
     code = "INVALID_ASSIGNEE"
 
 
+class InvalidCursor(ValidationFailed):
+    code = "INVALID_CURSOR"
+
+
 class FileNotFound(NotFoundError):
     code = "FILE_NOT_FOUND"
 

@@ -26,6 +26,7 @@ from submissions.constants import (
     HISTORY_LIMIT,
     PAGE_IDS_FUNCTION,
     SNAPSHOT_DESCRIPTIONS,
+    SORT_FIELDS,
     STATS_DEFAULT_DAYS,
     FormStatus,
     GrantTargetType,
@@ -33,6 +34,7 @@ from submissions.constants import (
     SubmissionStatus,
     VisibilityMode,
 )
+from submissions.cursors import cursor_decode, cursor_encode, cursor_seek_q
 from submissions.errors import (
     DraftNotFound,
     FormNotFound,
@@ -173,7 +175,6 @@ def submission_get_for_member(
 # --- Listing -------------------------------------------------------------------------------------
 
 WHOLE_SUBMISSION_ID = re.compile(rf"^{SUBMISSION_ID_PREFIX}[0-9A-Z]{{{SUBMISSION_ID_LENGTH}}}$", re.IGNORECASE)
-SORT_FIELDS = {"createdAt": "created_at", "updatedAt": "updated_at", "status": "status"}
 
 
 @dataclass(frozen=True)
@@ -192,21 +193,26 @@ class SubmissionFilters:
 
 @dataclass(frozen=True)
 class Page:
-    """One page of a list. ``total`` is exact unless ``total_exact`` is False (see ``submission_list``)."""
+    """One page of a list. ``total`` is exact unless ``total_exact`` is False (see ``submission_list``).
+
+    ``page`` is None for a page read by cursor; ``next_cursor`` is None on the last page.
+    """
 
     items: list[Submission]
-    page: int
+    page: int | None
     limit: int
     total: int
     total_exact: bool = True
+    next_cursor: str | None = None
 
     @property
-    def pagination(self) -> dict[str, int]:
+    def pagination(self) -> dict[str, Any]:
         return {
             "page": self.page,
             "limit": self.limit,
             "total": self.total,
             "pages": math.ceil(self.total / self.limit),
+            "nextCursor": self.next_cursor,
         }
 
 
@@ -252,13 +258,22 @@ def _filtered(queryset: QuerySet[Submission], filters: SubmissionFilters) -> Que
     return queryset
 
 
-def submission_list(*, context: WorkspaceContext, filters: SubmissionFilters, page: int, limit: int) -> Page:
+def submission_list(
+    *, context: WorkspaceContext, filters: SubmissionFilters, limit: int, page: int = 1, cursor: str | None = None
+) -> Page:
     """One page of visible submissions in two queries, whatever the page size: a count, then the rows.
 
     The count query also brings the workspaces the caller oversees (so visibility needs no query of its own),
     and the rows query brings each row's form, version and first matter. The page is picked by ids first
     (``id IN (SELECT id ... ORDER BY ... LIMIT/OFFSET)``): the OFFSET walk reads only the covering index
     ``sub_ws_created_cover`` (default sort), and the full rows, joins and matters are read for the page alone.
+    The id query asks for one row more than the page: whether there is a next page, without a query of its own.
+
+    ``cursor`` (a previous page's ``next_cursor``, made for the same sort) replaces ``page``: the page is then
+    the rows after the cursor's row (keyset paging, ``cursors.cursor_seek_q``), found in the index at the cursor's
+    sort value instead of walked past with OFFSET, so a deep page costs what a first page costs. Its rows are
+    exactly the ones page/limit would give in the same order (the id breaks every tie), and its ``page`` is None:
+    a keyset page does not count the rows before it. An invalid cursor raises ``InvalidCursor``.
 
     ``total`` (see ``_count``): exact up to ``COUNT_EXACT_CAP`` (10,000) matching rows on PostgreSQL, where
     counting is bounded by ``LIMIT cap + 1``; beyond the cap, PostgreSQL's planner estimate of the same
@@ -267,17 +282,19 @@ def submission_list(*, context: WorkspaceContext, filters: SubmissionFilters, pa
     still reads them, and a page past the real end is empty. SQLite, the embedded single-machine default, has
     no planner estimate and always counts exactly (an index-only count; about 10 ms at 100,000 rows).
 
-    Deep pages stay OFFSET pages (the contract has page/limit, no cursor): their cost grows with the offset,
-    bounded by walking the covering index (at 1M rows, offset 500,000: about 80 ms for the request, under the
-    bare rows query of the same page). On PostgreSQL, past ``COUNT_EXACT_CAP`` rows the walk runs inside
-    ``submissions_page_ids()`` with JIT off: the walk's cost would otherwise make PostgreSQL JIT-compile the
-    whole rows query, about 400 ms of compilation for a 70 ms walk. Shallow pages look grants up row by row,
-    deep ones let PostgreSQL hash the caller's grants once (``_own_visible_q``).
+    Deep OFFSET pages cost what walking the covering index to their offset costs (at 1M rows, offset 500,000:
+    about 80 ms for the request, under the bare rows query of the same page); a cursor is the fast way there.
+    On PostgreSQL, past ``COUNT_EXACT_CAP`` rows the OFFSET walk runs inside ``submissions_page_ids()`` with JIT
+    off: the walk's cost would otherwise make PostgreSQL JIT-compile the whole rows query, about 400 ms of
+    compilation for a 70 ms walk. Shallow and keyset pages look grants up row by row, deep OFFSET ones let
+    PostgreSQL hash the caller's grants once (``_own_visible_q``).
     """
+    seek = cursor_decode(cursor, sort_by=filters.sort_by, sort_order=filters.sort_order) if cursor else None
     field = SORT_FIELDS[filters.sort_by]
     prefix = "-" if filters.sort_order == "desc" else ""
     order = (f"{prefix}{field}", f"{prefix}id")
-    offset = (page - 1) * limit
+    offset = 0 if seek else (page - 1) * limit
+    number = None if seek else page
     own = _filtered(Submission.objects.filter(_own_visible_q(context=context, per_row=True)), filters)
     overseen_subquery = overseen_workspace_ids(overseer=context.workspace)
     oversight = _filtered(Submission.objects.filter(_oversight_q(context=context, overseen=overseen_subquery)), filters)
@@ -289,15 +306,17 @@ def submission_list(*, context: WorkspaceContext, filters: SubmissionFilters, pa
         oversight=oversight.order_by(*order),
         workspace=context.workspace,
     )
-    items: list[Submission] = []
     if counted.exact and offset >= counted.total:  # an estimate may fall short: then the rows decide
-        return Page(items=items, page=page, limit=limit, total=counted.total, total_exact=counted.exact)
-    visible_q = _own_visible_q(context=context, per_row=offset + limit <= COUNT_EXACT_CAP)
+        return Page(items=[], page=number, limit=limit, total=counted.total, total_exact=counted.exact)
+    deep = seek is None and offset + limit > COUNT_EXACT_CAP
+    visible_q = _own_visible_q(context=context, per_row=not deep)
     if counted.overseen:
         visible_q |= _oversight_q(context=context, overseen=counted.overseen)
-    page_ids: Any = _filtered(Submission.objects.filter(visible_q), filters).order_by(*order).values("pk")
-    page_ids = page_ids[offset : offset + limit]
-    if offset + limit > COUNT_EXACT_CAP and connection.vendor == "postgresql":
+    page_ids: Any = _filtered(Submission.objects.filter(visible_q), filters).order_by(*order)
+    if seek:
+        page_ids = page_ids.filter(cursor_seek_q(seek))
+    page_ids = page_ids.values("pk")[offset : offset + limit + 1]
+    if deep and connection.vendor == "postgresql":
         # A deep page: walk the index inside submissions_page_ids(), where JIT is off (migration 0003).
         sql, params = _sql(page_ids)
         composed = connection.ops.compose_sql(sql, params)  # type: ignore[attr-defined]
@@ -309,7 +328,18 @@ def submission_list(*, context: WorkspaceContext, filters: SubmissionFilters, pa
         .order_by(*order)
     )
     items = [_with_first_matter(row) for row in rows]
-    return Page(items=items, page=page, limit=limit, total=counted.total, total_exact=counted.exact)
+    next_cursor = None
+    if len(items) > limit:
+        items = items[:limit]
+        next_cursor = cursor_encode(row=items[-1], sort_by=filters.sort_by, sort_order=filters.sort_order)
+    return Page(
+        items=items,
+        page=number,
+        limit=limit,
+        total=counted.total,
+        total_exact=counted.exact,
+        next_cursor=next_cursor,
+    )
 
 
 FIRST_MATTER_FIELDS = ("public_id", "number", "number_prefix", "title")

@@ -10,7 +10,14 @@ from django.utils.dateparse import parse_date, parse_datetime
 from rest_framework import serializers
 
 from documents.links import document_download_url, document_thumbnail_url
-from submissions.constants import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, STATS_MAX_DAYS, FormStatus, SubmissionStatus
+from submissions.constants import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    SORT_FIELDS,
+    STATS_MAX_DAYS,
+    FormStatus,
+    SubmissionStatus,
+)
 from submissions.models import Form, FormVersion, Submission, SubmissionAttachment, SubmissionNote
 from submissions.selectors import HistoryEvent, Snapshot, VisibilitySettings
 
@@ -218,13 +225,27 @@ class SubmissionListQuerySerializer(serializers.Serializer[Any]):
     dateTo = serializers.CharField(required=False)
     submittedBy = serializers.IntegerField(required=False, min_value=1)
     includeDrafts = serializers.BooleanField(required=False, default=False)
-    sortBy = serializers.ChoiceField(choices=["createdAt", "updatedAt", "status"], default="createdAt")
+    sortBy = serializers.ChoiceField(choices=list(SORT_FIELDS), default="createdAt")
     sortOrder = serializers.ChoiceField(choices=["asc", "desc"], default="desc")
-    page = serializers.IntegerField(min_value=1, default=1)
+    page = serializers.IntegerField(min_value=1, default=1, help_text="Page number (default 1). Not with `cursor`.")
     limit = serializers.IntegerField(min_value=1, default=DEFAULT_PAGE_SIZE)
+    cursor = serializers.CharField(
+        required=False,
+        max_length=500,
+        help_text=(
+            "`pagination.nextCursor` of the previous page: the page after it (keyset paging, fast at any depth). "
+            "Send the same filters, `sortBy` and `sortOrder` as that page (another sort is a 400 "
+            "`INVALID_CURSOR`); `limit` may change. Not with `page`."
+        ),
+    )
 
     def validate_limit(self, value: int) -> int:
         return min(value, MAX_PAGE_SIZE)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "cursor" in attrs and "page" in self.initial_data:
+            raise serializers.ValidationError({"cursor": ["Send either page or cursor, not both."]})
+        return attrs
 
     def validate_dateFrom(self, value: str) -> date | datetime:
         return _date_or_datetime(value, "dateFrom")
@@ -407,14 +428,33 @@ class PaginationSerializer(serializers.Serializer[Any]):
     pages = serializers.IntegerField()
 
 
+class SubmissionPaginationSerializer(serializers.Serializer[Any]):
+    page = serializers.IntegerField(
+        allow_null=True,
+        help_text=(
+            "The page number; null on a page read by `cursor` (a keyset page does not count the rows before it)."
+        ),
+    )
+    limit = serializers.IntegerField()
+    total = serializers.IntegerField(help_text="Matching submissions; see the `X-Total-Count-Exact` header.")
+    pages = serializers.IntegerField()
+    nextCursor = serializers.CharField(
+        allow_null=True,
+        help_text=(
+            "Opaque, signed: send it as `cursor` (with the same filters and sort) for the next page; "
+            "null on the last page."
+        ),
+    )
+
+
 class SubmissionPageSerializer(serializers.Serializer[Any]):
     submissions = SubmissionSerializer(many=True)
-    pagination = PaginationSerializer()
+    pagination = SubmissionPaginationSerializer()
 
 
 class DraftPageSerializer(serializers.Serializer[Any]):
     drafts = SubmissionSerializer(many=True)
-    pagination = PaginationSerializer()
+    pagination = SubmissionPaginationSerializer()
 
 
 class FormPageSerializer(serializers.Serializer[Any]):

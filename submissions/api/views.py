@@ -156,8 +156,25 @@ TOTAL_EXACT_PARAMETER = OpenApiParameter(
     ),
 )
 
+LIST_DESCRIPTION = (
+    "Two ways to page, the same rows in the same order: `page` and `limit` (OFFSET paging, whose cost grows "
+    "with the depth of the page), or `cursor` and `limit` (keyset paging, as cheap at any depth as a first "
+    "page). Every page's `pagination.nextCursor` (null on the last page) is the `cursor` of the page after it; "
+    "send it with the same filters, `sortBy` and `sortOrder`. A page read by cursor has `pagination.page` null "
+    "(a keyset page does not count the rows before it); `total` and `pages` are as for `page`. `page` together "
+    "with `cursor` is a 400 `VALIDATION_ERROR`; a malformed or altered cursor, or one made for another sort, is "
+    "a 400 `INVALID_CURSOR`."
+)
 
-def _page_response(page: selectors.Page, key: str) -> Response:
+
+def _page_response(request: Request, query: dict[str, Any], filters: SubmissionFilters, key: str) -> Response:
+    page = selectors.submission_list(
+        context=workspace_context(request),
+        filters=filters,
+        limit=query["limit"],
+        page=query["page"],
+        cursor=query.get("cursor"),
+    )
     response = Response({key: s.SubmissionSerializer(page.items, many=True).data, "pagination": page.pagination})
     response[TOTAL_EXACT_HEADER] = "true" if page.total_exact else "false"
     return response
@@ -167,6 +184,7 @@ class SubmissionListView(APIView):
     @extend_schema(
         operation_id="submissions_list",
         summary="List submissions.",
+        description=LIST_DESCRIPTION,
         parameters=[s.SubmissionListQuerySerializer, TOTAL_EXACT_PARAMETER],
         responses=s.SubmissionPageSerializer,
         tags=["Submissions"],
@@ -184,10 +202,7 @@ class SubmissionListView(APIView):
             sort_by=query["sortBy"],
             sort_order=query["sortOrder"],
         )
-        page = selectors.submission_list(
-            context=workspace_context(request), filters=filters, page=query["page"], limit=query["limit"]
-        )
-        return _page_response(page, "submissions")
+        return _page_response(request, query, filters, "submissions")
 
     @extend_schema(
         operation_id="submissions_create",
@@ -296,6 +311,7 @@ class DraftListView(APIView):
     @extend_schema(
         operation_id="drafts_list",
         summary="List draft submissions.",
+        description=LIST_DESCRIPTION,
         parameters=[s.SubmissionListQuerySerializer, TOTAL_EXACT_PARAMETER],
         responses=s.DraftPageSerializer,
         tags=["Drafts"],
@@ -309,10 +325,7 @@ class DraftListView(APIView):
             sort_by=query["sortBy"],
             sort_order=query["sortOrder"],
         )
-        page = selectors.submission_list(
-            context=workspace_context(request), filters=filters, page=query["page"], limit=query["limit"]
-        )
-        return _page_response(page, "drafts")
+        return _page_response(request, query, filters, "drafts")
 
 
 class DraftDetailView(APIView):

@@ -35,7 +35,9 @@ def test_total_is_exact_up_to_the_cap(
     for _ in range(rows):
         make_submission(form_version)
     response = list_page(api_client, limit=2)
-    assert response.json()["pagination"] == {"page": 1, "limit": 2, "total": rows, "pages": (rows + 1) // 2}
+    pagination = response.json()["pagination"]
+    assert isinstance(pagination.pop("nextCursor"), str)
+    assert pagination == {"page": 1, "limit": 2, "total": rows, "pages": (rows + 1) // 2}
     assert response["X-Total-Count-Exact"] == "true"
 
 

@@ -157,6 +157,8 @@ def test_list_shape_pagination_and_matters(
     matter_link_submission(matter=matter, submission=subs[-1])
     matter_link_submission(matter=later, submission=subs[-1])
     body = api_client.get(reverse("submission-list")).json()
+    next_cursor = body["pagination"].pop("nextCursor")
+    assert isinstance(next_cursor, str) and next_cursor
     assert body["pagination"] == {"page": 1, "limit": 10, "total": 12, "pages": 2}
     assert len(body["submissions"]) == 10
     first = body["submissions"][0]
@@ -168,6 +170,7 @@ def test_list_shape_pagination_and_matters(
     assert set(first) >= {"id", "formId", "status", "data", "metadata", "matters", "createdAt"}
     page2 = api_client.get(reverse("submission-list"), {"page": 2}).json()
     assert [s["id"] for s in page2["submissions"]] == [subs[1].public_id, subs[0].public_id]
+    assert page2["pagination"]["nextCursor"] is None  # the last page
     assert api_client.get(reverse("submission-list"), {"page": 9}).json()["submissions"] == []
     assert api_client.get(reverse("submission-list"), {"limit": 1000}).json()["pagination"]["limit"] == 100
 
@@ -483,7 +486,10 @@ def test_the_seed_list_query(api_client: Any, form_version: Any, make_submission
         {"formId": "abc123", "status": "PENDING", "dateFrom": "2026-01-01", "dateTo": "2026-02-01"},
     )
     assert response.status_code == 200
-    assert response.json() == {"submissions": [], "pagination": {"page": 1, "limit": 10, "total": 0, "pages": 0}}
+    assert response.json() == {
+        "submissions": [],
+        "pagination": {"page": 1, "limit": 10, "total": 0, "pages": 0, "nextCursor": None},
+    }
 
 
 def test_deeply_nested_metadata_is_a_400(api_client: Any, submission: Any) -> None:
