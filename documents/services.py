@@ -6,7 +6,7 @@ import io
 import logging
 import tempfile
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -44,7 +44,7 @@ from documents.filetypes import (
     file_type_for_name,
     normalise_content_type,
 )
-from documents.history import bulk_create_with_history
+from documents.history import bulk_create_with_history, history_rows_create
 from documents.keys import build_key, sanitize_file_name, unique_key_segment
 from documents.models import Document
 from documents.selectors import document_get_for_workspace
@@ -208,13 +208,22 @@ def document_issue_uploads(
     return [(document, _sign(document)) for document in documents]
 
 
-def document_reissue_upload(*, document: Document, expires_in: int) -> s3.PresignedPost:
-    """A fresh presigned POST for the same key, after a missing or rejected upload."""
-    document.status = DocumentStatus.AWAITING_UPLOAD
-    document.rejection_reason = ""
-    document.upload_expires_at = timezone.now() + timedelta(seconds=expires_in)
-    document.save(update_fields=["status", "rejection_reason", "upload_expires_at", "updated_at"])
-    return _sign(document)
+def document_reissue_uploads(*, documents: Sequence[Document], expires_in: int) -> list[s3.PresignedPost]:
+    """Fresh presigned POSTs for the same keys, after missing or rejected uploads, in the order of ``documents``.
+
+    One UPDATE of the documents and one INSERT of their history rows; run it inside the caller's transaction.
+    """
+    if not documents:
+        return []
+    now = timezone.now()
+    for document in documents:
+        document.status = DocumentStatus.AWAITING_UPLOAD
+        document.rejection_reason = ""
+        document.upload_expires_at = now + timedelta(seconds=expires_in)
+        document.updated_at = now
+    Document.objects.bulk_update(documents, ["status", "rejection_reason", "upload_expires_at", "updated_at"])
+    history_rows_create(documents, history_type="~")
+    return [_sign(document) for document in documents]
 
 
 @dataclass(frozen=True)
@@ -243,39 +252,66 @@ def _rejection_reason(document: Document, probe: s3.ObjectProbe, expected_etag: 
     return ""
 
 
-def document_verify_upload(
-    *, document: Document, expected_etag: str | None = None, probe: s3.ObjectProbe | None = None
-) -> Verification:
-    """Check the object that arrived against what was declared; accept it, or reject and delete it.
+def document_verify_uploads(
+    *,
+    documents: Sequence[Document],
+    probes: Mapping[str, s3.ObjectProbe | None] | None = None,
+    expected_etags: Mapping[str, str] | None = None,
+) -> list[Verification]:
+    """Check the objects that arrived against what was declared; accept each, or reject it and delete its object.
 
-    Reads only the first bytes of the object (one ranged GET). A missing object leaves the document
-    awaiting upload. Safe to call twice: an accepted document stays accepted. A caller that already
-    fetched the object's first bytes (``s3.probe_object``, e.g. for several files in parallel) passes
-    ``probe``, and no S3 read is made here.
+    The documents are locked and read again (one SELECT); every change is written with one UPDATE and one INSERT of
+    history rows. A caller that already fetched the objects' first bytes (``s3.probe_object``, e.g. in parallel)
+    passes ``probes`` by key, and a document without one counts as missing; otherwise each document still awaiting
+    its upload is read here (one ranged GET). A missing object leaves its document awaiting upload; a document
+    that is no longer awaiting its upload is left as it is. The answers come in the order of ``documents``.
     """
+    if not documents:
+        return []
+    etags = expected_etags or {}
+    verifications: list[Verification] = []
+    changed: list[Document] = []
     with transaction.atomic():
-        document = Document.objects.select_for_update().get(pk=document.pk)
-        if document.status != DocumentStatus.AWAITING_UPLOAD:
-            return Verification(document=document)
-        if probe is None:
-            probe = s3.probe_object(document.key, MAGIC_PREFIX_BYTES)
-        if probe is None:
-            return Verification(document=document, missing=True)
-        reason = _rejection_reason(document, probe, expected_etag)
-        if reason:
-            document.status = DocumentStatus.REJECTED
-            document.rejection_reason = reason
+        locked = Document.objects.select_for_update().filter(pk__in=[document.pk for document in documents])
+        current = {document.pk: document for document in locked.order_by("pk")}
+        now = timezone.now()
+        for document in (current[document.pk] for document in documents):
+            if document.status != DocumentStatus.AWAITING_UPLOAD:
+                verifications.append(Verification(document=document))
+                continue
+            probe = s3.probe_object(document.key, MAGIC_PREFIX_BYTES) if probes is None else probes.get(document.key)
+            if probe is None:
+                verifications.append(Verification(document=document, missing=True))
+                continue
+            reason = _rejection_reason(document, probe, etags.get(document.key))
+            if reason:
+                document.status = DocumentStatus.REJECTED
+                document.rejection_reason = reason
+            else:
+                document.status = DocumentStatus.UPLOADED
+                document.etag = probe.etag
+                document.uploaded_at = now
             document.size = probe.size
-            document.save(update_fields=["status", "rejection_reason", "size", "updated_at"])
-        else:
-            document.status = DocumentStatus.UPLOADED
-            document.size = probe.size
-            document.etag = probe.etag
-            document.uploaded_at = timezone.now()
-            document.save(update_fields=["status", "size", "etag", "uploaded_at", "updated_at"])
-    if reason:
-        _delete_quietly(document.key)
-    return Verification(document=document)
+            document.updated_at = now
+            changed.append(document)
+            verifications.append(Verification(document=document))
+        if changed:
+            Document.objects.bulk_update(
+                changed, ["status", "rejection_reason", "size", "etag", "uploaded_at", "updated_at"]
+            )
+            history_rows_create(changed, history_type="~")
+    for document in changed:
+        if document.status == DocumentStatus.REJECTED:
+            _delete_quietly(document.key)
+    return verifications
+
+
+def document_verify_upload(*, document: Document, expected_etag: str | None = None) -> Verification:
+    """``document_verify_uploads`` of one document, reading its first bytes here (``expected_etag``: ``/api/s3``)."""
+    (verification,) = document_verify_uploads(
+        documents=[document], expected_etags={document.key: expected_etag} if expected_etag else None
+    )
+    return verification
 
 
 def _delete_quietly(key: str) -> None:

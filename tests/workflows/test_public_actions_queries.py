@@ -1,14 +1,18 @@
-"""POST /v3/public/actions/{token} writes in bulk: its query count does not grow with the entities it creates."""
+"""The public action writes in bulk: the query counts of submit and confirm do not grow with the files."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from documents.constants import DocumentStatus
 from documents.models import Document
-from tests.workflows.public_action_support import make_action, submit_url
+from tests.workflows.public_action_support import PDF_BYTES, confirm_url, make_action, submit_url, upload_all
 from workflows.models import PublicActionFile, Relation, SubjectRecord, SubjectRecordDocument
 from workspaces.models import Workspace
 
@@ -83,3 +87,71 @@ def test_bulk_writes_keep_one_history_row_per_created_row(workspace: Workspace) 
         assert upload["spektrDataField"] == link.field_name
         is_person = link.subject_record.reference.startswith("person-")
         assert upload.get("entityReference") == (link.subject_record.reference if is_person else None)
+
+
+# The action (locked) and its files with their documents; the documents locked and read again, one UPDATE of the
+# verified ones and one INSERT of their history rows (in a savepoint), one UPDATE of the re-issued ones and one
+# INSERT of their history rows. In a test the request's transaction is a savepoint too.
+CONFIRM_PENDING_QUERIES = 11
+# No file to re-issue; completing writes the action and the workflow (locked first), each with its history row.
+CONFIRM_COMPLETED_QUERIES = 14
+NOT_A_PDF = b"MZ\x90\x00 an executable named .pdf"
+
+
+def _submit(token: str, entities: int) -> list[dict[str, Any]]:
+    response = APIClient().post(submit_url(token), _body(entities), format="json")
+    assert response.status_code == 200, response.content
+    return list(response.json()["fileUploads"])
+
+
+def _confirm(token: str) -> tuple[Any, int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = APIClient().post(confirm_url(token))
+    return response, len(queries.captured_queries)
+
+
+def _statuses(upload: dict[str, Any]) -> list[tuple[str, str]]:
+    """The history of an upload's document, oldest first: (history type, status)."""
+    document = Document.objects.get(key=upload["fields"]["key"])
+    return [(row.history_type, row.status) for row in document.history.order_by("history_id")]
+
+
+@pytest.mark.parametrize("entities", [0, 8])
+def test_confirm_query_count_does_not_grow_with_the_files(workspace: Workspace, tmp_path: Path, entities: int) -> None:
+    """2 files: one valid, one an executable named .pdf. 10 files: 5 valid, 1 executable, 4 never uploaded."""
+    _, token = make_action(workspace)
+    uploads = _submit(token, entities)
+    valid, wrong, missing = uploads[: len(uploads) // 2], uploads[len(uploads) // 2], uploads[len(uploads) // 2 + 1 :]
+    upload_all(valid, tmp_path)
+    upload_all([wrong], tmp_path, content=NOT_A_PDF)
+
+    response, queries = _confirm(token)
+
+    assert response.status_code == 409, response.content
+    assert queries == CONFIRM_PENDING_QUERIES
+    again = response.json()["fileUploads"]
+    assert [u["fields"]["key"] for u in again] == [u["fields"]["key"] for u in [wrong, *missing]]
+    awaiting, uploaded = DocumentStatus.AWAITING_UPLOAD, DocumentStatus.UPLOADED
+    for upload in valid:
+        assert _statuses(upload) == [("+", awaiting), ("~", uploaded)]
+    assert _statuses(wrong) == [("+", awaiting), ("~", DocumentStatus.REJECTED), ("~", awaiting)]
+    for upload in missing:
+        assert _statuses(upload) == [("+", awaiting), ("~", awaiting)]
+
+
+@pytest.mark.parametrize("entities", [0, 8])
+def test_confirm_that_completes_takes_as_many_queries_for_2_files_as_for_10(
+    workspace: Workspace, tmp_path: Path, entities: int
+) -> None:
+    _, token = make_action(workspace)
+    uploads = _submit(token, entities)
+    upload_all(uploads, tmp_path)
+
+    response, queries = _confirm(token)
+
+    assert (response.status_code, response.json()) == (200, {"status": "completed"})
+    assert queries == CONFIRM_COMPLETED_QUERIES
+    for upload in uploads:
+        assert _statuses(upload) == [("+", DocumentStatus.AWAITING_UPLOAD), ("~", DocumentStatus.UPLOADED)]
+    sizes = Document.objects.filter(key__in=[u["fields"]["key"] for u in uploads]).values_list("size", flat=True)
+    assert set(sizes) == {len(PDF_BYTES)}

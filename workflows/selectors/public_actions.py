@@ -71,9 +71,7 @@ def _attach_entity_form_versions(action: PublicAction) -> None:
 def public_action_files(*, action: PublicAction) -> list[PublicActionFile]:
     """The files an action's submission announced, in the order they were answered, with their documents."""
     return list(
-        PublicActionFile.objects.filter(action=action)
-        .select_related("record_document__document", "record_document__subject_record")
-        .order_by("position")
+        PublicActionFile.objects.filter(action=action).select_related("record_document__document").order_by("position")
     )
 
 

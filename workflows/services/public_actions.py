@@ -35,8 +35,8 @@ from documents.models import Document
 from documents.services import (
     UploadRequest,
     document_issue_uploads,
-    document_reissue_upload,
-    document_verify_upload,
+    document_reissue_uploads,
+    document_verify_uploads,
 )
 from submissions.constants import FormStatus
 from submissions.formschema import clean_form_data, file_field_keys
@@ -637,6 +637,7 @@ def public_action_confirm(*, token: str) -> PublicActionResult:
 
     S3 calls: one listing per record prefix for presence, then one ranged GET per present, unverified file
     (size, content type, magic bytes). A missing file costs no GET; an accepted one is never read again.
+    SQL: a constant number of queries; the documents are verified and re-issued in bulk.
     """
     with transaction.atomic():
         action = public_action_get_by_token(token=token, for_update=True, allow_completed=True, with_forms=False)
@@ -652,38 +653,38 @@ def public_action_confirm(*, token: str) -> PublicActionResult:
         try:
             listings = _in_parallel(_listing, prefixes)
             present = [
-                item
+                item.record_document.document.key
                 for item in pending
                 if item.record_document.document.status == DocumentStatus.AWAITING_UPLOAD
                 and item.record_document.document.key in listings[_prefix_of(item)]
             ]
-            probes = _in_parallel(_probe, [item.record_document.document.key for item in present])
+            probes = _in_parallel(_probe, present)
         except (BotoCoreError, ClientError) as exc:
             logger.warning("S3 unavailable while confirming public action %s", action.public_id, exc_info=True)
             raise StorageUnavailable("The file store could not be reached; please retry in a moment.") from exc
-        reissue: list[PublicActionFile] = [item for item in pending if item not in present]
-        for item in present:
-            probe = probes[item.record_document.document.key]
-            if probe is not None:  # None: deleted between the listing and the read
-                verification = document_verify_upload(document=item.record_document.document, probe=probe)
-                item.record_document.document = verification.document
-                if verification.accepted:
-                    continue
-            reissue.append(item)
-        reissue.sort(key=lambda item: item.position)
-        uploads = []
-        for item in reissue:
-            document = item.record_document.document
-            post = document_reissue_upload(document=document, expires_in=PUBLIC_ACTION_UPLOAD_EXPIRY_SECONDS)
-            uploads.append(
-                FileUpload(
-                    item.entity_reference or None,
-                    document.original_name,
-                    item.record_document.field_name,
-                    post.url,
-                    post.fields,
-                )
+        # A file not listed, or deleted between the listing and the read, has no probe: it is missing.
+        verifications = document_verify_uploads(
+            documents=[item.record_document.document for item in pending], probes=probes
+        )
+        reissue: list[PublicActionFile] = []
+        for item, verification in zip(pending, verifications, strict=True):
+            item.record_document.document = verification.document
+            if not verification.accepted:
+                reissue.append(item)
+        posts = document_reissue_uploads(
+            documents=[item.record_document.document for item in reissue],
+            expires_in=PUBLIC_ACTION_UPLOAD_EXPIRY_SECONDS,
+        )
+        uploads = [
+            FileUpload(
+                item.entity_reference or None,
+                item.record_document.document.original_name,
+                item.record_document.field_name,
+                post.url,
+                post.fields,
             )
+            for item, post in zip(reissue, posts, strict=True)
+        ]
         if not uploads:
             _complete(action)
         return PublicActionResult(action=action, file_uploads=uploads)
