@@ -50,7 +50,7 @@ bench: $(VENV)/.installed
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
 	mkdir -p data
 	DATABASE_URL=$(BENCH_SQLITE_URL) $(PY) manage.py migrate --noinput -v0
-	DATABASE_URL=$(BENCH_SQLITE_URL) $(PY) manage.py bench --output bench-results-sqlite.json
+	DJANGO_DEBUG=false DATABASE_URL=$(BENCH_SQLITE_URL) $(PY) manage.py bench --output bench-results-sqlite.json
 	bash .ci/ensure-postgres
 	DATABASE_URL=$(BENCH_PG_URL) $(PY) manage.py migrate --noinput -v0
-	DATABASE_URL=$(BENCH_PG_URL) $(PY) manage.py bench --output bench-results-postgres.json
+	DJANGO_DEBUG=false DATABASE_URL=$(BENCH_PG_URL) $(PY) manage.py bench --output bench-results-postgres.json

@@ -81,6 +81,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's backend, with a request's small bulk inserts as plain VALUES (config/db/postgresql/compiler.py).
     DATABASES["default"]["ENGINE"] = "config.db.postgresql"
+    # Prepared statements: with server-side parameters psycopg prepares a statement it has run five times, and
+    # PostgreSQL then skips parsing and planning it (the public action lookup planned in 0.7 ms and ran in 0.1).
+    # Off (DATABASE_PREPARED_STATEMENTS=false) behind a transaction-pooling PgBouncer older than 1.21.
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

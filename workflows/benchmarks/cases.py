@@ -15,8 +15,10 @@ import subprocess
 import sys
 import time
 import uuid
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.test import Client
@@ -145,6 +147,10 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+WORKERS = 2
+WARMUP_SECONDS = 3
+
+
 class Gunicorn:
     """gunicorn with 2 workers on 127.0.0.1, sharing the benchmark's database and S3 emulator."""
 
@@ -167,7 +173,7 @@ class Gunicorn:
             [
                 str(gunicorn),
                 "config.wsgi",
-                "--workers=2",
+                f"--workers={WORKERS}",
                 "--worker-class=gthread",
                 "--threads=4",
                 f"--bind=127.0.0.1:{self.port}",
@@ -178,12 +184,25 @@ class Gunicorn:
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return self
-            except OSError:
-                time.sleep(0.2)
+            if self._listening() and len(self._workers()) == WORKERS:
+                # The port answers as soon as the master listens; a run that starts while one worker still boots
+                # gets every connection on the other (the floor then measured 2,200 instead of 5,500 req/s).
+                wrk_output(self.url("/api/health"), seconds=WARMUP_SECONDS, headers={})
+                return self
+            time.sleep(0.2)
         raise RuntimeError("gunicorn did not start")
+
+    def _listening(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                return True
+        except OSError:
+            return False
+
+    def _workers(self) -> list[str]:
+        assert self.process is not None
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return children.read_text().split() if children.exists() else []
 
     def __exit__(self, *exc: object) -> None:
         if self.process is not None:
@@ -196,6 +215,7 @@ class Gunicorn:
 
 _WRK_RPS = re.compile(r"Requests/sec:\s+([\d.]+)")
 _WRK_P99 = re.compile(r"^\s+99%\s+([\d.]+)(us|ms|s)", re.MULTILINE)
+_WRK_COUNT = re.compile(r"(\d+) requests in ")
 
 
 def wrk_output(
@@ -223,32 +243,70 @@ def wrk_output(
     return output
 
 
-def wrk_numbers(output: str) -> tuple[float, float]:
-    """Requests per second and p99 latency (ms) of a wrk run's output."""
-    rps_match, p99_match = _WRK_RPS.search(output), _WRK_P99.search(output)
-    if not rps_match or not p99_match:
+@dataclass(frozen=True)
+class WrkRun:
+    requests_per_second: float
+    p99_ms: float
+    # Busy CPU of the whole machine (gunicorn, the database, wrk) per request: steadier than req/s on a shared
+    # machine, and it says what a request costs where req/s only says how many fit.
+    cpu_ms_per_request: float
+
+    def extra(self, prefix: str = "") -> dict[str, float]:
+        return {f"{prefix}{name}": round(value, 3) for name, value in asdict(self).items()}
+
+
+def busy_cpu_seconds() -> float:
+    """CPU seconds the machine has spent neither idle nor waiting for I/O since boot (Linux ``/proc/stat``)."""
+    user, nice, system, idle, iowait, irq, softirq, steal = (
+        int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
+    )
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def wrk_run(
+    url: str,
+    *,
+    seconds: int,
+    headers: dict[str, str],
+    script: str | None = None,
+    script_args: list[str] | None = None,
+) -> WrkRun:
+    """A bounded wrk run against 127.0.0.1: requests per second, p99 latency and CPU per request."""
+    busy = busy_cpu_seconds()
+    output = wrk_output(url, seconds=seconds, headers=headers, script=script, script_args=script_args)
+    busy = busy_cpu_seconds() - busy
+    rps_match, p99_match, count_match = _WRK_RPS.search(output), _WRK_P99.search(output), _WRK_COUNT.search(output)
+    if not rps_match or not p99_match or not count_match:
         raise RuntimeError(f"unexpected wrk output:\n{output}")
     p99_ms = float(p99_match.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99_match.group(2)]
-    return float(rps_match.group(1)), p99_ms
-
-
-def wrk(url: str, *, seconds: int, headers: dict[str, str], script: str | None = None) -> tuple[float, float]:
-    """Requests per second and p99 latency (ms) from a bounded wrk run against 127.0.0.1."""
-    return wrk_numbers(wrk_output(url, seconds=seconds, headers=headers, script=script))
+    requests = int(count_match.group(1))
+    return WrkRun(float(rps_match.group(1)), p99_ms, busy * 1000 / requests if requests else float("inf"))
 
 
 def throughput_case(
-    server: Gunicorn, case: str, path: str, *, headers: dict[str, str], floor_rps: float, seconds: int, target: str
+    server: Gunicorn, case: str, path: str, *, headers: dict[str, str], floor: WrkRun, seconds: int, target: str
 ) -> Result:
-    rps, p99 = wrk(server.url(path), seconds=seconds, headers=headers)
+    run = wrk_run(server.url(path), seconds=seconds, headers=headers)
+    return throughput_result(case, run, floor, target=target)
+
+
+def throughput_result(case: str, run: WrkRun, floor: WrkRun, *, target: str, **extra: Any) -> Result:
+    """A throughput row: ms per request (shown as req/s) against the floor's, with the CPU per request of both."""
     return Result(
         case=case,
-        median_ms=1000 / rps if rps else float("inf"),
-        p95_ms=p99,
+        median_ms=1000 / run.requests_per_second if run.requests_per_second else float("inf"),
+        p95_ms=run.p99_ms,
         queries=None,
         floor="GET /api/health rps",
-        floor_median_ms=1000 / floor_rps if floor_rps else None,
+        floor_median_ms=1000 / floor.requests_per_second if floor.requests_per_second else None,
         target=target,
-        extra={"requests_per_second": rps, "p99_ms": p99, "floor_requests_per_second": floor_rps},
+        extra={
+            **run.extra(),
+            **floor.extra("floor_"),
+            "share_of_floor": round(run.requests_per_second / floor.requests_per_second, 3)
+            if floor.requests_per_second
+            else None,
+            **extra,
+        },
         unit="rps",
     )

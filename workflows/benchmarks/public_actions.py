@@ -27,7 +27,7 @@ from documents import s3
 from documents.constants import DocumentStatus, UploadSource
 from documents.models import Document
 from submissions.models import Form, FormVersion, Submission
-from workflows.benchmarks.cases import Gunicorn, wrk_numbers, wrk_output
+from workflows.benchmarks.cases import Gunicorn, WrkRun, throughput_result, wrk_run
 from workflows.benchmarks.runner import Result, measure, timings
 from workflows.benchmarks.uploads import post_file
 from workflows.constants import CustomerType, PublicActionStatus, WorkflowStatus, WorkflowType
@@ -170,6 +170,21 @@ def _with_history(model: type[Model], objs: list[Any]) -> list[Any]:
     created = model._default_manager.bulk_create(objs)
     model.history.bulk_history_create(created, default_change_reason=None)  # type: ignore[attr-defined]
     return created
+
+
+def submit_profile(workspace: Workspace, *, requests: int = 300) -> str:
+    """Where a 2-file submit's time goes: a pyinstrument profile of ``requests`` in-process submits, as text."""
+    from pyinstrument import Profiler
+
+    bench = PublicActionBench(workspace)
+    tokens = bench.new_tokens(requests + 10)
+    for token in tokens[:10]:  # warm: prepared statements, caches
+        bench.submit(token, 2)
+    profiler = Profiler(interval=0.0005)
+    with profiler:
+        for token in tokens[10:]:
+            bench.submit(token, 2)
+    return str(profiler.output_text(unicode=False, color=False))
 
 
 def _history_of_update(obj: Any) -> None:
@@ -465,12 +480,12 @@ def _db_sessions() -> int | None:
     return int(row[0]) if row else None
 
 
-def _submit_run(server: Gunicorn, bench: PublicActionBench, folder: Path, *, tokens: int, seconds: int) -> str:
+def _submit_run(server: Gunicorn, bench: PublicActionBench, folder: Path, *, tokens: int, seconds: int) -> WrkRun:
     token_file, body_file, script = folder / "tokens.txt", folder / "body.json", folder / "submit.lua"
     token_file.write_text("\n".join(bench.new_tokens(tokens)) + "\n")
     body_file.write_text(json.dumps(bench.body(2)))
     script.write_text(SUBMIT_LUA)
-    return wrk_output(
+    return wrk_run(
         server.url("/v3/public/actions/"),
         seconds=seconds,
         headers={},
@@ -479,7 +494,7 @@ def _submit_run(server: Gunicorn, bench: PublicActionBench, folder: Path, *, tok
     )
 
 
-def _sized_run(server: Gunicorn, bench: PublicActionBench, folder: Path, *, tokens: int, seconds: int) -> str:
+def _sized_run(server: Gunicorn, bench: PublicActionBench, folder: Path, *, tokens: int, seconds: int) -> WrkRun:
     """A run with ``tokens`` tokens, and once more with the cap if a thread ran out (the rate beat the estimate)."""
     try:
         return _submit_run(server, bench, folder, tokens=tokens, seconds=seconds)
@@ -489,7 +504,7 @@ def _sized_run(server: Gunicorn, bench: PublicActionBench, folder: Path, *, toke
     return _submit_run(server, bench, folder, tokens=MAX_TOKENS, seconds=seconds)
 
 
-def submit_throughput_case(server: Gunicorn, workspace: Workspace, *, floor_rps: float, seconds: int) -> Result:
+def submit_throughput_case(server: Gunicorn, workspace: Workspace, *, floor: WrkRun, seconds: int) -> Result:
     """POST /v3/public/actions/{token} with 2 files under wrk, every request with a fresh token.
 
     A short probe (with tokens for half the floor's rate) sizes the main run's pool: the probe's rate x seconds
@@ -500,32 +515,20 @@ def submit_throughput_case(server: Gunicorn, workspace: Workspace, *, floor_rps:
     bench = PublicActionBench(workspace)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        probe_tokens = min(MAX_TOKENS, math.ceil(floor_rps * PROBE_SECONDS / 2) + 100)
-        probe_rps, _ = wrk_numbers(_sized_run(server, bench, folder, tokens=probe_tokens, seconds=PROBE_SECONDS))
-        tokens = min(MAX_TOKENS, math.ceil(probe_rps * seconds * 1.5) + 200)
+        probe_tokens = min(MAX_TOKENS, math.ceil(floor.requests_per_second * PROBE_SECONDS / 2) + 100)
+        probe = _sized_run(server, bench, folder, tokens=probe_tokens, seconds=PROBE_SECONDS)
+        tokens = min(MAX_TOKENS, math.ceil(probe.requests_per_second * seconds * 1.5) + 200)
         sessions_before = _db_sessions()
-        output = _sized_run(server, bench, folder, tokens=tokens, seconds=seconds)
+        run = _sized_run(server, bench, folder, tokens=tokens, seconds=seconds)
         sessions_after = _db_sessions()
-    rps, p99 = wrk_numbers(output)
-    requests = round(rps * seconds)
     opened = None if sessions_before is None or sessions_after is None else sessions_after - sessions_before
-    return Result(
-        case="HTTP POST /v3/public/actions/{token} (2 files)",
-        median_ms=1000 / rps if rps else float("inf"),
-        p95_ms=p99,
-        queries=None,
-        floor="GET /api/health rps",
-        floor_median_ms=1000 / floor_rps if floor_rps else None,
+    return throughput_result(
+        "HTTP POST /v3/public/actions/{token} (2 files)",
+        run,
+        floor,
         target="rps >= 15% of floor (ratio <= 6.67)",
-        unit="rps",
-        extra={
-            "requests_per_second": rps,
-            "p99_ms": p99,
-            "floor_requests_per_second": floor_rps,
-            "share_of_floor": round(rps / floor_rps, 3) if floor_rps else None,
-            "probe_requests_per_second": probe_rps,
-            "tokens": tokens,
-            "requests": requests,
-            "db_sessions_opened": opened,
-        },
+        probe_requests_per_second=probe.requests_per_second,
+        tokens=tokens,
+        requests=round(run.requests_per_second * seconds),
+        db_sessions_opened=opened,
     )

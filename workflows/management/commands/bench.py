@@ -66,6 +66,8 @@ class Command(BaseCommand):
         only: tuple[str, ...],
         **options: Any,
     ) -> None:
+        if settings.DEBUG:
+            self.stderr.write("DEBUG is on: every query is also logged; run with DJANGO_DEBUG=false (make bench does).")
         server = ThreadedMotoServer(ip_address="127.0.0.1", port=_free_port(), verbose=False)
         server.start()
         host, port = server.get_host_and_port()
@@ -73,6 +75,7 @@ class Command(BaseCommand):
         settings.AWS_S3_ADDRESSING_STYLE = "path"
         s3.clear_cached_clients()
         s3.ensure_bucket()
+        self.profiles: dict[str, str] = {}
         try:
             groups = tuple(group for group in only if not (skip_http and group == "http"))
             results = self._run(repeat=repeat, http_seconds=http_seconds, groups=groups)
@@ -90,11 +93,16 @@ class Command(BaseCommand):
                     "machine": {"platform": platform.platform(), "cpus": _cpu_count()},
                     "results": [result.as_dict() for result in results],
                     "table": table,
+                    "profiles": self.profiles,
                 },
                 indent=2,
             )
         )
         self.stdout.write(f"\nWrote {output}")
+        if self.profiles:
+            profile_path = Path(output).with_suffix(".profile.txt")
+            profile_path.write_text("".join(f"## {case}\n{text}\n" for case, text in self.profiles.items()))
+            self.stdout.write(f"Wrote {profile_path} (pyinstrument: where the time goes)")
 
     def _run(self, *, repeat: int, http_seconds: int, groups: tuple[str, ...]) -> list[Result]:
         workspace = workspace_create(name=f"Benchmark {timezone.now():%H%M%S}", owner=None)
@@ -105,6 +113,7 @@ class Command(BaseCommand):
             results.append(cases.s3_presign_case(workspace, raw_key, repeat))
         if "submit" in groups:
             results += public_actions.submit_cases(workspace, repeat)
+            self.profiles["submit (2 files)"] = public_actions.submit_profile(workspace)
         if "confirm" in groups:
             results += public_actions.confirm_cases(workspace, repeat)
             results.append(public_actions.upload_path_bytes(workspace))
@@ -119,39 +128,48 @@ class Command(BaseCommand):
     def _http(self, workspace: Workspace, raw_key: str, seconds: int) -> list[Result]:
         headers = {"X-API-KEY": raw_key}
         with cases.Gunicorn() as server:
-            floor_rps, floor_p99 = cases.wrk(server.url("/api/health"), seconds=seconds, headers={})
+            floor = cases.wrk_run(server.url("/api/health"), seconds=seconds, headers={})
             presign = cases.throughput_case(
                 server,
                 "HTTP GET /api/s3/presigned-post",
                 "/api/s3/presigned-post?filename=a.pdf&contenttype=application/pdf&source=field_value",
                 headers=headers,
-                floor_rps=floor_rps,
+                floor=floor,
                 seconds=seconds,
                 target="reported",
             )
-            submit = public_actions.submit_throughput_case(server, workspace, floor_rps=floor_rps, seconds=seconds)
+            submit = public_actions.submit_throughput_case(server, workspace, floor=floor, seconds=seconds)
             dataset = submission_cases.list_dataset(submission_cases.list_rows())
             listing = cases.throughput_case(
                 server,
                 f"HTTP GET /api/submissions (page of 10, {dataset.rows:,} rows, as a member)",
                 "/api/submissions?limit=10",
                 headers={"X-API-KEY": dataset.raw_key, "X-USER-ID": str(dataset.member.pk)},
-                floor_rps=floor_rps,
+                floor=floor,
                 seconds=seconds,
                 target="reported",
             )
-        floor = Result(
+        floor_row = Result(
             case="HTTP GET /api/health (floor)",
-            median_ms=1000 / floor_rps,
-            p95_ms=floor_p99,
+            median_ms=1000 / floor.requests_per_second,
+            p95_ms=floor.p99_ms,
             queries=0,
             floor="-",
             floor_median_ms=None,
             target="floor",
-            extra={"requests_per_second": floor_rps, "p99_ms": floor_p99},
+            extra=floor.extra(),
             unit="rps",
         )
-        return [floor, presign, submit, listing]
+        submit_cpu = Result(
+            case="  same, machine CPU per request (gunicorn + database + wrk)",
+            median_ms=submit.extra["cpu_ms_per_request"],
+            p95_ms=submit.extra["cpu_ms_per_request"],
+            queries=None,
+            floor="GET /api/health CPU",
+            floor_median_ms=floor.cpu_ms_per_request,
+            target="reported",
+        )
+        return [floor_row, presign, submit, submit_cpu, listing]
 
 
 def _cpu_count() -> int:
