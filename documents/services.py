@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image
 
+from config.history import bulk_create_with_history, history_rows_create
 from documents import s3
 from documents.constants import (
     PUBLIC_SOURCES,
@@ -44,7 +45,6 @@ from documents.filetypes import (
     file_type_for_name,
     normalise_content_type,
 )
-from documents.history import bulk_create_with_history, history_rows_create
 from documents.keys import build_key, sanitize_file_name, unique_key_segment
 from documents.models import Document
 from documents.selectors import document_get_for_workspace

@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from config.errors import ValidationFailed
+from config.history import bulk_create_with_history
 from documents.constants import DocumentStatus
-from documents.history import bulk_create_with_history
 from documents.models import Document
 from submissions import snapshots
 from submissions.constants import (

@@ -175,9 +175,11 @@ def test_updates_and_the_submission_write_their_history_with_the_stored_values(
     assert changed.updated_at == root.updated_at
     assert [row.status for row in action.history.filter(history_type="~")] == ["AWAITING_UPLOADS"]
     assert action.history.filter(history_type="~").get().submission_id == action.submission_id
-    submission_id = action.submission.public_id
+    submission = action.submission
+    assert submission is not None
+    submission_id = submission.public_id
     events = api_client.get(f"/api/submissions/{submission_id}/history").json()["events"]
     assert [(e["type"], e["trigger"], e["version"]) for e in events] == [("snapshot", "create", 1)]
     first = api_client.get(f"/api/submissions/{submission_id}/snapshots/{events[0]['snapshotId']}").json()
-    assert first["data"] == action.submission.data
+    assert first["data"] == submission.data
     assert first["data"]["id_document"] == "passport_scan.pdf"

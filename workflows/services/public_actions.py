@@ -26,10 +26,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from config.errors import ValidationFailed
+from config.history import bulk_create_with_history, update_with_history
 from documents import s3
 from documents.constants import PUBLIC_ACTION_UPLOAD_EXPIRY_SECONDS, DocumentStatus, UploadSource
 from documents.filetypes import MAGIC_PREFIX_BYTES
-from documents.history import bulk_create_with_history, update_with_history
 from documents.keys import build_key, sanitize_file_name
 from documents.models import Document
 from documents.services import (
