@@ -653,6 +653,27 @@ def test_two_files_with_one_name_never_share_a_key(client: APIClient, workspace:
     assert [k.rsplit("/", 1)[1] for k in keys] == ["scan.pdf", "scan-2.pdf", "scan-3.pdf", "scan-4.pdf"]
 
 
+def test_keys_of_other_records_with_a_similar_id_do_not_count_as_taken(client: APIClient, workspace: Workspace) -> None:
+    """Only keys under the root's own prefix are taken: not one of a record whose id differs in case or length."""
+    action, token = make_action(workspace)
+    root_id = action.workflow.subject_record.public_id
+    for other_id in (root_id.upper(), root_id.lower(), root_id + "0", root_id + "a"):
+        if other_id != root_id:
+            Document.objects.create(
+                workspace=workspace,
+                key=f"{workspace.public_id}/endClient/{other_id}/scan.pdf",
+                original_name="scan.pdf",
+                sanitized_name="scan.pdf",
+                content_type="application/pdf",
+                max_size=1024,
+                upload_expires_at=timezone.now(),
+            )
+
+    uploads = client.post(submit_url(token), {"id_document": "scan.pdf"}, format="json").json()["fileUploads"]
+
+    assert uploads[0]["fields"]["key"] == f"{workspace.public_id}/endClient/{root_id}/scan.pdf"
+
+
 def test_upload_files_with_the_seed_curl_command(client: APIClient, workspace: Workspace, tmp_path: Path) -> None:
     _, token = make_action(workspace)
     uploads = client.post(submit_url(token), SEED_ROOT_BODY, format="json").json()["fileUploads"]

@@ -31,7 +31,7 @@ from documents import s3
 from documents.constants import PUBLIC_ACTION_UPLOAD_EXPIRY_SECONDS, DocumentStatus, UploadSource
 from documents.filetypes import MAGIC_PREFIX_BYTES
 from documents.keys import build_key, sanitize_file_name
-from documents.models import Document
+from documents.selectors import document_keys_under
 from documents.services import (
     UploadRequest,
     document_issue_uploads,
@@ -539,13 +539,12 @@ def _write_records(
 
 
 def _used_keys(workspace: Workspace, root: SubjectRecord) -> set[str]:
-    """Keys already taken under the root record's prefix: its documents from earlier actions (one indexed query).
+    """Keys already taken under the root record's prefix: its documents from earlier actions.
 
-    The prefix holds the record's public id and only this module builds such keys, so the key alone finds them
-    (the ``varchar_pattern_ops`` index of the unique key); no join through the record's document links.
+    The prefix holds the record's public id and only this module builds such keys, so the key alone finds them;
+    no join through the record's document links.
     """
-    prefix = _record_prefix(workspace, root) + "/"
-    return set(Document.objects.filter(key__startswith=prefix).values_list("key", flat=True))
+    return document_keys_under(prefix=_record_prefix(workspace, root) + "/")
 
 
 def _submission_data(root: dict[str, Any], entities: list[_Entity], relations: list[_Relation]) -> dict[str, Any]:
