@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.db import connections, models, router
 from django.db.models import sql
@@ -97,26 +97,46 @@ def bulk_create_with_history(
 
 
 def update_with_history(
-    obj: models.Model, fields: Sequence[str], *, history_user: Any = _DEFAULT_USER, change_reason: str | None = None
-) -> None:
-    """UPDATE ``fields`` of ``obj`` to the values it holds (no signals, no ``auto_now``: set ``updated_at``
-    yourself) and write its ``~`` history row, like ``save(update_fields=...)`` with history but cheaper."""
+    obj: models.Model,
+    values: dict[str, Any],
+    *,
+    where: models.Q | None = None,
+    history_user: Any = _DEFAULT_USER,
+    change_reason: str | None = None,
+) -> bool:
+    """UPDATE ``obj``'s row to ``values`` (field names; no signals, no ``auto_now``: pass ``updated_at``) and write
+    its ``~`` history row, like ``save(update_fields=...)`` with history but cheaper.
+
+    With ``where``, the row is only updated if it also matches it (decided by the database, so a concurrent change
+    cannot slip in between a read and this write). Returns whether it was updated; ``obj`` takes ``values`` then.
+    """
     model = type(obj)
     using = router.db_for_write(model)
-    values = {name: getattr(obj, _column(model._meta.get_field(name), "attname")) for name in fields}
+    rows = model._default_manager.db_manager(using).filter(pk=obj.pk)
+    if where is not None:
+        rows = rows.filter(where)
     if not _one_statement(model, using, rows=1):
-        model._default_manager.db_manager(using).filter(pk=obj.pk).update(**values)
+        if not rows.update(**values):
+            return False
+        _assign(obj, values)
         history_rows_create([obj], history_type="~", history_user=history_user, change_reason=change_reason)
-        return
-    query = sql.UpdateQuery(model)
+        return True
+    query = cast(sql.UpdateQuery, rows.query.chain(sql.UpdateQuery))
     query.add_update_values(values)
-    query.add_q(models.Q(pk=obj.pk))
     update_sql, update_params = query.get_compiler(using=using).as_sql()
     quote = connections[using].ops.quote_name
     returning = ", ".join(quote(_column(field)) for field in _source_fields(model))
-    _write_with_history(
+    updated = _write_with_history(
         model, using, f"{update_sql} RETURNING {returning}", update_params, obj, "~", history_user, change_reason
     )
+    if updated:
+        _assign(obj, values)
+    return bool(updated)
+
+
+def _assign(obj: models.Model, values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        setattr(obj, name, value)
 
 
 # --- PostgreSQL: one statement per write and its history -----------------------------------------

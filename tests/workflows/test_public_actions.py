@@ -206,6 +206,27 @@ def test_no_files_completes_at_once_and_moves_the_workflow_on(client: APIClient,
     assert client.post(confirm_url(token)).json() == {"status": "completed"}
 
 
+def test_completing_leaves_a_workflow_already_in_review_as_it_is(client: APIClient, workspace: Workspace) -> None:
+    """A second link on a workflow a reviewer already looks at completes without touching the workflow."""
+    first, first_token = make_action(workspace)
+    assert client.post(submit_url(first_token), {"first_name": "John"}, format="json").status_code == 200
+    workflow = first.workflow
+    workflow.refresh_from_db()
+    history_before = workflow.history.count()
+    updated_before = workflow.updated_at
+    action, token = make_action(workspace, workflow=workflow)
+
+    response = client.post(submit_url(token), {"first_name": "Jane", "last_name": "Doe"}, format="json")
+
+    assert (response.status_code, response.json()) == (200, {"status": "completed"})
+    action.refresh_from_db()
+    assert action.status == PublicActionStatus.COMPLETED
+    assert action.history.filter(status=PublicActionStatus.COMPLETED).count() == 1
+    workflow.refresh_from_db()
+    assert (workflow.status, workflow.updated_at) == (WorkflowStatus.IN_REVIEW, updated_before)
+    assert workflow.history.count() == history_before
+
+
 # --- Confirm -------------------------------------------------------------------------------------
 
 

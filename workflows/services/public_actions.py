@@ -23,6 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from config.errors import ValidationFailed
@@ -422,14 +423,20 @@ def public_action_submit(*, token: str, body: Any) -> PublicActionResult:
         # Everything is valid: write, one bulk INSERT per table (and one for its history rows).
         root = action.workflow.subject_record  # locked with the action (see public_action_get_by_token)
         uploads = _write_records(action, root, root_clean, root_files, entities, relations)
-        action.submission = _record_submission(action, submission_data)
-        action.submitted_at = timezone.now()
+        submission = _record_submission(action, submission_data)
+        now = timezone.now()
         if uploads:
-            action.status = PublicActionStatus.AWAITING_UPLOADS
-            action.updated_at = action.submitted_at
-            update_with_history(action, ["status", "submission", "submitted_at", "updated_at"])
+            update_with_history(
+                action,
+                {
+                    "status": PublicActionStatus.AWAITING_UPLOADS,
+                    "submission": submission,
+                    "submitted_at": now,
+                    "updated_at": now,
+                },
+            )
         else:
-            _complete(action)
+            _complete(action, submission=submission, submitted_at=now)
         return PublicActionResult(action=action, file_uploads=uploads)
 
 
@@ -511,9 +518,7 @@ def _write_records(
             ],
             Relation,
         )
-    root.data = {**root.data, **root_clean}
-    root.updated_at = timezone.now()
-    update_with_history(root, ["data", "updated_at"])
+    update_with_history(root, {"data": {**root.data, **root_clean}, "updated_at": timezone.now()})
 
     issued = document_issue_uploads(
         workspace=workspace,
@@ -598,14 +603,17 @@ def _record_submission(action: PublicAction, body: dict[str, Any]) -> Submission
     )
 
 
-def _complete(action: PublicAction) -> None:
-    action.status = PublicActionStatus.COMPLETED
-    action.completed_at = timezone.now()
-    action.save(update_fields=["status", "submission", "submitted_at", "completed_at", "updated_at"])
-    workflow = Workflow.objects.select_for_update().get(pk=action.workflow_id)
-    if workflow.status in (WorkflowStatus.OPEN, WorkflowStatus.WAITING_FOR_CLIENT):
-        workflow.status = WorkflowStatus.IN_REVIEW
-        workflow.save(update_fields=["status", "updated_at"])
+def _complete(action: PublicAction, **values: Any) -> None:
+    """The action is done (with ``values``, e.g. the submission); its workflow goes to review if it waited."""
+    now = timezone.now()
+    update_with_history(
+        action, {"status": PublicActionStatus.COMPLETED, "completed_at": now, "updated_at": now, **values}
+    )
+    update_with_history(
+        action.workflow,
+        {"status": WorkflowStatus.IN_REVIEW, "updated_at": now},
+        where=Q(status__in=(WorkflowStatus.OPEN, WorkflowStatus.WAITING_FOR_CLIENT)),
+    )
 
 
 # --- Confirming ----------------------------------------------------------------------------------
