@@ -15,12 +15,14 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -172,7 +174,7 @@ class Gunicorn:
         self.process = subprocess.Popen(
             [
                 str(gunicorn),
-                "config.wsgi",
+                "workflows.benchmarks.wsgi",
                 f"--workers={WORKERS}",
                 "--worker-class=gthread",
                 "--threads=4",
@@ -184,7 +186,7 @@ class Gunicorn:
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            if self._listening() and len(self._workers()) == WORKERS:
+            if self._listening() and len(self.worker_pids()) == WORKERS:
                 # The port answers as soon as the master listens; a run that starts while one worker still boots
                 # gets every connection on the other (the floor then measured 2,200 instead of 5,500 req/s).
                 wrk_output(self.url("/api/health"), seconds=WARMUP_SECONDS, headers={})
@@ -199,10 +201,15 @@ class Gunicorn:
         except OSError:
             return False
 
-    def _workers(self) -> list[str]:
+    def worker_pids(self) -> list[int]:
         assert self.process is not None
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        return children.read_text().split() if children.exists() else []
+        return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
+    def pids(self) -> list[int]:
+        """The master's and its workers' process ids."""
+        assert self.process is not None
+        return [self.process.pid, *self.worker_pids()]
 
     def __exit__(self, *exc: object) -> None:
         if self.process is not None:
@@ -225,8 +232,12 @@ def wrk_output(
     headers: dict[str, str],
     script: str | None = None,
     script_args: list[str] | None = None,
+    fair: Callable[[], bool] | None = None,
 ) -> str:
-    """The output of a bounded wrk run against 127.0.0.1; a failed request or a script's BENCH-ERROR raises."""
+    """The output of a bounded wrk run against 127.0.0.1; a failed request or a script's BENCH-ERROR raises.
+
+    With ``fair``, the run is stopped and ``UnbalancedRun`` raised if ``fair()`` is false after its first seconds.
+    """
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is not installed (make bench installs Debian's wrk)")
     command = ["wrk", "-t2", "-c8", f"-d{seconds}s", "--timeout", "10s", "--latency"]
@@ -237,7 +248,16 @@ def wrk_output(
     command.append(url)  # wrk takes its options before the URL
     if script_args:
         command += ["--", *script_args]  # handed to the script's init(args)
-    output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+        if fair is not None and seconds > BALANCE_CHECK_SECONDS:
+            time.sleep(BALANCE_CHECK_SECONDS)
+            if not fair():
+                process.kill()
+                process.communicate()
+                raise UnbalancedRun(url)
+        output, errors = process.communicate(timeout=seconds + 60)
+    if process.returncode:
+        raise RuntimeError(f"wrk failed ({process.returncode}): {errors}")
     if "Non-2xx" in output or "Socket errors" in output or "BENCH-ERROR" in output:
         raise RuntimeError(f"requests failed during the wrk run:\n{output}")
     return output
@@ -250,9 +270,45 @@ class WrkRun:
     # Busy CPU of the whole machine (gunicorn, the database, wrk) per request: steadier than req/s on a shared
     # machine, and it says what a request costs where req/s only says how many fit.
     cpu_ms_per_request: float
+    # The same split by process: gunicorn (master and workers) and the PostgreSQL server (None on SQLite, which
+    # runs inside gunicorn).
+    app_cpu_ms_per_request: float
+    db_cpu_ms_per_request: float | None
+    # CPU seconds of each gunicorn worker during the run.
+    worker_cpu_seconds: tuple[float, ...]
 
-    def extra(self, prefix: str = "") -> dict[str, float]:
-        return {f"{prefix}{name}": round(value, 3) for name, value in asdict(self).items()}
+    def extra(self, prefix: str = "") -> dict[str, Any]:
+        return {
+            f"{prefix}{name}": [round(cpu, 3) for cpu in value]
+            if isinstance(value, tuple)
+            else None
+            if value is None
+            else round(value, 3)
+            for name, value in asdict(self).items()
+        }
+
+
+# wrk opens its connections when it starts, and now and then one gunicorn worker accepts every one of them: the
+# run then measures one worker while the other idles (the floor read 2,300 instead of 5,500 req/s, about one run
+# in three). A run whose workers' CPU differs that much after its first seconds is stopped and started again.
+BALANCE_CHECK_SECONDS = 2
+BALANCE_MIN_SHARE = 0.25  # the idler worker's CPU against the busier one's
+BALANCE_ATTEMPTS = 5
+
+
+class UnbalancedRun(Exception):
+    """A wrk run stopped early because one worker served (nearly) all of it."""
+
+
+def balanced_run(run: Callable[[bool], WrkRun]) -> WrkRun:
+    """``run(True)`` (a run that stops early when unbalanced) until one completes; the last attempt is
+    ``run(False)``, kept whatever its balance. ``run`` must be repeatable: a submit run makes fresh tokens."""
+    for _ in range(BALANCE_ATTEMPTS - 1):
+        try:
+            return run(True)
+        except UnbalancedRun:
+            continue
+    return run(False)
 
 
 def busy_cpu_seconds() -> float:
@@ -263,41 +319,108 @@ def busy_cpu_seconds() -> float:
     return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
+def process_cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User + system CPU seconds of each live process of ``pids`` (Linux ``/proc/<pid>/stat``)."""
+    seconds = {}
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except FileNotFoundError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()  # after "pid (comm)": state is field 0, utime 11, stime 12
+        seconds[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return seconds
+
+
+def _cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds spent between two readings, a process that started in between counting from zero."""
+    return sum(value - before.get(pid, 0.0) for pid, value in after.items())
+
+
+def postgres_pids() -> list[int]:
+    """The local PostgreSQL server's processes (postmaster, backends, writers); none when it runs elsewhere."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
 def wrk_run(
-    url: str,
+    server: Gunicorn,
+    path: str,
     *,
     seconds: int,
     headers: dict[str, str],
     script: str | None = None,
     script_args: list[str] | None = None,
+    require_balance: bool = False,
 ) -> WrkRun:
-    """A bounded wrk run against 127.0.0.1: requests per second, p99 latency and CPU per request."""
+    """A bounded wrk run against ``server``: requests per second, p99 latency and CPU per request (all, by process).
+
+    With ``require_balance`` an unbalanced run raises ``UnbalancedRun`` after its first seconds (``balanced_run``).
+
+    The database's CPU is read only for a PostgreSQL server on this machine. A backend that a gunicorn thread
+    connects during the run counts from its start; one that also ends within it is missed (connections persist).
+    """
+    workers = server.worker_pids()
     busy = busy_cpu_seconds()
-    output = wrk_output(url, seconds=seconds, headers=headers, script=script, script_args=script_args)
+    app = process_cpu_seconds(server.pids())
+    db = process_cpu_seconds(postgres_pids()) if connection.vendor == "postgresql" else {}
+
+    def fair() -> bool:
+        now = process_cpu_seconds(workers)
+        used = [now.get(pid, 0.0) - app.get(pid, 0.0) for pid in workers]
+        return min(used) >= BALANCE_MIN_SHARE * max(used)
+
+    output = wrk_output(
+        server.url(path),
+        seconds=seconds,
+        headers=headers,
+        script=script,
+        script_args=script_args,
+        fair=fair if require_balance else None,
+    )
     busy = busy_cpu_seconds() - busy
+    app_after = process_cpu_seconds(server.pids())
+    app_used = _cpu_used(app, app_after)
+    db_used = _cpu_used(db, process_cpu_seconds(postgres_pids())) if db else None
     rps_match, p99_match, count_match = _WRK_RPS.search(output), _WRK_P99.search(output), _WRK_COUNT.search(output)
     if not rps_match or not p99_match or not count_match:
         raise RuntimeError(f"unexpected wrk output:\n{output}")
     p99_ms = float(p99_match.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99_match.group(2)]
-    requests = int(count_match.group(1))
-    return WrkRun(float(rps_match.group(1)), p99_ms, busy * 1000 / requests if requests else float("inf"))
+    requests = max(1, int(count_match.group(1)))
+    return WrkRun(
+        requests_per_second=float(rps_match.group(1)),
+        p99_ms=p99_ms,
+        cpu_ms_per_request=busy * 1000 / requests,
+        app_cpu_ms_per_request=app_used * 1000 / requests,
+        db_cpu_ms_per_request=None if db_used is None else db_used * 1000 / requests,
+        worker_cpu_seconds=tuple(app_after.get(pid, 0.0) - app.get(pid, 0.0) for pid in workers),
+    )
 
 
 def throughput_case(
     server: Gunicorn, case: str, path: str, *, headers: dict[str, str], floor: WrkRun, seconds: int, target: str
 ) -> Result:
-    run = wrk_run(server.url(path), seconds=seconds, headers=headers)
+    run = balanced_run(lambda check: wrk_run(server, path, seconds=seconds, headers=headers, require_balance=check))
     return throughput_result(case, run, floor, target=target)
 
 
-def throughput_result(case: str, run: WrkRun, floor: WrkRun, *, target: str, **extra: Any) -> Result:
+def throughput_result(
+    case: str, run: WrkRun, floor: WrkRun, *, target: str, floor_name: str = "GET /api/health rps", **extra: Any
+) -> Result:
     """A throughput row: ms per request (shown as req/s) against the floor's, with the CPU per request of both."""
     return Result(
         case=case,
         median_ms=1000 / run.requests_per_second if run.requests_per_second else float("inf"),
         p95_ms=run.p99_ms,
         queries=None,
-        floor="GET /api/health rps",
+        floor=floor_name,
         floor_median_ms=1000 / floor.requests_per_second if floor.requests_per_second else None,
         target=target,
         extra={

@@ -27,7 +27,7 @@ from documents import s3
 from documents.constants import DocumentStatus, UploadSource
 from documents.models import Document
 from submissions.models import Form, FormVersion, Submission
-from workflows.benchmarks.cases import Gunicorn, WrkRun, throughput_result, wrk_run
+from workflows.benchmarks.cases import Gunicorn, WrkRun, balanced_run, throughput_result, wrk_run
 from workflows.benchmarks.runner import Result, measure, timings
 from workflows.benchmarks.uploads import post_file
 from workflows.constants import CustomerType, PublicActionStatus, WorkflowStatus, WorkflowType
@@ -480,28 +480,67 @@ def _db_sessions() -> int | None:
     return int(row[0]) if row else None
 
 
-def _submit_run(server: Gunicorn, bench: PublicActionBench, folder: Path, *, tokens: int, seconds: int) -> WrkRun:
+def _submit_run(
+    server: Gunicorn, bench: PublicActionBench, folder: Path, *, tokens: int, seconds: int, require_balance: bool
+) -> WrkRun:
     token_file, body_file, script = folder / "tokens.txt", folder / "body.json", folder / "submit.lua"
     token_file.write_text("\n".join(bench.new_tokens(tokens)) + "\n")
     body_file.write_text(json.dumps(bench.body(2)))
     script.write_text(SUBMIT_LUA)
     return wrk_run(
-        server.url("/v3/public/actions/"),
+        server,
+        "/v3/public/actions/",
         seconds=seconds,
         headers={},
         script=str(script),
         script_args=[str(token_file), str(body_file), str(WRK_THREADS)],
+        require_balance=require_balance,
     )
 
 
 def _sized_run(server: Gunicorn, bench: PublicActionBench, folder: Path, *, tokens: int, seconds: int) -> WrkRun:
-    """A run with ``tokens`` tokens, and once more with the cap if a thread ran out (the rate beat the estimate)."""
+    """A run with ``tokens`` tokens, and once more with the cap if a thread ran out (the rate beat the estimate);
+    each attempt makes its own tokens, so an unbalanced run is repeated like any other (``balanced_run``)."""
     try:
-        return _submit_run(server, bench, folder, tokens=tokens, seconds=seconds)
+        return balanced_run(
+            lambda check: _submit_run(server, bench, folder, tokens=tokens, seconds=seconds, require_balance=check)
+        )
     except RuntimeError as exc:
         if TOKENS_EXHAUSTED not in str(exc) or tokens >= MAX_TOKENS:
             raise
-    return _submit_run(server, bench, folder, tokens=MAX_TOKENS, seconds=seconds)
+    return balanced_run(
+        lambda check: _submit_run(server, bench, folder, tokens=MAX_TOKENS, seconds=seconds, require_balance=check)
+    )
+
+
+PROTOTYPE_LUA = """
+function init(args)
+  local file = io.open(args[1], "rb")
+  wrk.method, wrk.body, wrk.headers["Content-Type"] = "POST", file:read("*a"), "application/json"
+  file:close()
+end
+"""
+
+
+def prototype_run(server: Gunicorn, workspace: Workspace, *, seconds: int) -> WrkRun:
+    """The issue's bare prototype under wrk (``prototype.py``): the same body as the submit, one row written."""
+    bench = PublicActionBench(workspace)
+    with tempfile.TemporaryDirectory() as tmp:
+        body_file, script = Path(tmp) / "body.json", Path(tmp) / "prototype.lua"
+        body_file.write_text(json.dumps(bench.body(2)))
+        script.write_text(PROTOTYPE_LUA)
+        path = reverse("bench-prototype", args=[bench.root_version.public_id], urlconf="workflows.benchmarks.prototype")
+        return balanced_run(
+            lambda check: wrk_run(
+                server,
+                path,
+                seconds=seconds,
+                headers={},
+                script=str(script),
+                script_args=[str(body_file)],
+                require_balance=check,
+            )
+        )
 
 
 def submit_throughput_case(server: Gunicorn, workspace: Workspace, *, floor: WrkRun, seconds: int) -> Result:

@@ -71,6 +71,7 @@ class Command(BaseCommand):
         server = ThreadedMotoServer(ip_address="127.0.0.1", port=_free_port(), verbose=False)
         server.start()
         host, port = server.get_host_and_port()
+        configured = settings.AWS_S3_ENDPOINT_URL, settings.AWS_S3_ADDRESSING_STYLE
         settings.AWS_S3_ENDPOINT_URL = f"http://{host}:{port}"
         settings.AWS_S3_ADDRESSING_STYLE = "path"
         s3.clear_cached_clients()
@@ -81,6 +82,8 @@ class Command(BaseCommand):
             results = self._run(repeat=repeat, http_seconds=http_seconds, groups=groups)
         finally:
             server.stop()
+            settings.AWS_S3_ENDPOINT_URL, settings.AWS_S3_ADDRESSING_STYLE = configured
+            s3.clear_cached_clients()
 
         title = f"{connection.vendor} · {timezone.now():%Y-%m-%d} · {platform.machine()} · {_cpu_count()} cores"
         table = format_table(results, title)
@@ -128,7 +131,9 @@ class Command(BaseCommand):
     def _http(self, workspace: Workspace, raw_key: str, seconds: int) -> list[Result]:
         headers = {"X-API-KEY": raw_key}
         with cases.Gunicorn() as server:
-            floor = cases.wrk_run(server.url("/api/health"), seconds=seconds, headers={})
+            floor = cases.balanced_run(
+                lambda check: cases.wrk_run(server, "/api/health", seconds=seconds, headers={}, require_balance=check)
+            )
             presign = cases.throughput_case(
                 server,
                 "HTTP GET /api/s3/presigned-post",
@@ -138,6 +143,7 @@ class Command(BaseCommand):
                 seconds=seconds,
                 target="reported",
             )
+            prototype = public_actions.prototype_run(server, workspace, seconds=seconds)
             submit = public_actions.submit_throughput_case(server, workspace, floor=floor, seconds=seconds)
             dataset = submission_cases.list_dataset(submission_cases.list_rows())
             listing = cases.throughput_case(
@@ -160,16 +166,60 @@ class Command(BaseCommand):
             extra=floor.extra(),
             unit="rps",
         )
-        submit_cpu = Result(
-            case="  same, machine CPU per request (gunicorn + database + wrk)",
-            median_ms=submit.extra["cpu_ms_per_request"],
-            p95_ms=submit.extra["cpu_ms_per_request"],
-            queries=None,
-            floor="GET /api/health CPU",
-            floor_median_ms=floor.cpu_ms_per_request,
-            target="reported",
+        prototype_row = cases.throughput_result(
+            "HTTP POST prototype: validate, 1 row + history, sign 2 POSTs",
+            prototype,
+            floor,
+            target="reported (issue 6's reference: 17%)",
         )
-        return [floor_row, presign, submit, submit_cpu, listing]
+        submit_rows = [
+            submit,
+            Result(
+                case="  same, vs the prototype",
+                median_ms=submit.median_ms,
+                p95_ms=submit.p95_ms,
+                queries=None,
+                floor="prototype rps",
+                floor_median_ms=prototype_row.median_ms,
+                target="reported",
+                unit="rps",
+            ),
+            _cpu_row(
+                "  same, machine CPU per request",
+                submit.extra["cpu_ms_per_request"],
+                "GET /api/health CPU",
+                floor.cpu_ms_per_request,
+            ),
+            _cpu_row(
+                "  same, gunicorn CPU per request",
+                submit.extra["app_cpu_ms_per_request"],
+                "prototype's",
+                prototype.app_cpu_ms_per_request,
+            ),
+        ]
+        if prototype.db_cpu_ms_per_request is not None:
+            submit_rows.append(
+                _cpu_row(
+                    "  same, PostgreSQL CPU per request",
+                    submit.extra["db_cpu_ms_per_request"],
+                    "prototype's",
+                    prototype.db_cpu_ms_per_request,
+                )
+            )
+        return [floor_row, presign, prototype_row, *submit_rows, listing]
+
+
+def _cpu_row(case: str, value: float, floor: str, floor_value: float) -> Result:
+    """CPU milliseconds per request of a throughput run against another run's."""
+    return Result(
+        case=case,
+        median_ms=value,
+        p95_ms=value,
+        queries=None,
+        floor=floor,
+        floor_median_ms=floor_value,
+        target="reported",
+    )
 
 
 def _cpu_count() -> int:
