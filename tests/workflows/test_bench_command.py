@@ -1,0 +1,41 @@
+"""`manage.py bench` (what `make bench` runs): every in-process case produces its row against a floor.
+
+The HTTP group needs gunicorn and wrk against a database they can reach, so `make bench` itself exercises it;
+here the other groups run with few samples on the test database, and what the rows say is checked.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bench_writes_a_row_per_case_with_its_floor_and_ratio(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BENCH_LIST_ROWS", "300")
+    output = tmp_path / "bench.json"
+
+    call_command("bench", only=("signing", "submit", "confirm", "list", "snapshots"), repeat=5, output=str(output))
+
+    written = json.loads(output.read_text())
+    rows = {row["case"]: row for row in written["results"]}
+    expected = [
+        "sign one presigned POST (ours)",
+        "POST /v3/public/actions/{token} (10 files)",
+        "POST /v3/public/actions/{token}/confirm (10 files)",
+        "GET /api/submissions page 1, limit 10 (300 rows)",
+        "GET /api/submissions deep page by cursor (row 150) (300 rows)",
+        "GET history (1,000 snapshots)",
+    ]
+    for case in expected:
+        assert rows[case]["median_ms"] > 0 and rows[case]["floor_median_ms"] > 0, case
+        assert rows[case]["ratio"] == pytest.approx(rows[case]["median_ms"] / rows[case]["floor_median_ms"], abs=0.01)
+        assert case in written["table"]
+    assert rows["GET /api/submissions page 1, limit 100 (300 rows)"]["queries"] <= 4
+    # Django reads only the magic-byte prefix of each uploaded file, never the file.
+    upload = next(row for case, row in rows.items() if case.startswith("bytes read by Django"))
+    assert upload["extra"]["gets"] == 10 and upload["extra"]["per_file_max"] <= 64
+    assert "submit (2 files)" in written["profiles"]
