@@ -2,7 +2,7 @@
 
 import secrets
 
-from config.ids import new_public_id
+from config.ids import new_public_id, random_string
 
 CROCKFORD_BASE32 = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 SUBMISSION_ID_PREFIX = "SUB-"
@@ -11,7 +11,7 @@ SUBMISSION_ID_LENGTH = 12
 
 def submission_id() -> str:
     """``SUB-`` + 12 upper-case Crockford base32 characters (60 random bits)."""
-    return SUBMISSION_ID_PREFIX + "".join(secrets.choice(CROCKFORD_BASE32) for _ in range(SUBMISSION_ID_LENGTH))
+    return SUBMISSION_ID_PREFIX + random_string(CROCKFORD_BASE32, SUBMISSION_ID_LENGTH)
 
 
 def form_id() -> str:
