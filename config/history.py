@@ -124,10 +124,8 @@ def update_with_history(
     query = cast(sql.UpdateQuery, rows.query.chain(sql.UpdateQuery))
     query.add_update_values(values)
     update_sql, update_params = query.get_compiler(using=using).as_sql()
-    quote = connections[using].ops.quote_name
-    returning = ", ".join(quote(_column(field)) for field in _source_fields(model))
     updated = _write_with_history(
-        model, using, f"{update_sql} RETURNING {returning}", update_params, obj, "~", history_user, change_reason
+        model, using, f"{update_sql} {_returning(model, using)}", update_params, obj, "~", history_user, change_reason
     )
     if updated:
         _assign(obj, values)
@@ -182,6 +180,32 @@ def _history_extra_fields(model: type[models.Model]) -> list[models.Field[Any, A
     ]
 
 
+@cache
+def _returning(model: type[models.Model], using: str) -> str:
+    """``RETURNING`` the columns a history row copies, for an UPDATE of ``model``."""
+    quote = connections[using].ops.quote_name
+    return "RETURNING " + ", ".join(quote(_column(field)) for field in _source_fields(model))
+
+
+@cache
+def _history_insert(model: type[models.Model], using: str) -> str:
+    """The history half of ``_write_with_history``'s statement, the same for every write of ``model``:
+    ``INSERT INTO <history> (...) SELECT changed.<source columns>, %s... FROM changed RETURNING <pk>``, its
+    parameters simple_history's own columns (``HISTORY_COLUMNS``), then the extra fields'."""
+    quote = connections[using].ops.quote_name
+    historical = history_model(model)
+    source = _source_fields(model)
+    written = [historical._meta.get_field(field.attname) for field in source]
+    written += [historical._meta.get_field(name) for name in HISTORY_COLUMNS] + _history_extra_fields(model)
+    selected = [f"changed.{quote(_column(field))}" for field in source]
+    selected += ["%s"] * (len(written) - len(source))
+    pk_column = quote(_column(historical._meta.get_field(model._meta.pk.attname)))
+    return (
+        f"INSERT INTO {quote(historical._meta.db_table)} ({', '.join(quote(_column(field)) for field in written)}) "
+        f"SELECT {', '.join(selected)} FROM changed RETURNING {pk_column}"
+    )
+
+
 def _write_with_history(
     model: type[models.Model],
     using: str,
@@ -199,13 +223,8 @@ def _write_with_history(
     INSERT in the order they were given (the history INSERT reads the CTE in that order).
     """
     connection = connections[using]
-    quote = connection.ops.quote_name
     historical = history_model(model)
     user = _history_user(first, history_user)
-    source = _source_fields(model)
-    extras = _history_extra_fields(model)
-    columns = [quote(_column(historical._meta.get_field(field.attname))) for field in source]
-    selected = [f"changed.{quote(_column(field))}" for field in source]
     own = {
         "history_date": timezone.now(),
         "history_type": history_type,
@@ -213,21 +232,9 @@ def _write_with_history(
         "history_change_reason": change_reason,
     }
     params: list[Any] = list(write_params)
-    for name, value in own.items():
-        field = historical._meta.get_field(name)
-        columns.append(quote(_column(field)))
-        selected.append("%s")
-        params.append(field.get_db_prep_save(value, connection))
-    for field in extras:  # one row (see _one_statement): a default of its own
-        columns.append(quote(_column(field)))
-        selected.append("%s")
-        params.append(field.get_db_prep_save(field.get_default(), connection))
-    pk_column = quote(_column(historical._meta.get_field(model._meta.pk.attname)))
-    statement = (
-        f"WITH changed AS ({write_sql}) "
-        f"INSERT INTO {quote(historical._meta.db_table)} ({', '.join(columns)}) "
-        f"SELECT {', '.join(selected)} FROM changed RETURNING {pk_column}"
-    )
+    params += [historical._meta.get_field(name).get_db_prep_save(own[name], connection) for name in HISTORY_COLUMNS]
+    # one row (see _one_statement): the extra fields take their defaults
+    params += [field.get_db_prep_save(field.get_default(), connection) for field in _history_extra_fields(model)]
     with connection.cursor() as cursor:
-        cursor.execute(statement, params)
+        cursor.execute(f"WITH changed AS ({write_sql}) {_history_insert(model, using)}", params)
         return [row[0] for row in cursor.fetchall()]
