@@ -255,7 +255,11 @@ def wrk_output(
                 process.kill()
                 process.communicate()
                 raise UnbalancedRun(url)
-        output, errors = process.communicate(timeout=seconds + 60)
+        try:
+            output, errors = process.communicate(timeout=seconds + 60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise RuntimeError(f"wrk did not finish within {seconds + 60} s") from None
     if process.returncode:
         raise RuntimeError(f"wrk failed ({process.returncode}): {errors}")
     if "Non-2xx" in output or "Socket errors" in output or "BENCH-ERROR" in output:
