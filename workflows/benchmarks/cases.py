@@ -282,14 +282,14 @@ class WrkRun:
     worker_cpu_seconds: tuple[float, ...]
 
     def extra(self, prefix: str = "") -> dict[str, Any]:
-        return {
-            f"{prefix}{name}": [round(cpu, 3) for cpu in value]
-            if isinstance(value, tuple)
-            else None
-            if value is None
-            else round(value, 3)
-            for name, value in asdict(self).items()
-        }
+        return {f"{prefix}{name}": _rounded(value) for name, value in asdict(self).items()}
+
+
+def _rounded(value: Any) -> Any:
+    """A measurement (or a tuple of them, or None) to three decimals, for the JSON table."""
+    if isinstance(value, tuple):
+        return [_rounded(item) for item in value]
+    return None if value is None else round(value, 3)
 
 
 # wrk opens its connections when it starts, and now and then one gunicorn worker accepts every one of them: the
@@ -415,16 +415,14 @@ def throughput_case(
     return throughput_result(case, run, floor, target=target)
 
 
-def throughput_result(
-    case: str, run: WrkRun, floor: WrkRun, *, target: str, floor_name: str = "GET /api/health rps", **extra: Any
-) -> Result:
+def throughput_result(case: str, run: WrkRun, floor: WrkRun, *, target: str, **extra: Any) -> Result:
     """A throughput row: ms per request (shown as req/s) against the floor's, with the CPU per request of both."""
     return Result(
         case=case,
         median_ms=1000 / run.requests_per_second if run.requests_per_second else float("inf"),
         p95_ms=run.p99_ms,
         queries=None,
-        floor=floor_name,
+        floor="GET /api/health rps",
         floor_median_ms=1000 / floor.requests_per_second if floor.requests_per_second else None,
         target=target,
         extra={
