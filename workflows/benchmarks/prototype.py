@@ -7,6 +7,7 @@ share is on this machine today, so the submit's share can be read against both t
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import path
 from rest_framework.permissions import AllowAny
@@ -21,8 +22,6 @@ from documents import s3
 from documents.constants import PUBLIC_ACTION_UPLOAD_EXPIRY_SECONDS
 from submissions.formschema import clean_form_data, file_field_keys
 from submissions.models import FormVersion, Submission
-
-MAX_SIZE = 15 * 1024 * 1024
 
 
 class PrototypeSubmitView(APIView):
@@ -53,7 +52,7 @@ class PrototypeSubmitView(APIView):
                 key=f"{prefix}/{data[field]}",
                 content_type="application/pdf",
                 min_size=1,
-                max_size=MAX_SIZE,
+                max_size=settings.UPLOAD_DEFAULT_MAX_BYTES,
                 metadata={},
                 expires_in=PUBLIC_ACTION_UPLOAD_EXPIRY_SECONDS,
             )
