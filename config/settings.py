@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "documents",
     "submissions",
     "workflows",
+    "benchmarks",  # `manage.py bench` only: no models, no urls
 ]
 
 MIDDLEWARE = [
@@ -79,8 +80,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's backend, with a request's small bulk inserts as plain VALUES (config/db/postgresql/compiler.py).
-    DATABASES["default"]["ENGINE"] = "config.db.postgresql"
+    # Django's backend, with a request's small bulk inserts as plain VALUES (perf/postgresql/compiler.py).
+    DATABASES["default"]["ENGINE"] = "perf.postgresql"
     # Prepared statements: with server-side parameters psycopg prepares a statement it has run five times, and
     # PostgreSQL then skips parsing and planning it (the public action lookup planned in 0.7 ms and ran in 0.1).
     # Off (DATABASE_PREPARED_STATEMENTS=false) behind a transaction-pooling PgBouncer older than 1.21.

@@ -16,7 +16,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from django.conf import settings
 
-from documents.signing import sign_post_policy
+from perf.signing import sign_post_policy
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client

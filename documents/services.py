@@ -19,7 +19,6 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image
 
-from config.history import bulk_create_with_history, history_rows_create
 from documents import s3
 from documents.constants import (
     PUBLIC_SOURCES,
@@ -48,6 +47,7 @@ from documents.filetypes import (
 from documents.keys import build_key, sanitize_file_name, unique_key_segment
 from documents.models import Document
 from documents.selectors import document_get_for_workspace
+from perf.history import bulk_create_with_history, history_rows_create
 from workspaces.models import Workspace
 
 logger = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from django.db.models.functions import TruncDate
 from django.db.models.lookups import IsNull
 from django.utils import timezone
 
-from submissions import snapshots as snapshot_storage
+from perf import snapshots as snapshot_storage
 from submissions.constants import (
     COUNT_ESTIMATE_FUNCTION,
     COUNT_EXACT_CAP,

@@ -19,10 +19,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from config.errors import ValidationFailed
-from config.history import bulk_create_with_history
 from documents.constants import DocumentStatus
 from documents.models import Document
-from submissions import snapshots
+from perf import snapshots
+from perf.history import bulk_create_with_history
 from submissions.constants import (
     STATUS_TRANSITIONS,
     EventType,
@@ -156,7 +156,7 @@ def form_archive(*, form: Form) -> Form:
 
 def _save_snapshot(submission: Submission, *, trigger: str, acting_user: User | None) -> None:
     """Save with a new snapshot, whose data is stored as a delta against the latest one when that is smaller
-    (``submissions.snapshots``; the history reads the newest few stored values, so it needs no previous data).
+    (``perf.snapshots``; the history reads the newest few stored values, so it needs no previous data).
     """
     if submission.pk is None:  # the first snapshot holds the data; written with the row in one statement
         bulk_create_with_history([submission], Submission, history_user=acting_user, change_reason=trigger)

@@ -10,7 +10,7 @@ import pytest
 from django.db import close_old_connections, connection
 from rest_framework.test import APIClient
 
-from config.db.postgresql.base import HEALTH_CHECK_BYPASS_SECONDS
+from perf.postgresql.base import HEALTH_CHECK_BYPASS_SECONDS
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -9,7 +9,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from documents.signing import sign_post_policy
+from perf.signing import sign_post_policy
 
 FROZEN = datetime(2026, 2, 3, 12, 0, 0, tzinfo=UTC)
 

@@ -13,8 +13,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from perf import snapshots as snapshot_storage
 from submissions import selectors
-from submissions import snapshots as snapshot_storage
 from submissions.services import submission_update, visibility_set
 from tests.submissions.schemas import SEED_SUBMISSION_DATA
 from workspaces.constants import Role

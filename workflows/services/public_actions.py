@@ -27,7 +27,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from config.errors import ValidationFailed
-from config.history import bulk_create_with_history, update_with_history
 from documents import s3
 from documents.constants import PUBLIC_ACTION_UPLOAD_EXPIRY_SECONDS, DocumentStatus, UploadSource
 from documents.filetypes import MAGIC_PREFIX_BYTES
@@ -39,6 +38,7 @@ from documents.services import (
     document_reissue_uploads,
     document_verify_uploads,
 )
+from perf.history import bulk_create_with_history, update_with_history
 from submissions.constants import FormStatus
 from submissions.formschema import clean_form_data, file_field_keys
 from submissions.models import Submission

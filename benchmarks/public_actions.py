@@ -23,13 +23,13 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from benchmarks.cases import Gunicorn, WrkRun, balanced_run, throughput_result, wrk_run
+from benchmarks.runner import Result, measure, timings
+from benchmarks.uploads import post_file
 from documents import s3
 from documents.constants import DocumentStatus, UploadSource
 from documents.models import Document
 from submissions.models import Form, FormVersion, Submission
-from workflows.benchmarks.cases import Gunicorn, WrkRun, balanced_run, throughput_result, wrk_run
-from workflows.benchmarks.runner import Result, measure, timings
-from workflows.benchmarks.uploads import post_file
 from workflows.constants import CustomerType, PublicActionStatus, WorkflowStatus, WorkflowType
 from workflows.models import (
     PublicAction,
@@ -529,7 +529,7 @@ def prototype_run(server: Gunicorn, workspace: Workspace, *, seconds: int) -> Wr
         body_file, script = Path(tmp) / "body.json", Path(tmp) / "prototype.lua"
         body_file.write_text(json.dumps(bench.body(2)))
         script.write_text(PROTOTYPE_LUA)
-        path = reverse("bench-prototype", args=[bench.root_version.public_id], urlconf="workflows.benchmarks.prototype")
+        path = reverse("bench-prototype", args=[bench.root_version.public_id], urlconf="benchmarks.prototype")
         return balanced_run(
             lambda check: wrk_run(
                 server,

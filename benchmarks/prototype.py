@@ -16,10 +16,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.errors import ValidationFailed
-from config.history import bulk_create_with_history
 from config.urls import urlpatterns as product_urlpatterns
 from documents import s3
 from documents.constants import PUBLIC_ACTION_UPLOAD_EXPIRY_SECONDS
+from perf.history import bulk_create_with_history
 from submissions.formschema import clean_form_data, file_field_keys
 from submissions.models import FormVersion, Submission
 

@@ -7,4 +7,4 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_wsgi_application()
-settings.ROOT_URLCONF = "workflows.benchmarks.prototype"
+settings.ROOT_URLCONF = "benchmarks.prototype"

@@ -15,10 +15,10 @@ from django.db import connection
 from django.utils import timezone
 from moto.server import ThreadedMotoServer
 
+from benchmarks import cases, public_actions
+from benchmarks import submissions as submission_cases
+from benchmarks.runner import Result, format_table
 from documents import s3
-from workflows.benchmarks import cases, public_actions
-from workflows.benchmarks import submissions as submission_cases
-from workflows.benchmarks.runner import Result, format_table
 from workspaces.constants import Role
 from workspaces.models import Workspace
 from workspaces.services import api_key_create, workspace_create

@@ -13,7 +13,7 @@ HEALTH_CHECK_BYPASS_SECONDS = 0.5
 
 
 class DatabaseOperations(operations.DatabaseOperations):
-    compiler_module = "config.db.postgresql.compiler"
+    compiler_module = "perf.postgresql.compiler"
 
 
 class DatabaseWrapper(base.DatabaseWrapper):

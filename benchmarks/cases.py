@@ -27,10 +27,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from benchmarks.runner import Result, measure
 from documents import s3
 from documents.constants import DocumentStatus, UploadSource
 from documents.models import Document
-from workflows.benchmarks.runner import Result, measure
 from workspaces.models import Workspace
 
 MB = 1024 * 1024
@@ -174,7 +174,7 @@ class Gunicorn:
         self.process = subprocess.Popen(
             [
                 str(gunicorn),
-                "workflows.benchmarks.wsgi",
+                "benchmarks.wsgi",
                 f"--workers={WORKERS}",
                 "--worker-class=gthread",
                 "--threads=4",

@@ -29,11 +29,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from benchmarks.runner import Result, measure
 from submissions.constants import PAGE_IDS_FUNCTION, GrantTargetType, SubmissionStatus, VisibilityMode
 from submissions.cursors import cursor_encode
 from submissions.models import FormVersion, Matter, MatterSubmission, Submission, VisibilityGrant
 from submissions.services import form_create, form_publish, submission_create, submission_update
-from workflows.benchmarks.runner import Result, measure
 from workspaces.constants import Role
 from workspaces.models import Workspace
 from workspaces.services import api_key_create, membership_set, workspace_create
