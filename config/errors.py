@@ -7,10 +7,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import BadRequest, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
+from django.shortcuts import render
+from django.template import loader
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+
+from config.inputs import excerpt
+
+# Error bodies quote the input they refuse, within these bounds.
+MAX_MESSAGE_CHARS = 300
+MAX_DETAIL_ITEMS = 50
 
 
 class ApplicationError(Exception):
@@ -70,8 +79,24 @@ _DRF_CODES: dict[type[exceptions.APIException], str] = {
 }
 
 
+def _bounded(value: Any) -> Any:
+    """Error details with every string (and key) cut to an excerpt: bad input is quoted, never echoed whole."""
+    if isinstance(value, str):
+        return excerpt(value)
+    if isinstance(value, dict):
+        return {excerpt(str(key)): _bounded(item) for key, item in list(value.items())[:MAX_DETAIL_ITEMS]}
+    if isinstance(value, list | tuple):
+        return [_bounded(item) for item in value[:MAX_DETAIL_ITEMS]]
+    return value
+
+
 def error_body(message: str, code: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"success": False, "error": message, "code": code, "details": details or {}}
+    return {
+        "success": False,
+        "error": excerpt(message, MAX_MESSAGE_CHARS),
+        "code": code,
+        "details": _bounded(details or {}),
+    }
 
 
 def _drf_code(exc: exceptions.APIException) -> str:
@@ -121,22 +146,38 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     return response
 
 
-def _is_api_path(request: HttpRequest) -> bool:
-    return request.path.startswith("/api/")
+# Every route under these answers errors in the standard JSON body; the rest are pages with HTML error pages.
+JSON_PATH_PREFIXES = ("/api/", "/v3/", "/document.", "/workflow.")
 
 
-def json_or_html_404(request: HttpRequest, exception: Exception | None = None) -> Any:
-    """Unknown URLs under /api/ answer in the API's error shape; the rest get Django's page."""
-    if _is_api_path(request):
-        return JsonResponse(error_body("Not found.", "NOT_FOUND"), status=404)
-    from django.views.defaults import page_not_found
-
-    return page_not_found(request, exception or Http404())
+def wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith(JSON_PATH_PREFIXES)
 
 
-def json_or_html_500(request: HttpRequest) -> Any:
-    if _is_api_path(request):
+def _error(request: HttpRequest, status_code: int, code: str, message: str, title: str) -> HttpResponse:
+    """The standard body on JSON routes, the site's error page (templates/error.html) on pages."""
+    if wants_json(request):
+        return JsonResponse(error_body(message, code), status=status_code)
+    return render(request, "error.html", {"title": title, "message": message}, status=status_code)
+
+
+def handle_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if isinstance(exception, RequestDataTooBig):  # Django's own bound on form bodies (DATA_UPLOAD_MAX_MEMORY_SIZE)
+        return _error(request, 413, "REQUEST_TOO_LARGE", "The request body is too large.", "Request too large")
+    message = str(exception) if isinstance(exception, BadRequest) and str(exception) else "Bad request."
+    return _error(request, 400, "BAD_REQUEST", message, "Bad request")
+
+
+def handle_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 403, "PERMISSION_DENIED", "You do not have permission to do this.", "Not allowed")
+
+
+def handle_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 404, "NOT_FOUND", "Not found.", "Page not found")
+
+
+def handle_500(request: HttpRequest) -> HttpResponse:
+    if wants_json(request):
         return JsonResponse(error_body("Internal server error.", "INTERNAL_ERROR"), status=500)
-    from django.views.defaults import server_error
-
-    return server_error(request)
+    # No template context processors: the failure may be in what they read.
+    return HttpResponseServerError(loader.get_template("500.html").render())

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from config.errors import json_or_html_404, json_or_html_500
+from config.errors import handle_400, handle_403, handle_404, handle_500
 from config.views import HealthView
 
 urlpatterns = [
@@ -19,5 +19,7 @@ urlpatterns = [
     path("", include("workspaces.urls")),
 ]
 
-handler404 = json_or_html_404
-handler500 = json_or_html_500
+handler400 = handle_400
+handler403 = handle_403
+handler404 = handle_404
+handler500 = handle_500

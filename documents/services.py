@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image
 
+from config.inputs import strip_bidi_controls
 from documents import s3
 from documents.constants import (
     PUBLIC_SOURCES,
@@ -69,6 +70,11 @@ def file_type_require(*, file_name: str, content_type: str | None = None) -> Fil
     return file_type
 
 
+def _display_name(file_name: str) -> str:
+    """The name people see: bounded, without the characters that reorder how it reads (``cv\u202efdp.exe``)."""
+    return strip_bidi_controls(file_name)[:255]
+
+
 def _sign(document: Document) -> s3.PresignedPost:
     return s3.sign_post(
         key=document.key,
@@ -116,7 +122,7 @@ def _new_document(
         uuid=request.document_uuid or uuid.uuid4(),
         workspace=workspace,
         key=key,
-        original_name=request.file_name[:255],
+        original_name=_display_name(request.file_name),
         sanitized_name=sanitized,
         content_type=file_type.content_type,
         min_size=exact_size or 1,
@@ -389,8 +395,8 @@ def s3_upload_complete(
         raise UploadNotFound(f"No object has been uploaded for this key yet.{hint}", details={"key": document.key})
     if not verification.accepted:
         raise UploadRejected(document.rejection_reason, details={"reason": document.rejection_reason})
-    if name and name != document.original_name:
-        document.original_name = name[:255]
+    if name and _display_name(name) != document.original_name:
+        document.original_name = _display_name(name)
         document.save(update_fields=["original_name", "updated_at"])
     return document
 

@@ -120,6 +120,7 @@ from django.core.validators import EmailValidator, URLValidator
 from django.utils.dateparse import parse_datetime
 
 from config.errors import ValidationFailed
+from config.inputs import strip_bidi_controls
 
 # --- Vocabulary ----------------------------------------------------------------------------------
 
@@ -198,12 +199,12 @@ _MAX_SANITISE_ROUNDS = 6
 
 
 def sanitize_text(value: str) -> str:
-    """Plain text with no markup left: tags and comments removed (script/style with their content).
+    """Plain text with no markup left: tags and comments removed (script/style with their content), no controls.
 
     nh3 returns HTML-escaped text; we unescape it so "Tom & Jerry" is stored as typed, and clean again until
     nothing changes, so an escaped tag (``&lt;b&gt;``) cannot turn into markup after unescaping.
     """
-    text = _CONTROL.sub("", value)
+    text = strip_bidi_controls(_CONTROL.sub("", value))
     for _ in range(_MAX_SANITISE_ROUNDS):
         cleaned = html.unescape(nh3.clean(text, tags=set()))
         if cleaned == text:

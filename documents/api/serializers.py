@@ -1,11 +1,12 @@
 from rest_framework import serializers
 
+from config.query import QuerySerializer
 from documents.constants import S3_API_SOURCES
 from documents.links import document_download_url, document_thumbnail_url, size_formatted
 from documents.models import Document
 
 
-class PresignedPostQuerySerializer(serializers.Serializer):
+class PresignedPostQuerySerializer(QuerySerializer):
     contenttype = serializers.CharField(max_length=120, help_text="MIME type of the file, e.g. application/pdf.")
     filename = serializers.CharField(max_length=1024, help_text="Name of the file to upload, e.g. resume.pdf.")
     source = serializers.ChoiceField(choices=[source.value for source in S3_API_SOURCES])  # type: ignore[assignment]
@@ -21,7 +22,7 @@ class PresignedPostResponseSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField(help_text="When the presigned POST expires.")
 
 
-class UploadSuccessQuerySerializer(serializers.Serializer):
+class UploadSuccessQuerySerializer(QuerySerializer):
     source = serializers.CharField(  # type: ignore[assignment]
         required=False, max_length=40, help_text="Kind of the file, e.g. FIELD_VALUE."
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -9,10 +10,17 @@ from django.contrib.auth.models import User
 from django.utils.dateparse import parse_date, parse_datetime
 from rest_framework import serializers
 
+from config.inputs import MAX_BIGINT, json_problem
+from config.query import QuerySerializer
 from documents.links import document_download_url, document_thumbnail_url
 from submissions.constants import (
     DEFAULT_PAGE_SIZE,
+    MAX_PAGE,
     MAX_PAGE_SIZE,
+    METADATA_MAX_BYTES,
+    METADATA_MAX_DEPTH,
+    QUERY_DATE_MAX,
+    QUERY_DATE_MIN,
     SORT_FIELDS,
     STATS_MAX_DAYS,
     FormStatus,
@@ -110,9 +118,9 @@ class FormUpdateSerializer(serializers.Serializer[Any]):
     schema = serializers.JSONField(required=False)
 
 
-class FormListQuerySerializer(serializers.Serializer[Any]):
+class FormListQuerySerializer(QuerySerializer):
     status = serializers.ChoiceField(choices=FormStatus.choices, required=False)
-    page = serializers.IntegerField(min_value=1, default=1)
+    page = serializers.IntegerField(min_value=1, max_value=MAX_PAGE, default=1)
     limit = serializers.IntegerField(min_value=1, default=DEFAULT_PAGE_SIZE)
 
     def validate_limit(self, value: int) -> int:
@@ -176,10 +184,23 @@ class SubmissionSerializer(serializers.ModelSerializer[Submission]):
         return matters_of(submission)
 
 
+class MetadataField(serializers.DictField):
+    """A submission's free-form ``metadata`` object, bounded in size and depth."""
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        value = super().to_internal_value(data)
+        problem = json_problem(value, max_depth=METADATA_MAX_DEPTH)
+        if problem:
+            raise serializers.ValidationError(problem)
+        if len(json.dumps(value, ensure_ascii=False).encode()) > METADATA_MAX_BYTES:
+            raise serializers.ValidationError(f"At most {METADATA_MAX_BYTES} bytes of JSON.")
+        return value
+
+
 class SubmissionCreateSerializer(serializers.Serializer[Any]):
     formId = serializers.CharField(max_length=40)
     data = serializers.DictField()  # type: ignore[assignment]
-    metadata = serializers.DictField(required=False)
+    metadata = MetadataField(required=False)
     # Not in the specification's table: a client may save a new submission as a DRAFT.
     status = serializers.ChoiceField(
         choices=[SubmissionStatus.COMPLETED, SubmissionStatus.DRAFT], default=SubmissionStatus.COMPLETED
@@ -189,13 +210,20 @@ class SubmissionCreateSerializer(serializers.Serializer[Any]):
 class SubmissionUpdateSerializer(serializers.Serializer[Any]):
     status = serializers.CharField(required=False)
     data = serializers.DictField(required=False)  # type: ignore[assignment]
-    metadata = serializers.DictField(required=False)
+    metadata = MetadataField(required=False)
     userId = serializers.CharField(required=False, allow_null=True)
 
 
 class DraftUpdateSerializer(serializers.Serializer[Any]):
     data = serializers.DictField(required=False)  # type: ignore[assignment]
-    metadata = serializers.DictField(required=False)
+    metadata = MetadataField(required=False)
+
+
+def _in_query_range(value: date) -> None:
+    """Query dates are bounded, so a day after or an offset from one is still a date (0001-01-01..9999-12-31 is not)."""
+    day = value.date() if isinstance(value, datetime) else value
+    if not QUERY_DATE_MIN <= day <= QUERY_DATE_MAX:
+        raise serializers.ValidationError(f"Must be between {QUERY_DATE_MIN} and {QUERY_DATE_MAX}.")
 
 
 def _date_or_datetime(value: str, name: str) -> date | datetime:
@@ -207,10 +235,11 @@ def _date_or_datetime(value: str, name: str) -> date | datetime:
             parsed = None
     if parsed is None:
         raise serializers.ValidationError(f"{name} must be an ISO date (YYYY-MM-DD) or date-time.")
+    _in_query_range(parsed)
     return parsed
 
 
-class SubmissionListQuerySerializer(serializers.Serializer[Any]):
+class SubmissionListQuerySerializer(QuerySerializer):
     formId = serializers.CharField(required=False, max_length=40)
     status = serializers.ChoiceField(choices=SubmissionStatus.choices, required=False)
     search = serializers.CharField(
@@ -223,11 +252,13 @@ class SubmissionListQuerySerializer(serializers.Serializer[Any]):
     )
     dateFrom = serializers.CharField(required=False)
     dateTo = serializers.CharField(required=False)
-    submittedBy = serializers.IntegerField(required=False, min_value=1)
+    submittedBy = serializers.IntegerField(required=False, min_value=1, max_value=MAX_BIGINT)
     includeDrafts = serializers.BooleanField(required=False, default=False)
     sortBy = serializers.ChoiceField(choices=list(SORT_FIELDS), default="createdAt")
     sortOrder = serializers.ChoiceField(choices=["asc", "desc"], default="desc")
-    page = serializers.IntegerField(min_value=1, default=1, help_text="Page number (default 1). Not with `cursor`.")
+    page = serializers.IntegerField(
+        min_value=1, max_value=MAX_PAGE, default=1, help_text="Page number (default 1). Not with `cursor`."
+    )
     limit = serializers.IntegerField(min_value=1, default=DEFAULT_PAGE_SIZE)
     cursor = serializers.CharField(
         required=False,
@@ -254,9 +285,9 @@ class SubmissionListQuerySerializer(serializers.Serializer[Any]):
         return _date_or_datetime(value, "dateTo")
 
 
-class StatsQuerySerializer(serializers.Serializer[Any]):
-    dateFrom = serializers.DateField(required=False)
-    dateTo = serializers.DateField(required=False)
+class StatsQuerySerializer(QuerySerializer):
+    dateFrom = serializers.DateField(required=False, validators=[_in_query_range])
+    dateTo = serializers.DateField(required=False, validators=[_in_query_range])
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         start, end = attrs.get("dateFrom"), attrs.get("dateTo")

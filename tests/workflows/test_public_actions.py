@@ -586,6 +586,22 @@ def _relations_body(*relations: dict[str, Any]) -> dict[str, Any]:
             [{"from": "p1", "to": "co", "role": "ubo", "ownership_percentage": 33.333}],
             "role-entity_relations[0].ownership_percentage",
         ),
+        (
+            [{"from": "p1", "to": "co", "role": "ubo", "ownership_percentage": "1e2"}],  # a string is not a share
+            "role-entity_relations[0].ownership_percentage",
+        ),
+        (
+            [  # a circle of ownership, A -> B -> C -> A at 60% each
+                {"from": "p1", "to": "co", "role": "ubo", "ownership_percentage": 60},
+                {"from": "co", "to": "p2", "role": "ubo", "ownership_percentage": 60},
+                {"from": "p2", "to": "p1", "role": "ubo", "ownership_percentage": 60},
+            ],
+            "role-entity_relations",
+        ),
+        (
+            [{"from": "p1", "to": "co", "role": "owner"}, {"from": "co", "to": "p1", "role": "shareholder"}],
+            "role-entity_relations",
+        ),
         ([{"from": "p1", "to": "co", "role": "Chief <b>"}], "role-entity_relations[0].role"),
         ([{"from": "p1", "to": "co"}], "role-entity_relations[0].role"),
         ([{"from": "p1", "to": "co", "role": "ubo", "weight": 1}], "role-entity_relations[0].weight"),
@@ -610,7 +626,7 @@ def test_valid_relations_including_custom_roles_and_full_ownership(client: APICl
     _, token = make_action(workspace)
     body = _relations_body(
         {"from": "p1", "to": "co", "role": "ubo", "ownership_percentage": 60},
-        {"from": "p2", "to": "co", "role": "ubo", "ownership_percentage": "40"},
+        {"from": "p2", "to": "co", "role": "ubo", "ownership_percentage": 40},
         {"from": "p1", "to": "co", "role": "director"},  # same pair, another role
         {"from": "co", "to": "root", "role": "shareholder", "ownership_percentage": 100},
         {"from": "root", "to": "p2", "role": "trustee_of"},  # a workspace's own role
@@ -632,7 +648,7 @@ def test_valid_relations_including_custom_roles_and_full_ownership(client: APICl
     [
         "../../etc/passwd.pdf",
         "..\\..\\boot.pdf",
-        "a\x00b.pdf",
+        "a\x01b.pdf",  # a NUL is refused before (tests/test_hostile_input.py)
         "x" * 300 + ".pdf",
         "Überweisung März 🚀.pdf",
         "report.PDF",

@@ -7,7 +7,6 @@ from typing import Any
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -148,7 +147,6 @@ class PublicActionSubmitView(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    parser_classes = [JSONParser]
 
     @extend_schema(
         operation_id="public_action_submit",
@@ -201,7 +199,6 @@ class PublicActionConfirmView(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    parser_classes = [JSONParser]
 
     @extend_schema(
         operation_id="public_action_confirm",

@@ -68,6 +68,8 @@ MAX_ENTITIES = 100
 MAX_RELATIONS = 500
 MAX_REFERENCE_LENGTH = 200
 MAX_ROLE_LENGTH = 60
+# Roles that mean ownership even without a percentage: these relations may not form a circle.
+OWNERSHIP_ROLES = frozenset({"owner", "ubo", "shareholder"})
 ROLE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 MAX_TTL_DAYS = 90
 MAX_PARALLEL_S3_CALLS = 8
@@ -240,7 +242,7 @@ def _files_of(schema: dict[str, Any], cleaned: dict[str, Any], order: Iterable[s
 def _parse_ownership(raw: Any, path: str, errors: _Errors) -> Decimal | None:
     if raw is None:
         return None
-    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+    if isinstance(raw, bool) or not isinstance(raw, int | float):  # "1e2" is a string, not a share
         errors.add(path, "Must be a number between 0 and 100.")
         return None
     try:
@@ -360,7 +362,42 @@ def _parse_relations(raw: Any, references: set[str], errors: _Errors) -> list[_R
                 errors.add(path, f"Ownership of '{ends['to']}' adds up to more than 100%.")
                 continue
         relations.append(_Relation(from_ref=ends["from"], to_ref=ends["to"], role=role, ownership=ownership))
+    cycle = _ownership_cycle(relations)
+    if cycle:
+        errors.add(ROLE_ENTITY_RELATIONS_KEY, f"Ownership cannot go round in a circle: {' -> '.join(cycle)}.")
     return relations
+
+
+def _ownership_cycle(relations: list[_Relation]) -> list[str] | None:
+    """A circle of ownership (A owns B owns C owns A), as the references along it; None when there is none.
+
+    An ownership relation is one with a percentage or an ownership role. Depth-first, without recursion.
+    """
+    owns: dict[str, list[str]] = defaultdict(list)
+    for relation in relations:
+        if relation.ownership is not None or relation.role in OWNERSHIP_ROLES:
+            owns[relation.from_ref].append(relation.to_ref)
+    done: set[str] = set()
+    for start in list(owns):
+        if start in done:
+            continue
+        path, on_path = [start], {start}
+        stack = [iter(owns[start])]
+        while stack:
+            target = next(stack[-1], None)
+            if target is None:
+                finished = path.pop()
+                on_path.discard(finished)
+                done.add(finished)
+                stack.pop()
+                continue
+            if target in on_path:
+                return [*path[path.index(target) :], target]
+            if target not in done:
+                path.append(target)
+                on_path.add(target)
+                stack.append(iter(owns[target]))
+    return None
 
 
 def _check_references(workspace: Workspace, entities: list[_Entity]) -> None:
