@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from submissions.formschema import display_rows
+from submissions.formschema import display_data
 from submissions.selectors import share_link_get_active
 
 
@@ -16,8 +16,8 @@ def share_page(request: HttpRequest, token: str) -> HttpResponse:
     if link is None:
         return render(request, "submissions/share_invalid.html", status=404)
     submission = link.submission
-    rows = display_rows(submission.form_version.schema, submission.data)
-    response = render(request, "submissions/share.html", {"submission": submission, "link": link, "rows": rows})
+    sections = display_data(submission.form_version.schema, submission.data)
+    response = render(request, "submissions/share.html", {"submission": submission, "link": link, "sections": sections})
     response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

@@ -1,0 +1,115 @@
+"""Stored data as a reviewer reads it: sections, repeat rows and table_fill as tables, labels not values.
+
+``display_data`` returns a tree of dataclasses that a template walks (``dataclasses.asdict`` makes it JSON):
+a ``DisplaySection`` per section (the fields outside any section come first, in one untitled section), each
+holding ``DisplayValue`` answers and ``DisplayTable`` grids. Hidden (conditional) fields are left out, even
+if the stored data still held a value for them; so are unanswered fields and sections with no answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from submissions.formschema.compile import compile_schema
+from submissions.formschema.fieldtypes import FILE_TYPES
+from submissions.formschema.schema import Field, Section
+from submissions.formschema.walk import evaluate_visibility
+
+
+@dataclass
+class DisplayValue:
+    """One answer: ``text`` as shown; ``files`` the stored file references (Document uuids, link ids, names)."""
+
+    key: str
+    label: str
+    type: str
+    text: str
+    value: Any
+    files: list[str] = field(default_factory=list)
+    kind: str = "value"
+
+
+@dataclass
+class DisplayColumn:
+    key: str
+    label: str
+
+
+@dataclass
+class DisplayTable:
+    """A grid: a table_fill answer, or the rows of a repeatable section; a cell is None where nothing is shown."""
+
+    key: str
+    label: str
+    columns: list[DisplayColumn]
+    rows: list[list[DisplayValue | None]]
+    kind: str = "table"
+
+
+@dataclass
+class DisplaySection:
+    id: str
+    title: str
+    description: str
+    repeatable: bool
+    entries: list[DisplayValue | DisplayTable]
+
+
+def display_value(item: Field, value: Any) -> DisplayValue:
+    files = [str(entry) for entry in (value if isinstance(value, list) else [value])] if item.type in FILE_TYPES else []
+    return DisplayValue(
+        key=item.key, label=item.label, type=item.type, text=item.handler.display(item, value), value=value, files=files
+    )
+
+
+def _grid(key: str, label: str, columns: list[Field], rows: list[dict[str, Any]]) -> DisplayTable:
+    return DisplayTable(
+        key=key,
+        label=label,
+        columns=[DisplayColumn(key=column.key, label=column.label) for column in columns],
+        rows=[
+            [display_value(column, row[column.key]) if row.get(column.key) is not None else None for column in columns]
+            for row in rows
+        ],
+    )
+
+
+def _entries(fields: list[Field], data: dict[str, Any]) -> list[DisplayValue | DisplayTable]:
+    entries: list[DisplayValue | DisplayTable] = []
+    for item in fields:
+        value = data.get(item.key)
+        if value is None:
+            continue
+        if item.type == "table_fill":
+            entries.append(_grid(item.key, item.label, item.columns, value))
+        else:
+            entries.append(display_value(item, value))
+    return entries
+
+
+def _section(section: Section, data: dict[str, Any]) -> DisplaySection:
+    if section.repeatable:
+        rows = data.get(section.items_key) or []
+        entries: list[DisplayValue | DisplayTable] = (
+            [_grid(section.items_key, section.title, section.fields, rows)] if rows else []
+        )
+    else:
+        entries = _entries(section.fields, data)
+    return DisplaySection(
+        id=section.id,
+        title=section.title,
+        description=section.description,
+        repeatable=section.repeatable,
+        entries=entries,
+    )
+
+
+def display_data(schema: dict[str, Any], data: dict[str, Any]) -> list[DisplaySection]:
+    """The visible answers of ``data`` with the labels of ``schema`` (its own form version), in schema order."""
+    compiled = compile_schema(schema)
+    shown = evaluate_visibility(compiled, data)
+    sections = [DisplaySection(id="", title="", description="", repeatable=False, entries=[])]
+    sections[0].entries = _entries(compiled.top_fields, shown.data)
+    sections += [_section(section, shown.data) for section in compiled.sections if section.id in shown.sections]
+    return [section for section in sections if section.entries]

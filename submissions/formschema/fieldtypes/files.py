@@ -1,0 +1,95 @@
+"""Files: file and signature (an image). A value is a Document uuid, or a file name the caller will upload."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, ClassVar
+
+from submissions.formschema.fieldtypes.base import CleanContext, FieldType
+from submissions.formschema.sanitize import sanitize_text
+from submissions.formschema.schema import Field, Invalid, SchemaErrors
+
+
+def accepts(accept: list[str] | tuple[str, ...], *, extension: str, content_type: str) -> bool:
+    """Whether a file of ``extension`` and ``content_type`` matches an ``accept`` list (``"pdf"``, ``"image/*"``)."""
+    for entry in accept:
+        entry = entry.lower().strip()
+        if "/" in entry:
+            if entry == content_type or (entry.endswith("/*") and content_type.startswith(entry[:-1])):
+                return True
+        elif entry.lstrip(".") == extension or (entry.lstrip(".") in ("jpg", "jpeg") and extension in ("jpg", "jpeg")):
+            return True
+    return False
+
+
+class FileType(FieldType):
+    name = "file"
+    widget = "file"
+    column = False
+    constraints = frozenset({"accept", "multiple", "maxFiles"})
+    default_accept: ClassVar[tuple[str, ...] | None] = None
+
+    def accept_list(self, field: Field) -> list[str] | tuple[str, ...] | None:
+        return field.constraints.get("accept") or self.default_accept
+
+    def check_constraints(self, constraints: dict[str, Any], where: str, errors: SchemaErrors) -> None:
+        if "accept" in constraints:
+            accept = constraints["accept"]
+            if not isinstance(accept, list) or not all(isinstance(item, str) and item for item in accept):
+                errors.add(f"{where}: constraint 'accept' must be a list of extensions or content types.")
+
+    def clean(self, field: Field, value: Any, path: str, context: CleanContext) -> str | list[str]:
+        multiple = bool(field.constraints.get("multiple"))
+        if multiple and not isinstance(value, list):
+            raise Invalid("Must be a list of files.")
+        values = value if multiple else [value]
+        max_files = field.constraints.get("maxFiles")
+        if max_files is not None and len(values) > max_files:
+            raise Invalid(f"At most {max_files} file(s).")
+        cleaned = [self.clean_one(field, entry, path, context) for entry in values]
+        if len(set(cleaned)) != len(cleaned):
+            raise Invalid("The same file is given twice.")
+        return cleaned if multiple else cleaned[0]
+
+    def clean_one(self, field: Field, entry: Any, path: str, context: CleanContext) -> str:
+        if not isinstance(entry, str) or not entry.strip():
+            raise Invalid("Must be a file name." if context.mode == "file_names" else "Must be a document id.")
+        if context.mode == "file_names":
+            return self.clean_name(field, sanitize_text(entry))
+        try:
+            document_uuid = str(uuid.UUID(entry.strip()))
+        except ValueError as exc:
+            raise Invalid(f"{entry!r} is not a document id.") from exc
+        context.file_refs.append((path, field, document_uuid))
+        return document_uuid
+
+    def clean_name(self, field: Field, name: str) -> str:
+        """A file name the client will upload: a type of the registry, and one the field accepts."""
+        from documents.filetypes import extension_of, file_type_for_name
+
+        file_type = file_type_for_name(name)
+        if file_type is None:
+            raise Invalid(f"File type of {name!r} is not accepted.")
+        accept = self.accept_list(field)
+        if accept and not accepts(accept, extension=extension_of(name), content_type=file_type.content_type):
+            raise Invalid(f"{name!r}: accepted file types are {list(accept)}.")
+        return name
+
+    def display(self, field: Field, value: Any) -> str:
+        count = len(value) if isinstance(value, list) else 1
+        return f"{count} file(s) attached"
+
+    def spec(self, field: Field) -> dict[str, Any]:
+        accept = self.accept_list(field)
+        spec: dict[str, Any] = {"multiple": bool(field.constraints.get("multiple")), "accept": list(accept or [])}
+        if "maxFiles" in field.constraints:
+            spec["maxFiles"] = field.constraints["maxFiles"]
+        return spec
+
+
+class SignatureType(FileType):
+    """A drawn signature, stored as an image file."""
+
+    name = "signature"
+    widget = "signature"
+    default_accept = ("png", "jpg", "jpeg", "webp", "gif")

@@ -1,0 +1,83 @@
+"""Dates and times: date (``YYYY-MM-DD``), time (``HH:MM[:SS]``), datetime (ISO 8601), bounded by min/max."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from typing import Any, ClassVar
+
+from django.utils.dateparse import parse_datetime
+
+from submissions.formschema.fieldtypes.base import CleanContext, FieldType, range_spec, string_value
+from submissions.formschema.schema import Field, Invalid
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TIME = re.compile(r"^\d{2}:\d{2}(:\d{2})?$")
+
+
+class DateType(FieldType):
+    name = "date"
+    widget = "date"
+    constraints = frozenset({"min", "max"})
+    bound_kind = "a valid date string"
+    shape: ClassVar[str] = "YYYY-MM-DD"
+
+    def parse(self, text: str) -> date | time | datetime | None:
+        if not _DATE.fullmatch(text):
+            return None
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            return None
+
+    def bound_ok(self, bound: Any) -> bool:
+        return isinstance(bound, str) and self.parse(bound) is not None
+
+    def clean(self, field: Field, value: Any, path: str, context: CleanContext) -> str:
+        text = string_value(field, value)
+        parsed = self.parse(text)
+        if parsed is None:
+            raise Invalid(f"Must be a valid {self.name} ({self.shape}).")
+        for name, too in (("min", "earlier"), ("max", "later")):
+            bound = field.constraints.get(name)
+            if bound is not None and _beyond(parsed, self.parse(bound), below=name == "min"):
+                raise Invalid(f"Must not be {too} than {bound}.")
+        return text
+
+    def spec(self, field: Field) -> dict[str, Any]:
+        return range_spec(field)
+
+
+def _beyond(value: Any, bound: Any, *, below: bool) -> bool:
+    try:
+        return bool(value < bound) if below else bool(value > bound)
+    except TypeError:  # a naive and an aware datetime
+        return False
+
+
+class TimeType(DateType):
+    name = "time"
+    widget = "time"
+    bound_kind = "a valid time string"
+    shape = "HH:MM or HH:MM:SS"
+
+    def parse(self, text: str) -> time | None:
+        if not _TIME.match(text):
+            return None
+        try:
+            return time.fromisoformat(text)
+        except ValueError:
+            return None
+
+
+class DatetimeType(DateType):
+    name = "datetime"
+    widget = "datetime"
+    bound_kind = "a valid datetime string"
+    shape = "ISO 8601 date and time"
+
+    def parse(self, text: str) -> datetime | None:
+        try:
+            return parse_datetime(text)
+        except ValueError:
+            return None

@@ -1,0 +1,65 @@
+"""What a browser needs to render a form and check it as the server will: ``render_spec(schema)``, JSON-able.
+
+::
+
+    {"fields": [<field>, ...], "sections": [<section>, ...]}
+    <field>   = {"key", "type", "widget", "label", "required",
+                 "placeholder"?, "helpText"?, "description"?, "condition"?,   # condition: canonical operators
+                 ...what the type adds: "options" [{value, label}], "min"/"max", "integer", "maxLength",
+                 "minLength", "pattern", "minSelected"/"maxSelected", "accept", "multiple", "maxFiles",
+                 "columns" [<field> with "sourceField"?], "minRows"/"maxRows", "sourceSection"}
+    <section> = {"id", "title", "description", "repeatable", "itemsKey"?, "minItems"?, "maxItems"?,
+                 "condition"?, "fields": [<field>, ...]}
+
+A field inside a repeatable section is answered once per row, under ``itemsKey``; its condition may name a
+field of its own row. Hidden fields send no value; the server evaluates the same conditions on submit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from submissions.formschema.compile import compile_schema
+from submissions.formschema.schema import Field, Section
+
+
+def field_spec(item: Field) -> dict[str, Any]:
+    spec: dict[str, Any] = {
+        "key": item.key,
+        "type": item.type,
+        "widget": item.handler.widget,
+        "label": item.label,
+        "required": item.required,
+        **item.texts,
+    }
+    if item.condition is not None:
+        spec["condition"] = item.condition.as_json()
+    if item.source_field is not None:
+        spec["sourceField"] = item.source_field
+    return spec | item.handler.spec(item)
+
+
+def _section_spec(section: Section) -> dict[str, Any]:
+    spec: dict[str, Any] = {
+        "id": section.id,
+        "title": section.title,
+        "description": section.description,
+        "repeatable": section.repeatable,
+    }
+    if section.repeatable:
+        spec["itemsKey"] = section.items_key
+        bounds = (("minItems", section.min_items), ("maxItems", section.max_items))
+        spec |= {name: bound for name, bound in bounds if bound is not None}
+    if section.condition is not None:
+        spec["condition"] = section.condition.as_json()
+    spec["fields"] = [field_spec(item) for item in section.fields]
+    return spec
+
+
+def render_spec(schema: dict[str, Any]) -> dict[str, Any]:
+    """The browser's view of ``schema`` (see the module docstring); raises like ``validate_form_schema``."""
+    compiled = compile_schema(schema)
+    return {
+        "fields": [field_spec(item) for item in compiled.top_fields],
+        "sections": [_section_spec(section) for section in compiled.sections],
+    }
