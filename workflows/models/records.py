@@ -84,12 +84,16 @@ class Workflow(models.Model):
 
 
 class SubjectRecordDocument(models.Model):
-    """Links a subject record to a file of the upload core; ``field_name`` names the data field it answers."""
+    """Links a subject record to a file of the upload core.
+
+    ``field_name`` is the path of the data field it answers: the field key, or ``{sectionId}_items[i].{key}``
+    for a file of a repeat row.
+    """
 
     public_id = models.CharField(max_length=25, unique=True, default=subject_document_id, editable=False)
     subject_record = models.ForeignKey(SubjectRecord, on_delete=models.CASCADE, related_name="documents")
     document = models.OneToOneField(Document, on_delete=models.PROTECT, related_name="subject_link")
-    field_name = models.CharField(max_length=100, blank=True)
+    field_name = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()

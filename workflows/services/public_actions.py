@@ -40,7 +40,7 @@ from documents.services import (
 )
 from perf.history import bulk_create_with_history, update_with_history
 from submissions.constants import FormStatus
-from submissions.formschema import clean_form_data, file_field_keys
+from submissions.formschema import clean_form_data, iter_file_values, replace_file_values
 from submissions.models import Submission
 from submissions.services import submission_create
 from workflows.constants import (
@@ -177,6 +177,7 @@ def _form_version_workspace_id(form_version: Any) -> int | None:
 class _Entity:
     reference: str
     customer_type: str
+    schema: dict[str, Any]
     data: dict[str, Any]
     files: list[tuple[str, str]]
 
@@ -225,18 +226,9 @@ def _clean(
         return {}
 
 
-def _files_of(schema: dict[str, Any], cleaned: dict[str, Any], order: Iterable[str]) -> list[tuple[str, str]]:
-    """``(field key, file name)`` of every file value in ``cleaned``, in the order the client sent the keys."""
-    file_keys = set(file_field_keys(schema))
-    found: list[tuple[str, str]] = []
-    keys = [key for key in order if key in cleaned] + [key for key in cleaned if key not in set(order)]
-    for key in keys:
-        if key not in file_keys:
-            continue
-        value = cleaned[key]
-        for name in value if isinstance(value, list) else [value]:
-            found.append((key, str(name)))
-    return found
+def _files_of(schema: dict[str, Any], cleaned: dict[str, Any]) -> list[tuple[str, str]]:
+    """``(path, file name)`` of every file of ``cleaned``, repeat rows included (path ``s_items[0].key`` there)."""
+    return [(path, str(name)) for path, _, name in iter_file_values(schema, cleaned)]
 
 
 def _parse_ownership(raw: Any, path: str, errors: _Errors) -> Decimal | None:
@@ -299,8 +291,15 @@ def _parse_entities(action: PublicAction, raw: Any, errors: _Errors) -> list[_En
         data = {key: value for key, value in item.items() if key not in ENTITY_IDENTITY_KEYS}
         cleaned = _clean(schema=version.schema, data=data, workspace=action.workspace, prefix=path, errors=errors)
         if valid and isinstance(reference, str):
-            files = _files_of(version.schema, cleaned, list(data))
-            entities.append(_Entity(reference=reference, customer_type=customer_type, data=cleaned, files=files))
+            entities.append(
+                _Entity(
+                    reference=reference,
+                    customer_type=customer_type,
+                    schema=version.schema,
+                    data=cleaned,
+                    files=_files_of(version.schema, cleaned),
+                )
+            )
     return entities
 
 
@@ -448,7 +447,7 @@ def public_action_submit(*, token: str, body: Any) -> PublicActionResult:
         }
         root_schema = action.form_version.schema
         root_clean = _clean(schema=root_schema, data=root_data, workspace=workspace, prefix="", errors=errors)
-        root_files = _files_of(root_schema, root_clean, list(root_data))
+        root_files = _files_of(root_schema, root_clean)
         entities = _parse_entities(action, body.get(ROLE_ENTITY_KEY), errors)
         relations = _parse_relations(
             body.get(ROLE_ENTITY_RELATIONS_KEY), {entity.reference for entity in entities}, errors
@@ -497,32 +496,29 @@ def _write_records(
         )
         for entity in entities
     ]
-    planned: list[tuple[SubjectRecord, str | None, list[tuple[str, str]], dict[str, Any], set[str]]] = [
-        (root, None, root_files, root_clean, _used_keys(workspace, root) if root_files else set())
+    root_entity = _Entity(ROOT_REFERENCE, "", action.form_version.schema, root_clean, root_files)
+    planned: list[tuple[SubjectRecord, _Entity, set[str]]] = [
+        (root, root_entity, _used_keys(workspace, root) if root_files else set())
     ]
-    planned += [
-        (record, entity.reference, entity.files, entity.data, set())
-        for record, entity in zip(records, entities, strict=True)
-    ]
+    planned += [(record, entity, set()) for record, entity in zip(records, entities, strict=True)]
     requests: list[UploadRequest] = []
     links: list[SubjectRecordDocument] = []
     references: list[str] = []
-    for record, reference, files, data, used_keys in planned:
+    for record, entity, used_keys in planned:
         prefix = _record_prefix(workspace, record)
-        links_by_field: dict[str, list[str]] = defaultdict(list)
-        for field_name, file_name in files:
+        links_by_path: dict[str, list[str]] = defaultdict(list)
+        for path, file_name in entity.files:
             requests.append(
                 UploadRequest(
                     file_name=file_name, key_prefix=prefix, key_name=_unique_name(file_name, used_keys, prefix)
                 )
             )
-            link = SubjectRecordDocument(subject_record=record, field_name=field_name)
+            link = SubjectRecordDocument(subject_record=record, field_name=path)
             links.append(link)
-            references.append(reference or "")
-            links_by_field[field_name].append(link.public_id)
-        # The record's data keeps its file fields as the ids of their document links.
-        for field_name, link_ids in links_by_field.items():
-            data[field_name] = link_ids if isinstance(data.get(field_name), list) else link_ids[0]
+            references.append("" if entity is root_entity else entity.reference)
+            links_by_path[path].append(link.public_id)
+        # The record's data keeps its file fields (repeat rows included) as the ids of their document links.
+        replace_file_values(entity.schema, entity.data, links_by_path)
 
     if records:
         try:
