@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from submissions.formschema.fieldtypes.base import CleanContext, FieldType
+from submissions.formschema.fieldtypes.base import CleanContext, FieldType, constraints_spec
 from submissions.formschema.schema import Field, SchemaErrors
 
 if TYPE_CHECKING:
@@ -27,10 +27,10 @@ class TableFillType(FieldType):
     def spec(self, field: Field) -> dict[str, Any]:
         from submissions.formschema.spec import field_spec
 
-        spec: dict[str, Any] = {"columns": [field_spec(column) for column in field.columns]}
-        for name in ("minRows", "maxRows"):
-            if name in field.constraints:
-                spec[name] = field.constraints[name]
+        spec = {
+            "columns": [field_spec(column) for column in field.columns],
+            **constraints_spec(field, "minRows", "maxRows"),
+        }
         if field.source_section is not None:
             spec["sourceSection"] = field.source_section.id
         return spec

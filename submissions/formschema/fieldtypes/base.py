@@ -101,6 +101,11 @@ def string_value(field: Field, value: Any) -> str:
     return sanitize_text(value)
 
 
+def constraints_spec(field: Field, *names: str) -> dict[str, Any]:
+    """The field's constraints of ``names`` that it sets, for the browser spec."""
+    return {name: field.constraints[name] for name in names if name in field.constraints}
+
+
 def range_spec(field: Field, low: Any = None, high: Any = None) -> dict[str, Any]:
     """``min``/``max`` of the spec: the field's constraints, else the type's defaults (None values left out)."""
     bounds = {"min": field.constraints.get("min", low), "max": field.constraints.get("max", high)}

@@ -7,7 +7,7 @@ from typing import Any
 
 import pycountry
 
-from submissions.formschema.fieldtypes.base import CleanContext, FieldType, string_value
+from submissions.formschema.fieldtypes.base import CleanContext, FieldType, constraints_spec, string_value
 from submissions.formschema.schema import Field, Invalid
 
 COUNTRY_CODES = frozenset(country.alpha_2 for country in pycountry.countries)
@@ -66,11 +66,7 @@ class CheckboxType(FieldType):
         return ", ".join(field.option_labels.get(choice, choice) for choice in value)
 
     def spec(self, field: Field) -> dict[str, Any]:
-        spec: dict[str, Any] = {"options": _options_spec(field)}
-        for name in ("minSelected", "maxSelected"):
-            if name in field.constraints:
-                spec[name] = field.constraints[name]
-        return spec
+        return {"options": _options_spec(field), **constraints_spec(field, "minSelected", "maxSelected")}
 
 
 class MultiselectType(CheckboxType):

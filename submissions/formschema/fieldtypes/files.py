@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, ClassVar
 
-from submissions.formschema.fieldtypes.base import CleanContext, FieldType
+from submissions.formschema.fieldtypes.base import CleanContext, FieldType, constraints_spec
 from submissions.formschema.sanitize import sanitize_text
 from submissions.formschema.schema import Field, Invalid, SchemaErrors
 
@@ -81,10 +81,8 @@ class FileType(FieldType):
 
     def spec(self, field: Field) -> dict[str, Any]:
         accept = self.accept_list(field)
-        spec: dict[str, Any] = {"multiple": bool(field.constraints.get("multiple")), "accept": list(accept or [])}
-        if "maxFiles" in field.constraints:
-            spec["maxFiles"] = field.constraints["maxFiles"]
-        return spec
+        multiple = bool(field.constraints.get("multiple"))
+        return {"multiple": multiple, "accept": list(accept or []), **constraints_spec(field, "maxFiles")}
 
 
 class SignatureType(FileType):

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import date, time
 from typing import Any, ClassVar
 
 from django.utils.dateparse import parse_datetime
 
 from submissions.formschema.fieldtypes.base import CleanContext, FieldType, range_spec, string_value
 from submissions.formschema.schema import Field, Invalid
-
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_TIME = re.compile(r"^\d{2}:\d{2}(:\d{2})?$")
 
 
 class DateType(FieldType):
@@ -21,12 +18,18 @@ class DateType(FieldType):
     constraints = frozenset({"min", "max"})
     bound_kind = "a valid date string"
     shape: ClassVar[str] = "YYYY-MM-DD"
+    form: ClassVar[re.Pattern[str] | None] = re.compile(r"\d{4}-\d{2}-\d{2}")
 
-    def parse(self, text: str) -> date | time | datetime | None:
-        if not _DATE.fullmatch(text):
+    def convert(self, text: str) -> Any:
+        """The value of ``text``; raises ValueError (or answers None) when it is none."""
+        return date.fromisoformat(text)
+
+    def parse(self, text: str) -> Any:
+        """The date or time ``text`` stands for, or None."""
+        if self.form is not None and not self.form.fullmatch(text):
             return None
         try:
-            return date.fromisoformat(text)
+            return self.convert(text)
         except ValueError:
             return None
 
@@ -60,14 +63,10 @@ class TimeType(DateType):
     widget = "time"
     bound_kind = "a valid time string"
     shape = "HH:MM or HH:MM:SS"
+    form = re.compile(r"\d{2}:\d{2}(:\d{2})?")
 
-    def parse(self, text: str) -> time | None:
-        if not _TIME.match(text):
-            return None
-        try:
-            return time.fromisoformat(text)
-        except ValueError:
-            return None
+    def convert(self, text: str) -> Any:
+        return time.fromisoformat(text)
 
 
 class DatetimeType(DateType):
@@ -75,9 +74,7 @@ class DatetimeType(DateType):
     widget = "datetime"
     bound_kind = "a valid datetime string"
     shape = "ISO 8601 date and time"
+    form = None
 
-    def parse(self, text: str) -> datetime | None:
-        try:
-            return parse_datetime(text)
-        except ValueError:
-            return None
+    def convert(self, text: str) -> Any:
+        return parse_datetime(text)

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import EmailValidator, URLValidator
 
-from submissions.formschema.fieldtypes.base import CleanContext, FieldType, string_value
+from submissions.formschema.fieldtypes.base import CleanContext, FieldType, constraints_spec, string_value
 from submissions.formschema.schema import Field, Invalid, SchemaErrors
 
 # A bound that holds even when a field sets none, so one value cannot be megabytes of text.
@@ -51,11 +51,7 @@ class TextType(FieldType):
         """What the type itself asks of the text (an address, a number...); raises ``Invalid``."""
 
     def spec(self, field: Field) -> dict[str, Any]:
-        spec: dict[str, Any] = {"maxLength": self.max_length(field)}
-        for name in ("minLength", "pattern"):
-            if name in field.constraints:
-                spec[name] = field.constraints[name]
-        return spec
+        return {"maxLength": self.max_length(field), **constraints_spec(field, "minLength", "pattern")}
 
 
 class TextareaType(TextType):
