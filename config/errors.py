@@ -27,6 +27,7 @@ class ApplicationError(Exception):
 
     code: str = "APPLICATION_ERROR"
     http_status: int = status.HTTP_400_BAD_REQUEST
+    headers: dict[str, str] | None = None  # response headers (Retry-After)
 
     def __init__(
         self,
@@ -124,7 +125,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, ApplicationError):
         # Let DRF's own handler mark the transaction for rollback, then render our shape.
         exception_handler(exceptions.APIException(exc.message), context)
-        return Response(error_body(exc.message, exc.code, exc.details), status=exc.http_status)
+        return Response(error_body(exc.message, exc.code, exc.details), status=exc.http_status, headers=exc.headers)
 
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()

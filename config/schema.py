@@ -3,7 +3,7 @@
 from typing import Any, Literal
 
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import inline_serializer
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
 ErrorSerializer = inline_serializer(
@@ -22,6 +22,12 @@ _ERROR_STATUSES = {
     "403": "Not allowed in this workspace or for this role.",
     "404": "Not found in this workspace.",
 }
+
+
+# Routes that read S3 answer this when it is down or hung.
+STORAGE_UNAVAILABLE_RESPONSE = OpenApiResponse(
+    ErrorSerializer, description="S3 unreachable, hung or busy (STORAGE_UNAVAILABLE): nothing changed; see Retry-After."
+)
 
 
 class ApiAutoSchema(AutoSchema):

@@ -120,6 +120,16 @@ AWS_S3_ADDRESSING_STYLE = env.str("AWS_S3_ADDRESSING_STYLE", default="path" if A
 AWS_DEFAULT_ACL = None
 AWS_QUERYSTRING_AUTH = True
 AWS_QUERYSTRING_EXPIRE = env.int("AWS_QUERYSTRING_EXPIRE", default=300)
+# S3 faults stay local: a call gives up after a few seconds (connect, then each read, per attempt), is tried at most
+# AWS_S3_MAX_ATTEMPTS times, and at most AWS_S3_MAX_CONCURRENCY calls run at once per process (keep it below the
+# server's threads, so a hung S3 never holds them all); a call that finds no free slot within
+# AWS_S3_SLOT_WAIT_SECONDS answers 503 STORAGE_UNAVAILABLE with Retry-After: STORAGE_RETRY_AFTER_SECONDS.
+AWS_S3_CONNECT_TIMEOUT = env.float("AWS_S3_CONNECT_TIMEOUT", default=2.0)
+AWS_S3_READ_TIMEOUT = env.float("AWS_S3_READ_TIMEOUT", default=3.0)
+AWS_S3_MAX_ATTEMPTS = env.int("AWS_S3_MAX_ATTEMPTS", default=2)
+AWS_S3_MAX_CONCURRENCY = env.int("AWS_S3_MAX_CONCURRENCY", default=6)
+AWS_S3_SLOT_WAIT_SECONDS = env.float("AWS_S3_SLOT_WAIT_SECONDS", default=0.5)
+STORAGE_RETRY_AFTER_SECONDS = env.int("STORAGE_RETRY_AFTER_SECONDS", default=5)
 # Where the embedded emulator keeps its objects between restarts.
 EMBEDDED_S3_DIR = DATA_DIR / "s3"
 # S3 event notifications (ObjectCreated) arrive on this SQS queue; empty disables the worker.

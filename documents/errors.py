@@ -1,3 +1,4 @@
+from django.conf import settings
 from rest_framework import status
 
 from config.errors import ApplicationError
@@ -30,3 +31,15 @@ class UploadMismatch(ApplicationError):
 class DocumentNotFound(ApplicationError):
     code = "DOCUMENT_NOT_FOUND"
     http_status = status.HTTP_404_NOT_FOUND
+
+
+class StorageUnavailable(ApplicationError):
+    """S3 could not be reached, timed out or is busy: nothing was changed; the same call succeeds once it is back."""
+
+    code = "STORAGE_UNAVAILABLE"
+    http_status = status.HTTP_503_SERVICE_UNAVAILABLE
+
+    def __init__(self, message: str) -> None:
+        retry_after = settings.STORAGE_RETRY_AFTER_SECONDS
+        super().__init__(message, details={"retryAfterSeconds": retry_after})
+        self.headers = {"Retry-After": str(retry_after)}

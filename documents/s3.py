@@ -1,25 +1,33 @@
 """The one boto3 S3 client of the process, and the few S3 operations the product uses.
 
-Signing makes no network call; only verification (HEAD, list, ranged GET) and deletes talk to S3.
+Signing makes no network call; only verification (HEAD, list, ranged GET), deletes and thumbnails talk to S3.
+Every such call runs in ``storage_call``: it takes one of the process's few S3 slots and turns any S3 fault (a
+timeout, a refused connection, an S3 error) into ``StorageUnavailable``, the 503 every surface answers.
 """
 
 from __future__ import annotations
 
 import functools
-from contextlib import closing
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 
+from documents.errors import StorageUnavailable
 from perf.signing import sign_post_policy
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
+
+logger = logging.getLogger(__name__)
 
 
 @functools.cache
@@ -41,16 +49,42 @@ def s3_client() -> S3Client:
         config=Config(
             signature_version=settings.AWS_S3_SIGNATURE_VERSION,
             s3={"addressing_style": settings.AWS_S3_ADDRESSING_STYLE},
-            retries={"max_attempts": 3, "mode": "standard"},
-            connect_timeout=5,
-            read_timeout=30,
+            retries={"total_max_attempts": settings.AWS_S3_MAX_ATTEMPTS, "mode": "standard"},
+            connect_timeout=settings.AWS_S3_CONNECT_TIMEOUT,
+            read_timeout=settings.AWS_S3_READ_TIMEOUT,
+            max_pool_connections=settings.AWS_S3_MAX_CONCURRENCY,
         ),
     )
 
 
+@functools.cache
+def _call_slots() -> threading.BoundedSemaphore:
+    return threading.BoundedSemaphore(settings.AWS_S3_MAX_CONCURRENCY)
+
+
+@contextmanager
+def storage_call(operation: str) -> Iterator[None]:
+    """Run one S3 call (with the reading of its answer) in a slot; any S3 fault becomes ``StorageUnavailable``.
+
+    A caller that handles an S3 error itself (a missing key) catches it inside the block; what escapes is a fault.
+    When every slot is taken (S3 slow or hung), the call gives up after a short wait instead of queueing.
+    """
+    slots = _call_slots()
+    if not slots.acquire(timeout=settings.AWS_S3_SLOT_WAIT_SECONDS):
+        logger.warning("S3 %s refused: all %d S3 slots are busy", operation, settings.AWS_S3_MAX_CONCURRENCY)
+        raise StorageUnavailable("The file store is busy; please retry in a moment.")
+    try:
+        yield
+    except (BotoCoreError, ClientError) as exc:
+        logger.warning("S3 %s failed: %s", operation, exc)
+        raise StorageUnavailable("The file store could not be reached; please retry in a moment.") from exc
+    finally:
+        slots.release()
+
+
 def clear_cached_clients() -> None:
-    """Forget the process's session, client and POST URL (after the S3 settings change: tests, the emulator)."""
-    for cached in (s3_session, s3_client, post_url):
+    """Forget the process's session, client, S3 slots and POST URL (after the S3 settings change: tests, emulator)."""
+    for cached in (s3_session, s3_client, _call_slots, post_url):
         cached.cache_clear()
 
 
@@ -118,13 +152,18 @@ class ObjectInfo:
     metadata: dict[str, str]
 
 
+def _missing(exc: ClientError) -> bool:
+    return exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound")
+
+
 def head_object(key: str) -> ObjectInfo | None:
-    try:
-        head = s3_client().head_object(Bucket=bucket_name(), Key=key)
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-            return None
-        raise
+    with storage_call("HeadObject"):
+        try:
+            head = s3_client().head_object(Bucket=bucket_name(), Key=key)
+        except ClientError as exc:
+            if _missing(exc):
+                return None
+            raise
     return ObjectInfo(
         size=head["ContentLength"],
         etag=head["ETag"].strip('"'),
@@ -138,15 +177,16 @@ def list_sizes(prefix: str) -> dict[str, ObjectInfo]:
     """Every object under ``prefix`` with its size and ETag, from one listing (paged by S3 per 1,000 keys)."""
     found: dict[str, ObjectInfo] = {}
     paginator = s3_client().get_paginator("list_objects_v2")
-    for page in paginator.paginate(Bucket=bucket_name(), Prefix=prefix):
-        for item in page.get("Contents", []):
-            found[item["Key"]] = ObjectInfo(
-                size=item["Size"],
-                etag=item["ETag"].strip('"'),
-                content_type=None,
-                last_modified=item.get("LastModified"),
-                metadata={},
-            )
+    with storage_call("ListObjectsV2"):
+        for page in paginator.paginate(Bucket=bucket_name(), Prefix=prefix):
+            for item in page.get("Contents", []):
+                found[item["Key"]] = ObjectInfo(
+                    size=item["Size"],
+                    etag=item["ETag"].strip('"'),
+                    content_type=None,
+                    last_modified=item.get("LastModified"),
+                    metadata={},
+                )
     return found
 
 
@@ -165,25 +205,43 @@ def probe_object(key: str, length: int) -> ObjectProbe | None:
 
     The answer's Content-Range carries the full size, so no HEAD is needed and no other byte is read.
     """
-    try:
-        response = s3_client().get_object(Bucket=bucket_name(), Key=key, Range=f"bytes=0-{length - 1}")
-    except ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code")
-        if code in ("404", "NoSuchKey", "NotFound"):
-            return None
-        if code == "InvalidRange":  # an empty object has no byte 0
-            info = head_object(key)
-            return None if info is None else ObjectProbe(0, info.etag, info.content_type, b"")
-        raise
-    with closing(response["Body"]) as body:
-        head = body.read(length)
+    with storage_call("GetObject"):
+        try:
+            response = s3_client().get_object(Bucket=bucket_name(), Key=key, Range=f"bytes=0-{length - 1}")
+        except ClientError as exc:
+            if _missing(exc):
+                return None
+            if exc.response.get("Error", {}).get("Code") != "InvalidRange":
+                raise
+            response = None  # an empty object has no byte 0
+        if response is not None:
+            with closing(response["Body"]) as body:
+                head = body.read(length)
+    if response is None:
+        info = head_object(key)
+        return None if info is None else ObjectProbe(0, info.etag, info.content_type, b"")
     content_range = response.get("ContentRange", "")
     size = int(content_range.rsplit("/", 1)[1]) if "/" in content_range else response["ContentLength"]
     return ObjectProbe(size=size, etag=response["ETag"].strip('"'), content_type=response.get("ContentType"), head=head)
 
 
 def delete_object(key: str) -> None:
-    s3_client().delete_object(Bucket=bucket_name(), Key=key)
+    with storage_call("DeleteObject"):
+        s3_client().delete_object(Bucket=bucket_name(), Key=key)
+
+
+@contextmanager
+def open_object(key: str) -> Iterator[Any]:
+    """The object's body as a stream of chunks (``iter_chunks``), read within one S3 slot."""
+    with storage_call("GetObject"):
+        response = s3_client().get_object(Bucket=bucket_name(), Key=key)
+        with closing(response["Body"]) as body:
+            yield body
+
+
+def put_object(key: str, body: bytes, content_type: str) -> None:
+    with storage_call("PutObject"):
+        s3_client().put_object(Bucket=bucket_name(), Key=key, Body=body, ContentType=content_type)
 
 
 def presigned_get_url(key: str, *, expires_in: int, file_name: str | None = None) -> str:

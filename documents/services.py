@@ -7,7 +7,6 @@ import logging
 import tempfile
 import uuid
 from collections.abc import Mapping, Sequence
-from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import IO
@@ -266,14 +265,21 @@ def document_verify_uploads(
 ) -> list[Verification]:
     """Check the objects that arrived against what was declared; accept each, or reject it and delete its object.
 
-    The documents are locked and read again (one SELECT); every change is written with one UPDATE and one INSERT of
-    history rows. A caller that already fetched the objects' first bytes (``s3.probe_object``, e.g. in parallel)
-    passes ``probes`` by key, and a document without one counts as missing; otherwise each document still awaiting
-    its upload is read here (one ranged GET). A missing object leaves its document awaiting upload; a document
-    that is no longer awaiting its upload is left as it is. The answers come in the order of ``documents``.
+    A caller that already fetched the objects' first bytes (``s3.probe_object``, e.g. in parallel) passes
+    ``probes`` by key, and a document without one counts as missing; otherwise each document still awaiting its
+    upload is read here (one ranged GET), before any row is locked: S3 is never waited for inside a transaction.
+    Then the documents are locked and read again (one SELECT); every change is written with one UPDATE and one
+    INSERT of history rows. A missing object leaves its document awaiting upload; a document that is no longer
+    awaiting its upload is left as it is. The answers come in the order of ``documents``.
     """
     if not documents:
         return []
+    if probes is None:
+        probes = {
+            document.key: s3.probe_object(document.key, MAGIC_PREFIX_BYTES)
+            for document in documents
+            if document.status == DocumentStatus.AWAITING_UPLOAD
+        }
     etags = expected_etags or {}
     verifications: list[Verification] = []
     changed: list[Document] = []
@@ -285,7 +291,7 @@ def document_verify_uploads(
             if document.status != DocumentStatus.AWAITING_UPLOAD:
                 verifications.append(Verification(document=document))
                 continue
-            probe = s3.probe_object(document.key, MAGIC_PREFIX_BYTES) if probes is None else probes.get(document.key)
+            probe = probes.get(document.key)
             if probe is None:
                 verifications.append(Verification(document=document, missing=True))
                 continue
@@ -438,18 +444,18 @@ def document_thumbnail_ensure(*, document: Document) -> str | None:
     file_type = file_type_for_name(document.sanitized_name)
     if document.status != DocumentStatus.UPLOADED or file_type is None or not (file_type.is_image or file_type.is_pdf):
         return None
-    try:
-        response = s3.s3_client().get_object(Bucket=s3.bucket_name(), Key=document.key)
-        with tempfile.SpooledTemporaryFile(max_size=_THUMBNAIL_SPOOL_BYTES) as spool, closing(response["Body"]) as body:
+    with tempfile.SpooledTemporaryFile(max_size=_THUMBNAIL_SPOOL_BYTES) as spool:
+        with s3.open_object(document.key) as body:  # an S3 fault is StorageUnavailable: a 503, not an icon
             for chunk in body.iter_chunks(chunk_size=256 * 1024):
                 spool.write(chunk)
-            spool.seek(0)
+        spool.seek(0)
+        try:
             png = _render_thumbnail(spool, file_type)
-    except Exception:  # a corrupt or hostile file gets the type icon, never a 500
-        logger.warning("Could not render a thumbnail for document %s", document.uuid, exc_info=True)
-        return None
+        except Exception:  # a corrupt or hostile file gets the type icon, never a 500
+            logger.warning("Could not render a thumbnail for document %s", document.uuid, exc_info=True)
+            return None
     thumbnail_key = build_key("thumbnails", str(document.workspace.public_id), f"{document.uuid}.png")
-    s3.s3_client().put_object(Bucket=s3.bucket_name(), Key=thumbnail_key, Body=png, ContentType="image/png")
+    s3.put_object(thumbnail_key, png, "image/png")
     Document.objects.filter(pk=document.pk).update(thumbnail_key=thumbnail_key)
     document.thumbnail_key = thumbnail_key
     return thumbnail_key

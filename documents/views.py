@@ -1,13 +1,15 @@
 """Links that work without an API key: signed thumbnail links and type icons (for <img> tags)."""
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from config.errors import error_body
 from documents import s3
 from documents.constants import DOWNLOAD_URL_EXPIRY_SECONDS
+from documents.errors import StorageUnavailable
 from documents.filetypes import extension_of
 from documents.links import thumbnail_token_document_uuid
 from documents.models import Document
@@ -22,7 +24,10 @@ def thumbnail(request: HttpRequest, token: str) -> HttpResponse:
     )
     if document is None:
         return HttpResponse("This thumbnail link is invalid or has expired.", status=404, content_type="text/plain")
-    thumbnail_key = document_thumbnail_ensure(document=document)
+    try:
+        thumbnail_key = document_thumbnail_ensure(document=document)
+    except StorageUnavailable as exc:
+        return JsonResponse(error_body(exc.message, exc.code, exc.details), status=exc.http_status, headers=exc.headers)
     if thumbnail_key is None:
         ext = extension_of(document.sanitized_name) or "file"
         return HttpResponseRedirect(reverse("documents:icon", args=[ext]))

@@ -86,10 +86,3 @@ class FulfillmentAlreadyDecided(ConflictError):
 
 class RequirementsOutstanding(ConflictError):
     code = "REQUIREMENTS_OUTSTANDING"
-
-
-class StorageUnavailable(ApplicationError):
-    """S3 could not be reached while verifying uploads: the seed's "500, retry" row; nothing was changed."""
-
-    code = "STORAGE_UNAVAILABLE"
-    http_status = status.HTTP_500_INTERNAL_SERVER_ERROR

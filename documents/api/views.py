@@ -3,6 +3,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.schema import STORAGE_UNAVAILABLE_RESPONSE
 from documents.api.serializers import (
     PresignedPostQuerySerializer,
     PresignedPostResponseSerializer,
@@ -51,7 +52,7 @@ class UploadSuccessView(APIView):
             OpenApiParameter("source", str, OpenApiParameter.QUERY, required=False, description="Kind of the file.")
         ],
         request=UploadSuccessSerializer,
-        responses=StoredFileSerializer,
+        responses={200: StoredFileSerializer, 503: STORAGE_UNAVAILABLE_RESPONSE},
         tags=["S3"],
     )
     def post(self, request: Request) -> Response:

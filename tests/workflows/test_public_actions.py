@@ -16,6 +16,7 @@ from documents import s3
 from documents.constants import DocumentStatus
 from documents.models import Document
 from submissions.models import Submission
+from tests.storage_faults import refused_endpoint, s3_at
 from tests.workflows.factories import SubjectRecordFactory
 from tests.workflows.public_action_support import (
     PDF_BYTES,
@@ -757,28 +758,22 @@ def test_a_failure_while_writing_rolls_everything_back(
     assert client.post(submit_url(token), SEED_ROLE_ENTITY_BODY, format="json").status_code == 200
 
 
-def test_s3_outage_during_confirm_is_a_500_in_the_error_shape_and_a_retry_succeeds(
-    client: APIClient, workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_s3_outage_during_confirm_is_a_503_in_the_error_shape_and_a_retry_succeeds(
+    client: APIClient, workspace: Workspace, tmp_path: Path
 ) -> None:
-    """The seed's "500: retry" row: nothing changes, and the same confirm succeeds once S3 is back."""
-    from botocore.exceptions import EndpointConnectionError
-
+    """S3 refusing connections: STORAGE_UNAVAILABLE with Retry-After, nothing changes, and the retry succeeds."""
     action, token = make_action(workspace)
     uploads = client.post(submit_url(token), SEED_ROOT_BODY, format="json").json()["fileUploads"]
     upload_all(uploads, tmp_path)
     before = snapshot()
-    real_list_sizes = s3.list_sizes
 
-    def unreachable(prefix: str) -> Any:
-        raise EndpointConnectionError(endpoint_url="http://127.0.0.1:9")
+    with s3_at(refused_endpoint()):
+        response = client.post(confirm_url(token))
 
-    monkeypatch.setattr(s3, "list_sizes", unreachable)
-    response = client.post(confirm_url(token))
-
-    assert response.status_code == 500
+    assert response.status_code == 503
+    assert response["Retry-After"] == str(settings.STORAGE_RETRY_AFTER_SECONDS)
     assert response.json()["success"] is False
     assert response.json()["code"] == "STORAGE_UNAVAILABLE"
     assert snapshot() == before
-    monkeypatch.setattr(s3, "list_sizes", real_list_sizes)
     retry = client.post(confirm_url(token))
     assert (retry.status_code, retry.json()) == (200, {"status": "completed"})

@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.schema import ErrorSerializer
+from config.schema import STORAGE_UNAVAILABLE_RESPONSE, ErrorSerializer
 from documents import s3
 from documents.constants import DocumentStatus
 from documents.links import document_download_url
@@ -279,7 +279,8 @@ class DocumentGetView(APIView):
         responses={
             200: _envelope(
                 "DocumentGetResponse", inline_serializer("DocumentGetData", {"document": DocumentSerializer()})
-            )
+            ),
+            503: STORAGE_UNAVAILABLE_RESPONSE,
         },
         tags=TAGS,
     )
@@ -422,6 +423,7 @@ class FulfillmentBatchAddView(APIView):
                 inline_serializer("FulfillmentBatchAddData", {"fulfillments": FulfillmentSerializer(many=True)}),
             ),
             409: _CONFLICT,
+            503: STORAGE_UNAVAILABLE_RESPONSE,
         },
         tags=TAGS,
     )

@@ -206,8 +206,9 @@ class PublicActionConfirmView(APIView):
         responses={
             200: PublicActionResultSerializer,
             409: OpenApiResponse(PublicActionResultSerializer, description="status pending: upload these files"),
-            500: OpenApiResponse(
-                PublicActionErrorSerializer, description="S3 unreachable (STORAGE_UNAVAILABLE): retry"
+            503: OpenApiResponse(
+                PublicActionErrorSerializer,
+                description="S3 unreachable or hung (STORAGE_UNAVAILABLE): nothing changed; retry after Retry-After",
             ),
             **_TOKEN_RESPONSES,
         },

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
-from botocore.exceptions import BotoCoreError, ClientError
 from django.contrib.auth.models import User
 from django.db import transaction
 
@@ -18,8 +15,6 @@ from workflows.ids import subject_document_id
 from workflows.models import SubjectRecordDocument
 from workflows.selectors.documents import subject_document_get, subject_record_get
 from workspaces.models import Workspace
-
-logger = logging.getLogger(__name__)
 
 
 def subject_document_create(
@@ -62,13 +57,10 @@ def subject_document_create(
 def subject_document_refresh(*, link: SubjectRecordDocument) -> SubjectRecordDocument:
     """Check S3 for a document still awaiting its upload (the lazy path next to the S3-event worker).
 
-    When S3 cannot be reached the document keeps its state (PENDING): the S3 event or a later read settles it.
+    When S3 cannot be reached this is StorageUnavailable (503) and the document keeps its state.
     """
     if link.document.status == DocumentStatus.AWAITING_UPLOAD:
-        try:
-            link.document = document_verify_upload(document=link.document).document
-        except (BotoCoreError, ClientError):
-            logger.warning("Could not check the upload of document %s", link.public_id, exc_info=True)
+        link.document = document_verify_upload(document=link.document).document
     return link
 
 

@@ -19,7 +19,6 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
-from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
@@ -55,7 +54,6 @@ from workflows.errors import (
     DuplicateReference,
     PublicActionStateError,
     PublicActionValidationError,
-    StorageUnavailable,
 )
 from workflows.models import PublicAction, PublicActionFile, Relation, SubjectRecord, SubjectRecordDocument, Workflow
 from workflows.models.actions import hash_token
@@ -677,32 +675,36 @@ def public_action_confirm(*, token: str) -> PublicActionResult:
 
     S3 calls: one listing per record prefix for presence, then one ranged GET per present, unverified file
     (size, content type, magic bytes). A missing file costs no GET; an accepted one is never read again.
+    S3 is read first, with no transaction open and no row locked; then the action is locked, read again and
+    written (a confirm that completed meanwhile wins). An S3 fault is StorageUnavailable (503) and changes nothing.
     SQL: a constant number of queries; the documents are verified and re-issued in bulk.
     """
+    action = _confirmable(public_action_get_by_token(token=token, allow_completed=True, with_forms=False))
+    if action.status == PublicActionStatus.COMPLETED:
+        return PublicActionResult(action=action)
+    pending = [
+        item
+        for item in public_action_files(action=action)
+        if item.record_document.document.status != DocumentStatus.UPLOADED
+    ]
+    prefixes = sorted({_prefix_of(item) for item in pending})
+    listings = _in_parallel(_listing, prefixes)
+    present = [
+        item.record_document.document.key
+        for item in pending
+        if item.record_document.document.status == DocumentStatus.AWAITING_UPLOAD
+        and item.record_document.document.key in listings[_prefix_of(item)]
+    ]
+    probes = _in_parallel(_probe, present)
+
     with transaction.atomic():
-        action = public_action_get_by_token(token=token, for_update=True, allow_completed=True, with_forms=False)
+        action = _confirmable(
+            public_action_get_by_token(token=token, for_update=True, allow_completed=True, with_forms=False)
+        )
         if action.status == PublicActionStatus.COMPLETED:
             return PublicActionResult(action=action)
-        if action.status == PublicActionStatus.OPEN:
-            raise PublicActionStateError(
-                "Nothing has been submitted on this link yet.", http_status=400, details={"status": action.status}
-            )
-        files = public_action_files(action=action)
-        pending = [item for item in files if item.record_document.document.status != DocumentStatus.UPLOADED]
-        prefixes = sorted({_prefix_of(item) for item in pending})
-        try:
-            listings = _in_parallel(_listing, prefixes)
-            present = [
-                item.record_document.document.key
-                for item in pending
-                if item.record_document.document.status == DocumentStatus.AWAITING_UPLOAD
-                and item.record_document.document.key in listings[_prefix_of(item)]
-            ]
-            probes = _in_parallel(_probe, present)
-        except (BotoCoreError, ClientError) as exc:
-            logger.warning("S3 unavailable while confirming public action %s", action.public_id, exc_info=True)
-            raise StorageUnavailable("The file store could not be reached; please retry in a moment.") from exc
-        # A file not listed, or deleted between the listing and the read, has no probe: it is missing.
+        # A file not listed, or deleted between the listing and the read, has no probe: it is missing. The
+        # documents are locked and read again, so one accepted meanwhile by another confirm stays accepted.
         verifications = document_verify_uploads(
             documents=[item.record_document.document for item in pending], probes=probes
         )
@@ -728,3 +730,11 @@ def public_action_confirm(*, token: str) -> PublicActionResult:
         if not uploads:
             _complete(action)
         return PublicActionResult(action=action, file_uploads=uploads)
+
+
+def _confirmable(action: PublicAction) -> PublicAction:
+    if action.status == PublicActionStatus.OPEN:
+        raise PublicActionStateError(
+            "Nothing has been submitted on this link yet.", http_status=400, details={"status": action.status}
+        )
+    return action
