@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-import socket
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,6 +21,7 @@ from documents import s3
 from documents.constants import DocumentStatus
 from documents.events import sqs_client
 from documents.models import Document
+from tests.storage_faults import refused_endpoint, s3_at
 from tests.workflows.factories import SubjectRecordFactory
 from workflows.models import SubjectRecord, SubjectRecordDocument
 from workspaces.constants import Role
@@ -403,21 +403,16 @@ def test_openapi_schema_documents_the_contract(api_client: APIClient) -> None:
     assert list(schema["components"]["schemas"]["PresignValues"]["properties"]) == SEED_PRESIGN_NAMES
 
 
-def test_get_answers_pending_when_s3_cannot_be_reached(
+def test_get_answers_503_when_s3_cannot_be_reached_and_the_document_is_checked_once_it_is_back(
     api_client: APIClient, record: SubjectRecord, settings: Any
 ) -> None:
-    document_id = create(api_client, record).json()["data"]["document"]["document_id"]
-    with socket.socket() as sock:  # a port nobody listens on
-        sock.bind(("127.0.0.1", 0))
-        closed_port = sock.getsockname()[1]
-    endpoint = settings.AWS_S3_ENDPOINT_URL
-    settings.AWS_S3_ENDPOINT_URL = f"http://127.0.0.1:{closed_port}"
-    s3.clear_cached_clients()
-    try:
-        response = get(api_client, document_id)
-    finally:
-        settings.AWS_S3_ENDPOINT_URL = endpoint
-        s3.clear_cached_clients()
+    created = create(api_client, record).json()["data"]["document"]
+    assert upload(created, PDF).status_code == 204
 
-    assert response.status_code == 200
-    assert response.json()["data"]["document"]["upload_status"] == "PENDING"
+    with s3_at(refused_endpoint()):
+        response = get(api_client, created["document_id"])
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == str(settings.STORAGE_RETRY_AFTER_SECONDS)
+    assert response.json()["code"] == "STORAGE_UNAVAILABLE"
+    assert get(api_client, created["document_id"]).json()["data"]["document"]["upload_status"] == "UPLOADED"

@@ -90,13 +90,14 @@ def test_bulk_writes_keep_one_history_row_per_created_row(workspace: Workspace) 
         assert upload.get("entityReference") == (link.subject_record.reference if is_person else None)
 
 
-# The action (locked) and its files with their documents; the documents locked and read again, one UPDATE of the
-# verified ones and one INSERT of their history rows (in a savepoint), one UPDATE of the re-issued ones and one
-# INSERT of their history rows. In a test the request's transaction is a savepoint too.
-CONFIRM_PENDING_QUERIES = 11
+# The action and its files with their documents, read before S3 is; then the action locked and read again, the
+# documents locked and read again, one UPDATE of the verified ones and one INSERT of their history rows (in a
+# savepoint), one UPDATE of the re-issued ones and one INSERT of their history rows. In a test the request's
+# transaction is a savepoint too.
+CONFIRM_PENDING_QUERIES = 12
 # No file to re-issue; completing updates the action and (if it waited) the workflow, each with its history row:
 # one statement each on PostgreSQL, two elsewhere.
-CONFIRM_COMPLETED_QUERIES = {"postgresql": 11, "sqlite": 13}
+CONFIRM_COMPLETED_QUERIES = {"postgresql": 12, "sqlite": 14}
 NOT_A_PDF = b"MZ\x90\x00 an executable named .pdf"
 
 
