@@ -655,10 +655,14 @@ def _prefix_of(item: PublicActionFile) -> str:
 
 
 def _in_parallel(fn: Callable[[str], T], keys: list[str]) -> dict[str, T]:
-    """``fn`` of every key, run concurrently (S3 latency adds up otherwise; the boto3 client is thread-safe)."""
+    """``fn`` of every key, run concurrently (S3 latency adds up otherwise; the boto3 client is thread-safe).
+
+    Never more threads than the process has S3 slots: a request does not queue behind its own calls.
+    """
     if len(keys) <= 1:
         return {key: fn(key) for key in keys}
-    with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_S3_CALLS, len(keys))) as pool:
+    workers = min(MAX_PARALLEL_S3_CALLS, settings.AWS_S3_MAX_CONCURRENCY, len(keys))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
         return dict(zip(keys, pool.map(fn, keys), strict=True))
 
 
