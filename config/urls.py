@@ -8,8 +8,9 @@ from config.views import HealthView
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/health", HealthView.as_view(), name="health"),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # Public documentation: credentials, even revoked ones, change nothing in it.
+    path("api/schema/", SpectacularAPIView.as_view(authentication_classes=[]), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema", authentication_classes=[]), name="api-docs"),
     path("api/s3/", include("documents.api.urls")),
     path("api/", include("submissions.api.urls")),
     path("", include("workflows.api.urls")),

@@ -12,10 +12,13 @@ from documents.api.serializers import (
     UploadSuccessSerializer,
 )
 from documents.services import s3_upload_complete, s3_upload_issue
-from workspaces.permissions import workspace_context
+from workspaces.constants import Role
+from workspaces.permissions import role_at_least, workspace_context
 
 
 class PresignedPostView(APIView):
+    permission_classes = [role_at_least(Role.MEMBER)]  # a viewer reads; an upload is a write
+
     @extend_schema(
         operation_id="s3_presigned_post",
         summary="Generate a presigned POST for uploading one file directly to S3 (expires in 5 minutes).",
@@ -45,6 +48,8 @@ class PresignedPostView(APIView):
 
 
 class UploadSuccessView(APIView):
+    permission_classes = [role_at_least(Role.MEMBER)]
+
     @extend_schema(
         operation_id="s3_upload_success",
         summary="Confirm an upload: the object is verified (size, type, magic bytes, ETag) and its record returned.",

@@ -98,7 +98,7 @@ def test_user_id_that_is_not_a_member_is_403(workspace, other_workspace, member_
 
 
 def test_member_user_id_acts_as_that_member(workspace, member_of):
-    member = member_of(workspace, Role.VIEWER)
+    member = member_of(workspace, Role.MEMBER)  # a VIEWER only reads: it may not upload
     _, raw_key = api_key_create(workspace=workspace, name="ci", acting_user=None)
 
     response = key_client(raw_key, HTTP_X_USER_ID=str(member.pk)).get(PRESIGN, PARAMS)
