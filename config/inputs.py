@@ -36,6 +36,20 @@ def unstorable_reason(text: str) -> str | None:
     return f"Lone surrogate characters are not allowed (U+{ord(found.group()):04X})."
 
 
+_ASCII_DIGITS = re.compile(r"[0-9]{1,19}")
+
+
+def database_id(value: object) -> int | None:
+    """``value`` as a primary key a lookup can take (ASCII digits, within bigint), or None.
+
+    ``str.isdigit`` is not enough: it accepts "²", which ``int`` refuses, and an id past bigint overflows SQLite.
+    """
+    text = str(value)
+    if not _ASCII_DIGITS.fullmatch(text) or int(text) > MAX_BIGINT:
+        return None
+    return int(text)
+
+
 def strip_bidi_controls(text: str) -> str:
     """``text`` without the characters that reorder how it is displayed."""
     return _BIDI_CONTROLS.sub("", text)

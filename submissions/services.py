@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from config.errors import ValidationFailed
+from config.inputs import database_id
 from documents.constants import DocumentStatus
 from documents.models import Document
 from perf import snapshots
@@ -269,11 +270,12 @@ _UNSET: Any = object()
 def _assignee(submission: Submission, user_id: Any) -> User | None:
     if user_id is None:
         return None
+    member_id = database_id(user_id)
     membership = (
         Membership.objects.select_related("user")
-        .filter(workspace_id=submission.workspace_id, user_id=str(user_id))
+        .filter(workspace_id=submission.workspace_id, user_id=member_id)
         .first()
-        if str(user_id).isdigit()
+        if member_id is not None
         else None
     )
     if membership is None:
@@ -522,11 +524,12 @@ def _grant_for(submission: Submission, raw: Any, index: int) -> VisibilityGrant:
     target_id = str(target_id)
     grant = VisibilityGrant(submission=submission, target_type=str(target_type), access_level=access_level)
     if target_type == GrantTargetType.USER:
+        member_id = database_id(target_id)
         membership = (
             Membership.objects.select_related("user")
-            .filter(workspace_id=submission.workspace_id, user_id=target_id)
+            .filter(workspace_id=submission.workspace_id, user_id=member_id)
             .first()
-            if target_id.isdigit()
+            if member_id is not None
             else None
         )
         if membership is None:

@@ -15,6 +15,7 @@ from submissions.services import form_create, form_publish
 from tests.rows import row_counts
 from tests.workflows.public_action_support import SEED_ROLE_ENTITY_BODY, make_action, seed_body, submit_url
 from workspaces.models import Workspace
+from workspaces.services import api_key_create
 
 DEEP = "[" * 10_000 + "]" * 10_000
 
@@ -185,3 +186,23 @@ def test_bidirectional_overrides_are_stripped_from_names_and_file_names(workspac
     root = action.workflow.subject_record
     root.refresh_from_db()
     assert root.data["first_name"] == "John"
+
+
+def test_ids_past_bigint_or_not_ascii_digits_are_refused_not_overflowed(
+    api_client: APIClient, form_id: str, workspace: Workspace
+) -> None:
+    _, raw_key = api_key_create(workspace=workspace, name="acting", acting_user=None)
+    body = {"formId": form_id, "data": {"full_name": "Jane"}}
+    created = api_client.post(reverse("submission-list"), body, format="json").json()
+    url = reverse("submission-detail", args=[created["id"]])
+    for user_id in ["9" * 30, "²", "-1"]:
+        assert_error(api_client.patch(url, {"userId": user_id}, format="json"), 400, "INVALID_ASSIGNEE")
+        grant = {"targetType": "user", "targetId": user_id, "accessLevel": "viewer"}
+        visibility = reverse("submission-visibility", args=[created["id"]])
+        response = api_client.put(visibility, {"mode": "restricted", "grants": [grant]}, format="json")
+        assert_error(response, 400, "INVALID_GRANT")
+        acting_as = APIClient()
+        acting_as.credentials(HTTP_X_API_KEY=raw_key, HTTP_X_USER_ID=user_id)
+        assert_error(acting_as.get(reverse("form-list")), 403, "WORKSPACE_ACCESS_DENIED")
+    # The page size is clamped, not refused: a huge limit is the largest page.
+    assert api_client.get(reverse("form-list") + f"?limit={10**30}").json()["pagination"]["limit"] == 100

@@ -9,6 +9,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication
 from rest_framework.request import Request
 
+from config.inputs import database_id
 from workspaces.constants import Role
 from workspaces.context import WorkspaceContext
 from workspaces.errors import WorkspaceAccessDenied, WorkspaceNotSelected
@@ -45,7 +46,8 @@ class ApiKeyAuthentication(BaseAuthentication):
         role = Role(api_key.role)
         user_id = request.META.get(USER_ID_HEADER)
         if user_id:
-            membership = membership_get(workspace=workspace, user_id=user_id) if user_id.isdigit() else None
+            member_id = database_id(user_id)
+            membership = membership_get(workspace=workspace, user_id=member_id) if member_id is not None else None
             if membership is None or not membership.user.is_active:
                 raise WorkspaceAccessDenied("X-USER-ID does not name a member of this workspace.")
             user, role = membership.user, Role(membership.role)
