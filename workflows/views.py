@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
+from submissions.formschema import render_spec
 from workflows.errors import InvalidToken
 from workflows.selectors.public_actions import public_action_get_by_token
 
@@ -18,13 +19,14 @@ def public_action_page(request: HttpRequest, token: str) -> HttpResponse:
         action = public_action_get_by_token(token=token, allow_completed=True)
     except InvalidToken as exc:
         return render(request, "workflows/public_action_invalid.html", {"message": exc.message}, status=404)
+    # The page renders each form from its browser spec: widgets, option labels, bounds, conditions.
     entity_schemas = {
-        "individual": action.individual_form_version.schema if action.individual_form_version else None,
-        "company": action.company_form_version.schema if action.company_form_version else None,
+        "individual": render_spec(action.individual_form_version.schema) if action.individual_form_version else None,
+        "company": render_spec(action.company_form_version.schema) if action.company_form_version else None,
     }
     context = {
         "action": action,
-        "root_schema": action.form_version.schema,
+        "root_schema": render_spec(action.form_version.schema),
         "entity_schemas": entity_schemas,
         "submit_url": reverse("public-action-submit", args=[token]),
         "confirm_url": reverse("public-action-confirm", args=[token]),
