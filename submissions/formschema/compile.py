@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from submissions.formschema.parse import parse_field
@@ -14,7 +16,24 @@ _SECTION_NODE = "section:"
 
 
 def compile_schema(schema: Any) -> CompiledSchema:
-    """The compiled schema; raises ``ValidationFailed`` (code ``INVALID_FORM_SCHEMA``) with every problem found."""
+    """The compiled schema; raises ``ValidationFailed`` (code ``INVALID_FORM_SCHEMA``) with every problem found.
+
+    A form version's schema is compiled on every request that reads or writes its data, several times for a
+    public action; the last few compiled ones are kept, keyed by their JSON text. Callers never change one.
+    """
+    try:
+        text = json.dumps(schema)
+    except (TypeError, ValueError):  # not JSON at all: compiling says what is wrong
+        return _compile(schema)
+    return _compile_text(text)
+
+
+@lru_cache(maxsize=128)
+def _compile_text(text: str) -> CompiledSchema:
+    return _compile(json.loads(text))
+
+
+def _compile(schema: Any) -> CompiledSchema:
     errors = SchemaErrors()
     top_fields, sections = _parse(schema, errors)
     fields = _index(top_fields, sections, errors)

@@ -98,7 +98,7 @@ class CountryType(FieldType):
         return f"{country.name} ({value})" if country else str(value)
 
     def spec(self, field: Field) -> dict[str, Any]:
-        return {"options": list(country_options())}
+        return {"options": [dict(option) for option in country_options()]}
 
 
 class YesNoType(FieldType):
