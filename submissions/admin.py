@@ -6,10 +6,12 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from config.errors import ApplicationError
+from submissions.formschema import display_data
 from submissions.models import Form, FormVersion, Matter, MatterSubmission, ShareLink, Submission, SubmissionNote
 from submissions.services import form_archive, form_create, form_publish, form_update, matter_create
 from workspaces.admin import WorkspaceScopedAdmin
@@ -110,8 +112,14 @@ class SubmissionAdmin(WorkspaceScopedAdmin, SimpleHistoryAdmin):
     list_select_related = ["form", "user", "workspace"]
     search_fields = ["public_id", "form__title", "user__username", "user__email"]
     date_hierarchy = "created_at"
-    readonly_fields = [field.name for field in Submission._meta.fields]
+    readonly_fields = ["answers", *[field.name for field in Submission._meta.fields]]
     inlines = [NoteInline]
+
+    @admin.display(description="Answers")
+    def answers(self, submission: Submission) -> str:
+        """The data as a reviewer reads it, with the labels of the submission's own form version."""
+        sections = display_data(submission.form_version.schema, submission.data)
+        return render_to_string("submissions/_display.html", {"sections": sections})
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
