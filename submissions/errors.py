@@ -41,10 +41,6 @@ class ReadOnlyAccess(PermissionDeniedError):
     code = "READ_ONLY_ACCESS"
 
 
-class InsufficientRole(PermissionDeniedError):
-    code = "INSUFFICIENT_ROLE"
-
-
 class InvalidGrant(ValidationFailed):
     code = "INVALID_GRANT"
 

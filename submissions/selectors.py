@@ -1,6 +1,5 @@
-"""Every read with rules. ``submission_visible_queryset`` is the one place that decides what a caller may see;
-every submission endpoint (list, retrieve, stats, notes, documents, history, snapshots, share, visibility)
-starts from it.
+"""Every read with rules. What a caller may see is decided in ``submissions.access``; every read here of more
+than one submission (list, stats) starts from it.
 """
 
 from __future__ import annotations
@@ -13,13 +12,13 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncDate
-from django.db.models.lookups import IsNull
 from django.utils import timezone
 
 from perf import snapshots as snapshot_storage
+from submissions.access import oversight_q, own_visible_q, submission_visible_queryset
 from submissions.constants import (
     COUNT_ESTIMATE_FUNCTION,
     COUNT_EXACT_CAP,
@@ -29,20 +28,14 @@ from submissions.constants import (
     SORT_FIELDS,
     STATS_DEFAULT_DAYS,
     FormStatus,
-    GrantTargetType,
     SnapshotTrigger,
     SubmissionStatus,
-    VisibilityMode,
 )
 from submissions.cursors import cursor_decode, cursor_encode, cursor_seek_q
 from submissions.errors import (
-    DraftNotFound,
     FormNotFound,
     FormNotPublished,
-    InsufficientRole,
-    ReadOnlyAccess,
     SnapshotNotFound,
-    SubmissionNotFound,
 )
 from submissions.ids import SUBMISSION_ID_LENGTH, SUBMISSION_ID_PREFIX
 from submissions.models import (
@@ -57,7 +50,6 @@ from submissions.models import (
     VisibilityGrant,
     hash_share_token,
 )
-from workspaces.constants import Role
 from workspaces.context import WorkspaceContext
 from workspaces.models import Membership, OversightRelationship, Workspace
 from workspaces.selectors import overseen_workspace_ids
@@ -91,85 +83,6 @@ def form_version_for_new_submission(*, context: WorkspaceContext, form_public_id
             details={"formId": form.public_id, "status": form.status},
         )
     return version
-
-
-# --- Visibility ----------------------------------------------------------------------------------
-
-
-def _own_visible_q(*, context: WorkspaceContext, per_row: bool = False) -> Q:
-    """Submissions of the caller's own workspace it may see: every one for an OWNER, else by mode and grants.
-
-    ``per_row`` asks for the grant as a scalar subquery, looked up row by row in the grant index. As an
-    EXISTS, PostgreSQL builds a hash of every grant of the caller first (25,000 of them in the benchmark:
-    about 8 ms): right for a walk over hundreds of thousands of rows (a deep page), not for the few hundred
-    rows of a first page or a capped count. SQLite looks up row by row either way.
-    """
-    own = Q(workspace=context.workspace)
-    if context.has_role(Role.OWNER):
-        return own
-    grants = VisibilityGrant.objects.filter(submission=OuterRef("pk")).filter(
-        Q(target_type=GrantTargetType.WORKSPACE_ROLE, target_role=context.role)
-        | (
-            Q(target_type=GrantTargetType.USER, target_user_id=context.user_id)
-            if context.user_id is not None
-            else Q(pk__in=[])
-        )
-    )
-    granted = Q(IsNull(Subquery(grants.values("pk")[:1]), False)) if per_row else Q(Exists(grants))
-    # Cheap column tests first: the grant lookup runs only for restricted rows of someone else.
-    restricted_ok = Q(user_id=context.user_id) | granted if context.user_id is not None else granted
-    return own & (Q(visibility_mode=VisibilityMode.WORKSPACE) | restricted_ok)
-
-
-def _oversight_q(*, context: WorkspaceContext, overseen: Any) -> Q:
-    """Restricted submissions of the workspaces in ``overseen`` (ids or a subquery) granted to the caller's."""
-    oversight_grants = VisibilityGrant.objects.filter(
-        submission=OuterRef("pk"),
-        target_type=GrantTargetType.OVERSIGHT_WORKSPACE,
-        target_workspace=context.workspace,
-    )
-    return Q(Exists(oversight_grants), visibility_mode=VisibilityMode.RESTRICTED, workspace_id__in=overseen)
-
-
-def submission_visible_q(*, context: WorkspaceContext) -> Q:
-    """Rows the caller may see: own-workspace submissions by mode and grants, plus oversight grants."""
-    own = _own_visible_q(context=context)
-    # Most workspaces oversee nobody: one small query spares every list an OR that would defeat its index.
-    overseen = list(overseen_workspace_ids(overseer=context.workspace))
-    if not overseen:
-        return own
-    return own | _oversight_q(context=context, overseen=overseen)
-
-
-def submission_visible_queryset(*, context: WorkspaceContext) -> QuerySet[Submission]:
-    return Submission.objects.filter(submission_visible_q(context=context))
-
-
-def submission_get_visible(*, context: WorkspaceContext, public_id: str, drafts_only: bool = False) -> Submission:
-    """A submission the caller may see; anything else (other workspace, restricted) is a 404."""
-    queryset = submission_visible_queryset(context=context).select_related("form", "form_version", "user")
-    if drafts_only:
-        queryset = queryset.filter(status=SubmissionStatus.DRAFT)
-    submission = queryset.filter(public_id=public_id).first()
-    if submission is None:
-        error = DraftNotFound if drafts_only else SubmissionNotFound
-        raise error("No such draft." if drafts_only else "No such submission.")
-    return submission
-
-
-def submission_get_for_member(
-    *, context: WorkspaceContext, public_id: str, minimum_role: Role = Role.VIEWER, drafts_only: bool = False
-) -> Submission:
-    """A visible submission of the caller's own workspace, acted on by a member with ``minimum_role``.
-
-    Overseers see it (so they get a 403, not a 404) but may not act on it.
-    """
-    submission = submission_get_visible(context=context, public_id=public_id, drafts_only=drafts_only)
-    if submission.workspace_id != context.workspace.pk:  # seen from an overseer workspace
-        raise ReadOnlyAccess("This submission is shared with your workspace read-only.")
-    if not context.has_role(minimum_role):
-        raise InsufficientRole(f"This action needs the {minimum_role.label} role or higher.")
-    return submission
 
 
 # --- Listing -------------------------------------------------------------------------------------
@@ -295,11 +208,11 @@ def submission_list(
     order = (f"{prefix}{field}", f"{prefix}id")
     offset = 0 if seek else (page - 1) * limit
     number = None if seek else page
-    own = _filtered(Submission.objects.filter(_own_visible_q(context=context, per_row=True)), filters)
+    own = _filtered(Submission.objects.filter(own_visible_q(context=context, per_row=True)), filters)
     overseen_subquery = overseen_workspace_ids(overseer=context.workspace)
-    oversight = _filtered(Submission.objects.filter(_oversight_q(context=context, overseen=overseen_subquery)), filters)
+    oversight = _filtered(Submission.objects.filter(oversight_q(context=context, overseen=overseen_subquery)), filters)
     # The planner's estimate (past the cap) is closer with the grant as an EXISTS; it is planned, never run.
-    estimated = _filtered(Submission.objects.filter(_own_visible_q(context=context)), filters)
+    estimated = _filtered(Submission.objects.filter(own_visible_q(context=context)), filters)
     counted = _count(
         own=own.order_by(*order),
         estimated=estimated,
@@ -309,9 +222,9 @@ def submission_list(
     if counted.exact and offset >= counted.total:  # an estimate may fall short: then the rows decide
         return Page(items=[], page=number, limit=limit, total=counted.total, total_exact=counted.exact)
     deep = seek is None and offset + limit > COUNT_EXACT_CAP
-    visible_q = _own_visible_q(context=context, per_row=not deep)
+    visible_q = own_visible_q(context=context, per_row=not deep)
     if counted.overseen:
-        visible_q |= _oversight_q(context=context, overseen=counted.overseen)
+        visible_q |= oversight_q(context=context, overseen=counted.overseen)
     page_ids: Any = _filtered(Submission.objects.filter(visible_q), filters).order_by(*order)
     if seek:
         page_ids = page_ids.filter(cursor_seek_q(seek))

@@ -1,6 +1,6 @@
 from rest_framework import status
 
-from config.errors import ApplicationError
+from config.errors import ApplicationError, PermissionDeniedError
 
 
 class WorkspaceAccessDenied(ApplicationError):
@@ -11,3 +11,7 @@ class WorkspaceAccessDenied(ApplicationError):
 class WorkspaceNotSelected(ApplicationError):
     code = "WORKSPACE_NOT_SELECTED"
     http_status = status.HTTP_403_FORBIDDEN
+
+
+class InsufficientRole(PermissionDeniedError):
+    code = "INSUFFICIENT_ROLE"

@@ -1,4 +1,4 @@
-"""Thin DRF views: parse, call a selector or service, render. Who may see what is decided in the selectors."""
+"""Thin DRF views: parse, call a selector or service, render. Who may see what is decided in ``submissions.access``."""
 
 from __future__ import annotations
 
@@ -13,12 +13,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from submissions import selectors, services
+from submissions import access, selectors, services
 from submissions.api import serializers as s
-from submissions.errors import InsufficientRole
 from submissions.selectors import SubmissionFilters
+from workspaces.access import require_role
 from workspaces.constants import Role
-from workspaces.context import WorkspaceContext
 from workspaces.permissions import workspace_context
 
 
@@ -26,11 +25,6 @@ def _parse(serializer_class: type[Any], data: Any) -> dict[str, Any]:
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
-
-
-def _require_role(context: WorkspaceContext, minimum: Role) -> None:
-    if not context.has_role(minimum):
-        raise InsufficientRole(f"This action needs the {minimum.label} role or higher.")
 
 
 def _share_url(request: Request, token: str) -> str:
@@ -73,7 +67,7 @@ class FormListView(APIView):
     )
     def post(self, request: Request) -> Response:
         context = workspace_context(request)
-        _require_role(context, Role.ADMIN)
+        require_role(context, Role.ADMIN)
         body = _parse(s.FormCreateSerializer, request.data)
         form = services.form_create(workspace=context.workspace, acting_user=context.user, **body)
         return Response(s.FormSerializer(form).data, status=status.HTTP_201_CREATED)
@@ -99,7 +93,7 @@ class FormDetailView(APIView):
     )
     def patch(self, request: Request, form_id: str) -> Response:
         context = workspace_context(request)
-        _require_role(context, Role.ADMIN)
+        require_role(context, Role.ADMIN)
         form = selectors.form_get(context=context, public_id=form_id)
         body = _parse(s.FormUpdateSerializer, request.data)
         form = services.form_update(form=form, **body)
@@ -116,7 +110,7 @@ class FormPublishView(APIView):
     )
     def post(self, request: Request, form_id: str) -> Response:
         context = workspace_context(request)
-        _require_role(context, Role.ADMIN)
+        require_role(context, Role.ADMIN)
         form = selectors.form_get(context=context, public_id=form_id)
         version = services.form_publish(form=form, acting_user=context.user)
         return Response(
@@ -135,7 +129,7 @@ class FormArchiveView(APIView):
     )
     def post(self, request: Request, form_id: str) -> Response:
         context = workspace_context(request)
-        _require_role(context, Role.ADMIN)
+        require_role(context, Role.ADMIN)
         form = services.form_archive(form=selectors.form_get(context=context, public_id=form_id))
         return Response(s.FormSerializer(form).data)
 
@@ -213,7 +207,7 @@ class SubmissionListView(APIView):
     )
     def post(self, request: Request) -> Response:
         context = workspace_context(request)
-        _require_role(context, Role.MEMBER)
+        require_role(context, Role.MEMBER)
         body = _parse(s.SubmissionCreateSerializer, request.data)
         version = selectors.form_version_for_new_submission(context=context, form_public_id=body["formId"])
         submission = services.submission_create(
@@ -251,7 +245,7 @@ class SubmissionDetailView(APIView):
         tags=["Submissions"],
     )
     def get(self, request: Request, submission_id: str) -> Response:
-        submission = selectors.submission_get_visible(context=workspace_context(request), public_id=submission_id)
+        submission = access.submission_get_visible(context=workspace_context(request), public_id=submission_id)
         return Response(s.SubmissionSerializer(submission).data)
 
     @extend_schema(
@@ -263,7 +257,7 @@ class SubmissionDetailView(APIView):
     )
     def patch(self, request: Request, submission_id: str) -> Response:
         context = workspace_context(request)
-        submission = selectors.submission_get_for_member(
+        submission = access.submission_get_for_member(
             context=context, public_id=submission_id, minimum_role=Role.MEMBER
         )
         body = _parse(s.SubmissionUpdateSerializer, request.data)
@@ -280,9 +274,7 @@ class SubmissionDetailView(APIView):
     )
     def delete(self, request: Request, submission_id: str) -> Response:
         context = workspace_context(request)
-        submission = selectors.submission_get_for_member(
-            context=context, public_id=submission_id, minimum_role=Role.ADMIN
-        )
+        submission = access.submission_get_for_member(context=context, public_id=submission_id, minimum_role=Role.ADMIN)
         services.submission_delete(submission=submission, acting_user=context.user)
         return Response({"success": True})
 
@@ -297,7 +289,7 @@ class SubmissionSubmitView(APIView):
     )
     def post(self, request: Request, submission_id: str) -> Response:
         context = workspace_context(request)
-        submission = selectors.submission_get_for_member(
+        submission = access.submission_get_for_member(
             context=context, public_id=submission_id, minimum_role=Role.MEMBER
         )
         submission = services.submission_submit(submission=submission, acting_user=context.user)
@@ -333,7 +325,7 @@ class DraftDetailView(APIView):
         operation_id="drafts_retrieve", summary="Get a draft.", responses=s.SubmissionSerializer, tags=["Drafts"]
     )
     def get(self, request: Request, submission_id: str) -> Response:
-        draft = selectors.submission_get_visible(
+        draft = access.submission_get_visible(
             context=workspace_context(request), public_id=submission_id, drafts_only=True
         )
         return Response(s.SubmissionSerializer(draft).data)
@@ -347,7 +339,7 @@ class DraftDetailView(APIView):
     )
     def patch(self, request: Request, submission_id: str) -> Response:
         context = workspace_context(request)
-        draft = selectors.submission_get_for_member(
+        draft = access.submission_get_for_member(
             context=context, public_id=submission_id, minimum_role=Role.MEMBER, drafts_only=True
         )
         body = _parse(s.DraftUpdateSerializer, request.data)
@@ -359,7 +351,7 @@ class DraftDetailView(APIView):
     )
     def delete(self, request: Request, submission_id: str) -> Response:
         context = workspace_context(request)
-        draft = selectors.submission_get_for_member(
+        draft = access.submission_get_for_member(
             context=context, public_id=submission_id, minimum_role=Role.MEMBER, drafts_only=True
         )
         services.submission_delete(submission=draft, acting_user=context.user)
@@ -379,7 +371,7 @@ class NotesView(APIView):
         tags=["Submissions"],
     )
     def get(self, request: Request, submission_id: str) -> Response:
-        submission = selectors.submission_get_for_member(context=workspace_context(request), public_id=submission_id)
+        submission = access.submission_get_for_member(context=workspace_context(request), public_id=submission_id)
         notes = selectors.note_list(submission=submission)
         return Response({"notes": s.NoteSerializer(notes, many=True).data})
 
@@ -392,7 +384,7 @@ class NotesView(APIView):
     )
     def post(self, request: Request, submission_id: str) -> Response:
         context = workspace_context(request)
-        submission = selectors.submission_get_for_member(
+        submission = access.submission_get_for_member(
             context=context, public_id=submission_id, minimum_role=Role.MEMBER
         )
         body = _parse(s.NoteCreateSerializer, request.data)
@@ -408,7 +400,7 @@ class DocumentsView(APIView):
         tags=["Submissions"],
     )
     def get(self, request: Request, submission_id: str) -> Response:
-        submission = selectors.submission_get_visible(context=workspace_context(request), public_id=submission_id)
+        submission = access.submission_get_visible(context=workspace_context(request), public_id=submission_id)
         attachments = selectors.attachment_list(submission=submission)
         return Response(
             {"documents": s.AttachmentSerializer(attachments, many=True, context={"request": request}).data}
@@ -423,7 +415,7 @@ class DocumentsView(APIView):
     )
     def post(self, request: Request, submission_id: str) -> Response:
         context = workspace_context(request)
-        submission = selectors.submission_get_for_member(
+        submission = access.submission_get_for_member(
             context=context, public_id=submission_id, minimum_role=Role.MEMBER
         )
         body = _parse(s.AttachmentCreateSerializer, request.data)
@@ -441,7 +433,7 @@ class DocumentsView(APIView):
     )
     def delete(self, request: Request, submission_id: str) -> Response:
         context = workspace_context(request)
-        submission = selectors.submission_get_for_member(
+        submission = access.submission_get_for_member(
             context=context, public_id=submission_id, minimum_role=Role.MEMBER
         )
         attachment_id = request.query_params.get("attachmentId", "")
@@ -462,7 +454,7 @@ class ShareView(APIView):
     )
     def post(self, request: Request, submission_id: str) -> Response:
         context = workspace_context(request)
-        submission = selectors.submission_get_for_member(
+        submission = access.submission_get_for_member(
             context=context, public_id=submission_id, minimum_role=Role.MEMBER
         )
         link, token = services.share_link_create(submission=submission, acting_user=context.user)
@@ -480,7 +472,7 @@ class ShareView(APIView):
     def delete(self, request: Request, submission_id: str) -> Response:
         """Revoke every live share link of the submission (not in the specification's table)."""
         context = workspace_context(request)
-        submission = selectors.submission_get_for_member(
+        submission = access.submission_get_for_member(
             context=context, public_id=submission_id, minimum_role=Role.MEMBER
         )
         revoked = services.share_links_revoke(submission=submission, acting_user=context.user)
@@ -497,7 +489,7 @@ class ShareEmailView(APIView):
     )
     def post(self, request: Request, submission_id: str) -> Response:
         context = workspace_context(request)
-        submission = selectors.submission_get_for_member(
+        submission = access.submission_get_for_member(
             context=context, public_id=submission_id, minimum_role=Role.MEMBER
         )
         body = _parse(s.ShareEmailSerializer, request.data)
@@ -522,7 +514,7 @@ class HistoryView(APIView):
         tags=["Submissions"],
     )
     def get(self, request: Request, submission_id: str) -> Response:
-        submission = selectors.submission_get_visible(context=workspace_context(request), public_id=submission_id)
+        submission = access.submission_get_visible(context=workspace_context(request), public_id=submission_id)
         events = selectors.submission_history(submission=submission)
         return Response({"events": [s.history_event_payload(event) for event in events]})
 
@@ -535,7 +527,7 @@ class SnapshotView(APIView):
         tags=["Submissions"],
     )
     def get(self, request: Request, submission_id: str, snapshot_id: str) -> Response:
-        submission = selectors.submission_get_visible(context=workspace_context(request), public_id=submission_id)
+        submission = access.submission_get_visible(context=workspace_context(request), public_id=submission_id)
         snapshot = selectors.snapshot_get(submission=submission, snapshot_id=snapshot_id)
         return Response(s.snapshot_payload(snapshot))
 
@@ -550,9 +542,7 @@ class RollbackView(APIView):
     )
     def post(self, request: Request, submission_id: str, snapshot_id: str) -> Response:
         context = workspace_context(request)
-        submission = selectors.submission_get_for_member(
-            context=context, public_id=submission_id, minimum_role=Role.ADMIN
-        )
+        submission = access.submission_get_for_member(context=context, public_id=submission_id, minimum_role=Role.ADMIN)
         snapshot = selectors.snapshot_get(submission=submission, snapshot_id=snapshot_id)
         submission = services.submission_rollback(submission=submission, snapshot=snapshot, acting_user=context.user)
         return Response(s.rollback_payload(submission, snapshot.version))
@@ -566,7 +556,7 @@ class VisibilityView(APIView):
         tags=["Submissions"],
     )
     def get(self, request: Request, submission_id: str) -> Response:
-        submission = selectors.submission_get_for_member(context=workspace_context(request), public_id=submission_id)
+        submission = access.submission_get_for_visibility(context=workspace_context(request), public_id=submission_id)
         return Response(s.visibility_payload(selectors.visibility_settings(submission=submission)))
 
     @extend_schema(
@@ -578,9 +568,7 @@ class VisibilityView(APIView):
     )
     def put(self, request: Request, submission_id: str) -> Response:
         context = workspace_context(request)
-        submission = selectors.submission_get_for_member(
-            context=context, public_id=submission_id, minimum_role=Role.ADMIN
-        )
+        submission = access.submission_get_for_visibility(context=context, public_id=submission_id, write=True)
         body = _parse(s.VisibilityUpdateSerializer, request.data)
         submission = services.visibility_set(
             submission=submission, mode=body["mode"], grants=body["grants"], acting_user=context.user

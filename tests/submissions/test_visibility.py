@@ -46,19 +46,24 @@ def write_calls(submission_id: str, snapshot_id: str) -> list[tuple[str, str, di
     ]
 
 
-def assert_hidden(client: Any, submission: Submission) -> None:
-    """Not listed, not counted, and a 404 on every endpoint."""
+def assert_hidden(client: Any, submission: Submission, *, manages_visibility: bool = False) -> None:
+    """Not listed, not counted, and a 404 on every endpoint (but visibility's, for an ADMIN: see the README)."""
     snapshot_id = submission.history.first().snapshot_id
+    visibility_url = reverse("submission-visibility", args=[submission.public_id])
     assert submission.public_id not in visible_ids(client)
     stats = client.get(reverse("submission-stats")).json()
     assert stats["total"] == 0, stats
     search = client.get(reverse("submission-list"), {"search": submission.public_id}).json()
     assert search["pagination"]["total"] == 0
     for url in read_endpoints(submission.public_id, snapshot_id):
+        if manages_visibility and url == visibility_url:
+            continue
         response = client.get(url)
         assert response.status_code == 404, url
         assert submission.public_id not in response.content.decode()
     for method, url, body in write_calls(submission.public_id, snapshot_id):
+        if manages_visibility and url == visibility_url:
+            continue
         response = getattr(client, method)(url, body, format="json")
         assert response.status_code == 404, (method, url)
 
@@ -85,9 +90,43 @@ def test_restricted_is_visible_to_owners_and_the_submitter_only(
     visibility_set(submission=submission, mode="restricted", grants=[], acting_user=None)
     assert visible_ids(api_client_for(workspace, user=member_of(workspace, Role.OWNER))) == {submission.public_id}
     assert visible_ids(api_client_for(workspace, user=submitter)) == {submission.public_id}
-    for role in (Role.ADMIN, Role.MEMBER, Role.VIEWER):
+    for role in (Role.MEMBER, Role.VIEWER):
         assert_hidden(api_client_for(workspace, user=member_of(workspace, role)), submission)
-    assert_hidden(api_client_for(workspace), submission)  # an ADMIN API key acting on its own
+    assert_hidden(api_client_for(workspace, user=member_of(workspace, Role.ADMIN)), submission, manages_visibility=True)
+    assert_hidden(api_client_for(workspace), submission, manages_visibility=True)  # an ADMIN API key on its own
+
+
+@pytest.mark.parametrize("acting", ["admin member", "admin key", "owner"])
+def test_an_admin_undoes_a_restriction_it_cannot_read(
+    acting: str, workspace: Any, member_of: Any, api_client_for: Any, restricted: Submission
+) -> None:
+    """Issue 11: an ADMIN's API key got a 404 on a restricted submission and could not set it back."""
+    if acting == "admin key":
+        client = api_client_for(workspace)
+    else:
+        client = api_client_for(workspace, user=member_of(workspace, Role.OWNER if acting == "owner" else Role.ADMIN))
+    url = reverse("submission-visibility", args=[restricted.public_id])
+
+    settings_page = client.get(url)
+    assert settings_page.status_code == 200
+    assert settings_page.json()["visibility"]["mode"] == "restricted"
+    assert "data" not in settings_page.json()  # the settings, not the submission's data
+    assert client.put(url, {"mode": "workspace"}, format="json").status_code == 200
+
+    restricted.refresh_from_db()
+    assert restricted.visibility_mode == "workspace"
+    assert restricted.public_id in visible_ids(api_client_for(workspace, user=member_of(workspace, Role.VIEWER)))
+
+
+def test_a_member_cannot_reach_the_visibility_of_what_it_cannot_see(
+    workspace: Any, member_of: Any, api_client_for: Any, restricted: Submission
+) -> None:
+    client = api_client_for(workspace, user=member_of(workspace, Role.MEMBER))
+    url = reverse("submission-visibility", args=[restricted.public_id])
+    assert client.get(url).status_code == 404
+    assert client.put(url, {"mode": "workspace"}, format="json").status_code == 404
+    restricted.refresh_from_db()
+    assert restricted.visibility_mode == "restricted"
 
 
 def test_user_grant(
@@ -251,4 +290,4 @@ def test_the_seed_visibility_body(
     assert visible_ids(api_client_for(other_workspace, user=member_of(other_workspace, Role.VIEWER))) == {
         submission.public_id
     }
-    assert_hidden(api_client_for(workspace, user=member_of(workspace, Role.ADMIN)), submission)
+    assert_hidden(api_client_for(workspace, user=member_of(workspace, Role.ADMIN)), submission, manages_visibility=True)
