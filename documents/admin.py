@@ -5,11 +5,15 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from documents.links import document_download_url
 from documents.models import Document
-from workspaces.admin import WorkspaceScopedAdmin
+from workspaces.access import READ, Rights
+from workspaces.admin_base import WorkspaceScopedAdmin
 
 
 @admin.register(Document)
 class DocumentAdmin(WorkspaceScopedAdmin, SimpleHistoryAdmin):
+    """Read-only: documents change through the upload flows only."""
+
+    rights = Rights(view=READ)
     list_display = ["original_name", "workspace", "status", "content_type", "size", "source", "created_at"]
     list_filter = ["status", "source", "content_type"]
     list_select_related = ["workspace"]
@@ -19,6 +23,12 @@ class DocumentAdmin(WorkspaceScopedAdmin, SimpleHistoryAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # documents are created by the upload flows only
+
+    def has_change_permission(self, request: HttpRequest, obj: Document | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Document | None = None) -> bool:
+        return False  # an object in S3 and the records pointing at it go together, not from here
 
     @admin.display(description="Download")
     def download(self, document: Document) -> str:

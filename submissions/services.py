@@ -7,6 +7,7 @@ reason is the trigger); a save that changes neither writes none (``save_without_
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import timedelta
 from typing import Any
 
@@ -490,9 +491,14 @@ def share_link_email(
 
 
 @transaction.atomic
-def share_links_revoke(*, submission: Submission, acting_user: User | None) -> int:
+def share_links_revoke(
+    *, submission: Submission, acting_user: User | None, link_ids: Collection[int] | None = None
+) -> int:
+    """Revoke the submission's live links (only ``link_ids`` of them, when given), with one audit event."""
     now = timezone.now()
     live = ShareLink.objects.filter(submission=submission, revoked_at__isnull=True, expires_at__gt=now)
+    if link_ids is not None:
+        live = live.filter(pk__in=link_ids)
     count = live.update(revoked_at=now)
     if count:
         _event(
@@ -616,8 +622,23 @@ def matter_create(*, workspace: Workspace, title: str, number_prefix: str = "MAT
 
 
 @transaction.atomic
+def matter_update(*, matter: Matter, title: str) -> Matter:
+    matter.title = sanitize_text(title) or matter.title
+    matter.save(update_fields=["title"])
+    return matter
+
+
+@transaction.atomic
 def matter_link_submission(*, matter: Matter, submission: Submission) -> MatterSubmission:
     if matter.workspace_id != submission.workspace_id:
-        raise ValidationFailed("A matter links submissions of its own workspace only.")
+        raise ValidationFailed(
+            "A matter links submissions of its own workspace only.",
+            details={"fields": {"submission": [submission.public_id]}},
+        )
     link, _ = MatterSubmission.objects.get_or_create(matter=matter, submission=submission)
     return link
+
+
+@transaction.atomic
+def matter_unlink_submission(*, link: MatterSubmission) -> None:
+    link.delete()

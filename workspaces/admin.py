@@ -1,66 +1,145 @@
+"""Workspaces, members, oversight and API keys in the admin; users and groups are the platform operator's."""
+
 from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from config.errors import ApplicationError
+from workspaces.access import MANAGE, READ, Rights, user_role_in
+from workspaces.admin_base import OperatorOnlyMixin, ScopedTabularInline, WorkspaceScopedAdmin
 from workspaces.constants import Role
 from workspaces.models import ApiKey, Membership, OversightRelationship, Workspace
-from workspaces.services import api_key_create, api_key_revoke
+from workspaces.services import (
+    api_key_create,
+    api_key_revoke,
+    membership_remove,
+    membership_set,
+    workspace_create,
+    workspace_update,
+)
+
+admin.site.unregister(User)
+admin.site.unregister(Group)
 
 
-def member_workspace_ids(request: HttpRequest) -> QuerySet[Membership, int]:
-    return Membership.objects.filter(user_id=request.user.pk or 0).values_list("workspace_id", flat=True)
+@admin.register(User)
+class PlatformUserAdmin(OperatorOnlyMixin, UserAdmin):
+    pass
 
 
-class WorkspaceScopedAdmin(admin.ModelAdmin):
-    """Staff see only rows of workspaces they belong to; superusers see everything.
-
-    ``workspace_lookup`` is the path from the model to its workspace.
-    """
-
-    workspace_lookup = "workspace"
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(**{f"{self.workspace_lookup}__in": member_workspace_ids(request)})
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.related_model is Workspace and not request.user.is_superuser:
-            kwargs["queryset"] = Workspace.objects.filter(pk__in=member_workspace_ids(request))
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+@admin.register(Group)
+class PlatformGroupAdmin(OperatorOnlyMixin, GroupAdmin):
+    pass
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipForm(forms.ModelForm):
+    username = forms.CharField(max_length=150, required=False, help_text="The login of the person to add.")
+
+    class Meta:
+        model = Membership
+        fields = ["role"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.instance.pk is None and data.get("role"):
+            user = User.objects.filter(username=data.get("username", ""), is_active=True).first()
+            if user is None:
+                self.add_error("username", "No active user with this login.")
+            data["user"] = user
+        return data
+
+
+class MembershipInline(ScopedTabularInline):
+    """Members and roles: ADMIN and OWNER manage them (only an OWNER touches the OWNER role)."""
+
     model = Membership
-    extra = 0
-    autocomplete_fields = ["user"]
+    form = MembershipForm
+    rights = Rights(view=READ, add=MANAGE, change=MANAGE, delete=MANAGE)
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ["member", "role"] if not self.has_add_permission(request, obj) else ["member", "username", "role"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["member"]
+
+    @admin.display(description="Member")
+    def member(self, membership: Membership) -> str:
+        return str(membership.user) if membership.pk else "-"
 
 
 @admin.register(Workspace)
 class WorkspaceAdmin(WorkspaceScopedAdmin):
+    """A workspace is created by the platform operator; its ADMINs rename it and manage its members."""
+
     workspace_lookup = "pk"
+    rights = Rights(view=READ, change=MANAGE)
     list_display = ["name", "slug", "public_id", "created_at"]
     search_fields = ["name", "slug"]
-    readonly_fields = ["public_id", "created_at"]
-    prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
+
+    def get_fields(self, request: HttpRequest, obj: Workspace | None = None) -> Any:
+        return ["name", "slug"] if obj is None else ["name", "slug", "public_id", "created_at"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Workspace | None = None) -> list[str]:
+        return [] if obj is None else ["slug", "public_id", "created_at"]
+
+    def save_model(self, request: HttpRequest, obj: Workspace, form: Any, change: bool) -> None:
+        if not change:
+            created = workspace_create(name=obj.name, slug=obj.slug, owner=None)
+            obj.pk = created.pk
+            obj.refresh_from_db()
+        elif form.has_changed():
+            workspace_update(workspace=obj, name=obj.name)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        workspace: Workspace = form.instance
+        acting_role = None if request.user.is_superuser else user_role_in(request.user, workspace.pk)
+        for inline_form in formset.forms:
+            if not inline_form.has_changed() or not hasattr(inline_form, "cleaned_data"):
+                continue
+            membership = inline_form.instance
+            try:
+                if inline_form.cleaned_data.get("DELETE") and membership.pk:
+                    membership_remove(membership=membership, acting_role=acting_role)
+                elif membership.pk:
+                    membership_set(
+                        workspace=workspace, user=membership.user, role=Role(membership.role), acting_role=acting_role
+                    )
+                elif inline_form.cleaned_data.get("user") is not None:
+                    membership_set(
+                        workspace=workspace,
+                        user=inline_form.cleaned_data["user"],
+                        role=Role(inline_form.cleaned_data["role"]),
+                        acting_role=acting_role,
+                    )
+            except ApplicationError as exc:
+                self.message_user(request, f"{membership.user if membership.pk else ''}: {exc.message}", messages.ERROR)
 
 
 @admin.register(OversightRelationship)
 class OversightRelationshipAdmin(WorkspaceScopedAdmin):
+    """Which workspace oversees which: set up by the platform operator, seen by the overseen workspace."""
+
     workspace_lookup = "overseen"
+    rights = Rights(view=READ)
     list_display = ["overseer", "overseen", "active", "created_at"]
     list_filter = ["active"]
     list_select_related = ["overseer", "overseen"]
 
+    def save_model(self, request: HttpRequest, obj: OversightRelationship, form: Any, change: bool) -> None:
+        obj.save()  # the platform operator's table (superusers only), no rules of its own
+
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(WorkspaceScopedAdmin):
+    rights = Rights(view=MANAGE, add=MANAGE, change=MANAGE)
     list_display = ["name", "prefix", "workspace", "role", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["role"]
     list_select_related = ["workspace"]
@@ -84,8 +163,6 @@ class ApiKeyAdmin(WorkspaceScopedAdmin):
             request, f"API key created. Copy it now, it is not shown again: {raw_key}", level=messages.WARNING
         )
 
-    @admin.action(description="Revoke selected API keys")
+    @admin.action(description="Revoke selected API keys", permissions=["change"])
     def revoke_keys(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
-        for api_key in queryset:
-            api_key_revoke(api_key=api_key)
-        self.message_user(request, f"Revoked {queryset.count()} key(s).")
+        self.run_action(request, queryset, "change", lambda key: api_key_revoke(api_key=key), "Revoked {count} key(s).")

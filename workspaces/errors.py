@@ -1,6 +1,6 @@
 from rest_framework import status
 
-from config.errors import ApplicationError, PermissionDeniedError
+from config.errors import ApplicationError, ConflictError, PermissionDeniedError
 
 
 class WorkspaceAccessDenied(ApplicationError):
@@ -15,3 +15,7 @@ class WorkspaceNotSelected(ApplicationError):
 
 class InsufficientRole(PermissionDeniedError):
     code = "INSUFFICIENT_ROLE"
+
+
+class MembershipRefused(ConflictError):
+    code = "MEMBERSHIP_REFUSED"

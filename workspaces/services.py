@@ -9,6 +9,7 @@ from django.utils.text import slugify
 
 from config.ids import random_base62
 from workspaces.constants import API_KEY_PREFIX, API_KEY_SECRET_LENGTH, API_KEY_TOUCH_INTERVAL_SECONDS, Role
+from workspaces.errors import InsufficientRole, MembershipRefused
 from workspaces.models import ApiKey, Membership, Workspace
 from workspaces.selectors import api_key_hash
 
@@ -26,9 +27,44 @@ def workspace_create(*, name: str, owner: User | None, slug: str = "") -> Worksp
     return workspace
 
 
-def membership_set(*, workspace: Workspace, user: User, role: Role) -> Membership:
+def _check_owner_rule(
+    *, workspace: Workspace, membership: Membership | None, role: Role | None, acting_role: Role | None
+) -> None:
+    """Only an OWNER (or the platform, ``acting_role`` None) grants, changes or removes the OWNER role; a
+    workspace keeps at least one OWNER."""
+    touches_owner = role == Role.OWNER or (membership is not None and membership.role == Role.OWNER)
+    if touches_owner and acting_role is not None and acting_role != Role.OWNER:
+        raise InsufficientRole("Only an owner grants, changes or removes the owner role.")
+    last_owner = (
+        membership is not None
+        and membership.role == Role.OWNER
+        and not Membership.objects.filter(workspace=workspace, role=Role.OWNER).exclude(pk=membership.pk).exists()
+    )
+    if last_owner and role != Role.OWNER:
+        raise MembershipRefused("A workspace keeps at least one owner.")
+
+
+@transaction.atomic
+def membership_set(*, workspace: Workspace, user: User, role: Role, acting_role: Role | None = None) -> Membership:
+    """Give ``user`` ``role`` in the workspace. ``acting_role`` is the role of who asks (None: the platform)."""
+    current = Membership.objects.select_for_update().filter(workspace=workspace, user=user).first()
+    _check_owner_rule(workspace=workspace, membership=current, role=role, acting_role=acting_role)
     membership, _ = Membership.objects.update_or_create(workspace=workspace, user=user, defaults={"role": role})
     return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, acting_role: Role | None = None) -> None:
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    _check_owner_rule(workspace=membership.workspace, membership=membership, role=None, acting_role=acting_role)
+    membership.delete()
+
+
+@transaction.atomic
+def workspace_update(*, workspace: Workspace, name: str) -> Workspace:
+    workspace.name = name.strip() or workspace.name
+    workspace.save(update_fields=["name"])
+    return workspace
 
 
 def api_key_create(

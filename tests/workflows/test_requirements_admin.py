@@ -162,9 +162,9 @@ def test_reviewer_rejects_with_a_reason_in_the_admin(
     assert fulfillment.decision_reason == "Expired passport"
     assert fulfillment.decided_by == user
     assert RequiredDocument.objects.get(pk=requirement.pk).status == RequiredDocumentStatus.REJECTED
-    # A decision is final: the form refuses a second one.
+    # A decision is final: the page is read-only and refuses a second one.
     again = client.post(url, {"decision": "ACCEPTED", "reason": ""})
-    assert again.status_code == 200
+    assert again.status_code == 403
     fulfillment.refresh_from_db()
     assert fulfillment.decision_status == "REJECTED"
 

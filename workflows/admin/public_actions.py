@@ -12,15 +12,15 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from config.errors import ApplicationError
-from submissions.models import FormVersion
-from workflows.models import PublicAction, PublicActionFile, Workflow
+from workflows.models import PublicAction, PublicActionFile
 from workflows.services.public_actions import (
     MAX_TTL_DAYS,
     public_action_check,
     public_action_create,
     public_action_expire,
 )
-from workspaces.admin import WorkspaceScopedAdmin, member_workspace_ids
+from workspaces.access import READ, REVIEW, Rights
+from workspaces.admin_base import ScopedTabularInline, WorkspaceScopedAdmin
 
 FORM_VERSION_FIELDS = ("form_version", "individual_form_version", "company_form_version")
 
@@ -49,15 +49,12 @@ class PublicActionAddForm(forms.ModelForm):
         return data
 
 
-class PublicActionFileInline(admin.TabularInline):
+class PublicActionFileInline(ScopedTabularInline):
     model = PublicActionFile
-    extra = 0
+    rights = Rights(view=READ)
     can_delete = False
     fields = ["position", "entity_reference", "field_name", "file_name", "document_status"]
     readonly_fields = ["position", "entity_reference", "field_name", "file_name", "document_status"]
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PublicActionFile]:
         return super().get_queryset(request).select_related("record_document__document")
@@ -77,6 +74,9 @@ class PublicActionFileInline(admin.TabularInline):
 
 @admin.register(PublicAction)
 class PublicActionAdmin(WorkspaceScopedAdmin):
+    """A MEMBER creates links (the token is shown once) and expires them."""
+
+    rights = Rights(view=READ, add=REVIEW, change=REVIEW)
     list_display = ["public_id", "workflow", "status", "token_hint", "expires_at", "submitted_at", "created_at"]
     list_filter = ["status"]
     list_select_related = ["workflow"]
@@ -116,14 +116,6 @@ class PublicActionAdmin(WorkspaceScopedAdmin):
     def get_inlines(self, request: HttpRequest, obj: Any) -> Any:
         return self.inlines if obj is not None else []
 
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if not request.user.is_superuser:
-            if db_field.related_model is Workflow:
-                kwargs["queryset"] = Workflow.objects.filter(workspace__in=member_workspace_ids(request))
-            elif db_field.related_model is FormVersion:
-                kwargs["queryset"] = FormVersion.objects.filter(form__workspace__in=member_workspace_ids(request))
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return obj is None and super().has_change_permission(request, obj)
 
@@ -143,8 +135,8 @@ class PublicActionAdmin(WorkspaceScopedAdmin):
             request, f"Send this link to the client (it is shown only once): {link}", level=messages.WARNING
         )
 
-    @admin.action(description="Expire the selected links now")
+    @admin.action(description="Expire the selected links now", permissions=["change"])
     def expire_links(self, request: HttpRequest, queryset: QuerySet[PublicAction]) -> None:
-        for action in queryset:
-            public_action_expire(action=action)
-        self.message_user(request, f"{queryset.count()} link(s) expired.")
+        self.run_action(
+            request, queryset, "change", lambda action: public_action_expire(action=action), "{count} link(s) expired."
+        )

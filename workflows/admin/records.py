@@ -13,18 +13,13 @@ from simple_history.admin import SimpleHistoryAdmin
 from documents.constants import DocumentStatus
 from documents.links import document_download_url
 from workflows.models import Relation, SubjectRecord, SubjectRecordDocument
-from workspaces.admin import WorkspaceScopedAdmin
+from workspaces.access import READ, Rights
+from workspaces.admin_base import ScopedTabularInline, WorkspaceScopedAdmin
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
+class ReadOnlyInline(ScopedTabularInline):
+    rights = Rights(view=READ)
     can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class OutgoingRelationInline(ReadOnlyInline):
@@ -86,6 +81,7 @@ class DocumentInline(ReadOnlyInline):
 
 @admin.register(SubjectRecord)
 class SubjectRecordAdmin(WorkspaceScopedAdmin, SimpleHistoryAdmin):
+    rights = Rights(view=READ)
     list_display = ["public_id", "reference", "customer_type", "display_name", "workspace", "created_at"]
     list_filter = ["customer_type"]
     list_select_related = ["workspace"]
@@ -107,6 +103,9 @@ class SubjectRecordAdmin(WorkspaceScopedAdmin, SimpleHistoryAdmin):
         return False  # records come from public actions and the workflow API
 
     def has_change_permission(self, request: HttpRequest, obj: SubjectRecord | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: SubjectRecord | None = None) -> bool:
         return False
 
     @admin.display(description="Name")

@@ -13,16 +13,20 @@ from django.utils.html import format_html
 from config.errors import ApplicationError
 from documents.constants import DocumentStatus
 from documents.links import document_download_url
-from workflows.constants import CLOSED_WORKFLOW_STATUSES, DecisionStatus, RequiredDocumentCategory
-from workflows.models import Fulfillment, RequiredDocument, SubjectRecord, Workflow
+from workflows.access import workflow_is_open
+from workflows.constants import DecisionStatus, RequiredDocumentCategory
+from workflows.models import Fulfillment, RequiredDocument, Workflow
 from workflows.services.requirements import (
     fulfillment_decide,
+    fulfillment_decision_check,
     required_document_add,
+    required_document_update,
     workflow_cancel,
     workflow_complete,
     workflow_create,
 )
-from workspaces.admin import WorkspaceScopedAdmin, member_workspace_ids
+from workspaces.access import READ, REVIEW, Right, Rights
+from workspaces.admin_base import ScopedTabularInline, WorkspaceScopedAdmin
 
 
 class RequiredDocumentInlineForm(forms.ModelForm):
@@ -33,17 +37,33 @@ class RequiredDocumentInlineForm(forms.ModelForm):
         fields = ["document_type_code", "name", "category", "requirement_text"]
 
 
-class RequiredDocumentInline(admin.TabularInline):
+class RequiredDocumentInline(ScopedTabularInline):
+    """Required documents of an open workflow: a MEMBER adds and edits them (through the services)."""
+
     model = RequiredDocument
     form = RequiredDocumentInlineForm
+    rights = Rights(view=READ, add=REVIEW, change=REVIEW)
     extra = 1
     can_delete = False
     fields = ["public_id", "document_type_code", "name", "category", "requirement_text", "status"]
     readonly_fields = ["public_id", "status"]
 
+    def _may(self, request: HttpRequest, right: Right, obj: Any) -> bool:
+        closed = obj is not None and obj.pk is not None and not workflow_is_open(obj)
+        return super()._may(request, right, obj) and (right == "view" or not closed)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [*self.readonly_fields, *(["document_type_code"] if obj is not None else [])]
+
+    def get_extra(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> int:
+        return 1 if self.has_add_permission(request, obj) else 0
+
 
 @admin.register(Workflow)
 class WorkflowAdmin(WorkspaceScopedAdmin):
+    """A COMPLETED or CANCELLED workflow is read-only here as in the API."""
+
+    rights = Rights(view=READ, add=REVIEW, change=REVIEW)
     list_display = ["public_id", "type", "status", "subject_record", "workspace", "created_at"]
     list_filter = ["type", "status"]
     list_select_related = ["subject_record", "workspace"]
@@ -57,13 +77,8 @@ class WorkflowAdmin(WorkspaceScopedAdmin):
         fixed = ["subject_record", "type"] if obj is not None else []
         return [*self.readonly_fields, *fixed]
 
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "subject_record":
-            records = SubjectRecord.objects.select_related("workspace")
-            if not request.user.is_superuser:
-                records = records.filter(workspace__in=member_workspace_ids(request))
-            kwargs["queryset"] = records
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def has_change_permission(self, request: HttpRequest, obj: Workflow | None = None) -> bool:
+        return super().has_change_permission(request, obj) and (obj is None or workflow_is_open(obj))
 
     def save_model(self, request: HttpRequest, obj: Workflow, form: Any, change: bool) -> None:
         if change:
@@ -79,40 +94,48 @@ class WorkflowAdmin(WorkspaceScopedAdmin):
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         workflow: Workflow = form.instance
-        for instance in formset.save(commit=False):
-            if instance.pk is not None:
-                instance.save()
+        for inline_form in formset.forms:
+            if not inline_form.has_changed():
                 continue
+            instance = inline_form.instance
             try:
-                required_document_add(
-                    workspace=workflow.workspace,
-                    workflow_id=workflow.public_id,
-                    document_type_code=instance.document_type_code,
-                    name=instance.name,
-                    category=RequiredDocumentCategory(instance.category),
-                    requirement_text=instance.requirement_text,
-                    acting_user=request.user,  # type: ignore[arg-type]
-                )
+                if instance.pk is not None:
+                    required_document_update(
+                        workspace=workflow.workspace,
+                        required_document_id=instance.public_id,
+                        name=instance.name,
+                        category=RequiredDocumentCategory(instance.category),
+                        requirement_text=instance.requirement_text,
+                        acting_user=request.user,  # type: ignore[arg-type]
+                    )
+                else:
+                    required_document_add(
+                        workspace=workflow.workspace,
+                        workflow_id=workflow.public_id,
+                        document_type_code=instance.document_type_code,
+                        name=instance.name,
+                        category=RequiredDocumentCategory(instance.category),
+                        requirement_text=instance.requirement_text,
+                        acting_user=request.user,  # type: ignore[arg-type]
+                    )
             except ApplicationError as exc:
                 self.message_user(request, f"{instance.document_type_code}: {exc.message}", level=messages.ERROR)
 
     def _run(self, request: HttpRequest, queryset: QuerySet[Workflow], service: Any, verb: str) -> None:
-        done = 0
-        for workflow in queryset.select_related("workspace"):
-            try:
-                service(workspace=workflow.workspace, workflow_id=workflow.public_id, acting_user=request.user)
-            except ApplicationError as exc:
-                self.message_user(request, f"{workflow.public_id}: {exc.message}", level=messages.ERROR)
-            else:
-                done += 1
-        if done:
-            self.message_user(request, f"{verb} {done} workflow(s).")
+        user = request.user
+        self.run_action(
+            request,
+            queryset.select_related("workspace"),
+            "change",
+            lambda workflow: service(workspace=workflow.workspace, workflow_id=workflow.public_id, acting_user=user),
+            f"{verb} {{count}} workflow(s).",
+        )
 
-    @admin.action(description="Complete selected workflows (every requirement accepted)")
+    @admin.action(description="Complete selected workflows (every requirement accepted)", permissions=["change"])
     def complete_workflows(self, request: HttpRequest, queryset: QuerySet[Workflow]) -> None:
         self._run(request, queryset, workflow_complete, "Completed")
 
-    @admin.action(description="Cancel selected workflows")
+    @admin.action(description="Cancel selected workflows", permissions=["change"])
     def cancel_workflows(self, request: HttpRequest, queryset: QuerySet[Workflow]) -> None:
         self._run(request, queryset, workflow_cancel, "Cancelled")
 
@@ -127,18 +150,22 @@ class FulfillmentDecisionForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if self.instance.decision_status != DecisionStatus.PENDING:
-            raise forms.ValidationError(f"This fulfillment was already {self.instance.decision_status}.")
-        if self.instance.required_document.workflow.status in CLOSED_WORKFLOW_STATUSES:
-            raise forms.ValidationError("The workflow is closed.")
-        if data.get("decision") == DecisionStatus.REJECTED and not (data.get("reason") or "").strip():
-            self.add_error("reason", "A rejection needs a reason.")
+        if data.get("decision"):
+            try:
+                fulfillment_decision_check(
+                    fulfillment=self.instance, decision=DecisionStatus(data["decision"]), reason=data.get("reason", "")
+                )
+            except ApplicationError as exc:
+                raise forms.ValidationError(exc.message) from exc
         return data
 
 
 @admin.register(Fulfillment)
 class FulfillmentAdmin(WorkspaceScopedAdmin):
+    """A MEMBER decides a pending fulfillment; a VIEWER reads it."""
+
     workspace_lookup = "required_document__workflow__workspace"
+    rights = Rights(view=READ, change=REVIEW)
     form = FulfillmentDecisionForm
     list_display = [
         "public_id",
@@ -172,9 +199,13 @@ class FulfillmentAdmin(WorkspaceScopedAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Fulfillment | None = None) -> bool:
         return False
 
-    def get_fields(self, request: HttpRequest, obj: Fulfillment | None = None) -> Any:
+    def has_change_permission(self, request: HttpRequest, obj: Fulfillment | None = None) -> bool:
         decided = obj is not None and obj.decision_status != DecisionStatus.PENDING
-        return [*self.readonly_fields, *([] if decided else ["decision", "reason"])]
+        return super().has_change_permission(request, obj) and not decided
+
+    def get_fields(self, request: HttpRequest, obj: Fulfillment | None = None) -> Any:
+        decides = self.has_change_permission(request, obj)
+        return [*self.readonly_fields, *(["decision", "reason"] if decides else [])]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Fulfillment | None = None) -> list[str]:
         return list(self.readonly_fields)
@@ -207,21 +238,19 @@ class FulfillmentAdmin(WorkspaceScopedAdmin):
         except ApplicationError as exc:  # lost a race with another reviewer
             self.message_user(request, exc.message, level=messages.ERROR)
 
-    @admin.action(description="Accept selected fulfillments")
+    @admin.action(description="Accept selected fulfillments", permissions=["change"])
     def accept_fulfillments(self, request: HttpRequest, queryset: QuerySet[Fulfillment]) -> None:
-        accepted = 0
-        for fulfillment in queryset.select_related("required_document__workflow__workspace"):
-            try:
-                fulfillment_decide(
-                    workspace=fulfillment.required_document.workflow.workspace,
-                    fulfillment_id=fulfillment.public_id,
-                    decision=DecisionStatus.ACCEPTED,
-                    reason="",
-                    acting_user=request.user,  # type: ignore[arg-type]
-                )
-            except ApplicationError as exc:
-                self.message_user(request, f"{fulfillment.public_id}: {exc.message}", level=messages.ERROR)
-            else:
-                accepted += 1
-        if accepted:
-            self.message_user(request, f"Accepted {accepted} fulfillment(s).")
+        user = request.user
+        self.run_action(
+            request,
+            queryset.select_related("required_document__workflow__workspace"),
+            "change",
+            lambda fulfillment: fulfillment_decide(
+                workspace=fulfillment.required_document.workflow.workspace,
+                fulfillment_id=fulfillment.public_id,
+                decision=DecisionStatus.ACCEPTED,
+                reason="",
+                acting_user=user,  # type: ignore[arg-type]
+            ),
+            "Accepted {count} fulfillment(s).",
+        )

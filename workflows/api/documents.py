@@ -212,12 +212,9 @@ class FulfillmentListRequestSerializer(serializers.Serializer):
 class FulfillmentDecideRequestSerializer(serializers.Serializer):
     fulfillment_id = serializers.CharField(max_length=40)
     decision_status = serializers.ChoiceField(choices=[DecisionStatus.ACCEPTED, DecisionStatus.REJECTED])
-    reason = serializers.CharField(max_length=1000, required=False, default="", allow_blank=True)
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs["decision_status"] == DecisionStatus.REJECTED and not attrs["reason"].strip():
-            raise serializers.ValidationError({"reason": ["A rejection needs a reason."]})
-        return attrs
+    reason = serializers.CharField(
+        max_length=1000, required=False, default="", allow_blank=True, help_text="Required for a rejection."
+    )
 
 
 class FulfillmentSerializer(serializers.Serializer):

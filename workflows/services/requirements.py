@@ -13,10 +13,11 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from config.errors import ValidationFailed
 from documents.constants import DocumentStatus
+from workflows.access import workflow_is_open
 from workflows.constants import (
     BLOCKING_CATEGORIES,
-    CLOSED_WORKFLOW_STATUSES,
     CustomerType,
     DecisionStatus,
     RequiredDocumentCategory,
@@ -48,7 +49,7 @@ def _lock_open_workflow(*, workspace: Workspace, workflow_id: str) -> Workflow:
     """The workflow, locked for the rest of the transaction; a COMPLETED or CANCELLED one is refused."""
     workflow = workflow_get(workspace=workspace, public_id=workflow_id)
     workflow = Workflow.objects.select_for_update().select_related("subject_record").get(pk=workflow.pk)
-    if workflow.status in CLOSED_WORKFLOW_STATUSES:
+    if not workflow_is_open(workflow):
         raise WorkflowClosed(
             f"The workflow is {workflow.status} and takes no more changes.",
             details={"workflow_id": workflow.public_id, "workflow_status": workflow.status},
@@ -120,6 +121,33 @@ def required_document_add(
             category=category,
             requirement_text=requirement_text,
         )
+
+
+def required_document_update(
+    *,
+    workspace: Workspace,
+    required_document_id: str,
+    name: str,
+    category: RequiredDocumentCategory,
+    requirement_text: str,
+    acting_user: User | None,
+) -> RequiredDocument:
+    """Edit a required document of an open workflow (its type and status are not edited)."""
+    with transaction.atomic():
+        required_document = RequiredDocument.objects.filter(
+            public_id=required_document_id, workflow__workspace=workspace
+        ).first()
+        if required_document is None:
+            raise RequiredDocumentNotFound(
+                "No such required document in this workspace.",
+                details={"required_document_id": required_document_id},
+            )
+        _lock_open_workflow(workspace=workspace, workflow_id=required_document.workflow.public_id)
+        required_document.name = name.strip() or required_document.name
+        required_document.category = category
+        required_document.requirement_text = requirement_text
+        required_document.save(update_fields=["name", "category", "requirement_text", "updated_at"])
+    return required_document
 
 
 def requirement_status(decisions: Iterable[str]) -> RequiredDocumentStatus:
@@ -252,6 +280,30 @@ def fulfillment_batch_add(
     return created
 
 
+def fulfillment_decision_check(*, fulfillment: Fulfillment, decision: DecisionStatus, reason: str) -> None:
+    """The rules of a decision, also asked by a form before it calls ``fulfillment_decide``: ACCEPTED or REJECTED
+    (a rejection with a reason), on a PENDING fulfillment of an open workflow."""
+    if decision not in (DecisionStatus.ACCEPTED, DecisionStatus.REJECTED):
+        raise ValidationFailed(
+            "decision_status must be ACCEPTED or REJECTED.", details={"fields": {"decision_status": [str(decision)]}}
+        )
+    if decision == DecisionStatus.REJECTED and not reason.strip():
+        raise ValidationFailed(
+            "A rejection needs a reason.", details={"fields": {"reason": ["A rejection needs a reason."]}}
+        )
+    workflow = fulfillment.required_document.workflow
+    if not workflow_is_open(workflow):
+        raise WorkflowClosed(
+            f"The workflow is {workflow.status} and takes no more changes.",
+            details={"workflow_id": workflow.public_id, "workflow_status": workflow.status},
+        )
+    if fulfillment.decision_status != DecisionStatus.PENDING:
+        raise FulfillmentAlreadyDecided(
+            f"The fulfillment was already {fulfillment.decision_status}.",
+            details={"fulfillment_id": fulfillment.public_id, "decision_status": fulfillment.decision_status},
+        )
+
+
 def fulfillment_decide(
     *,
     workspace: Workspace,
@@ -261,18 +313,12 @@ def fulfillment_decide(
     acting_user: User | None,
     api_key: ApiKey | None = None,
 ) -> Fulfillment:
-    """Record a reviewer's ACCEPTED or REJECTED (with who and when); a decision is final."""
-    if decision not in (DecisionStatus.ACCEPTED, DecisionStatus.REJECTED):
-        raise ValueError("a decision is ACCEPTED or REJECTED")
+    """Record a reviewer's ACCEPTED or REJECTED (with who and when); a decision is final, a rejection has a reason."""
     fulfillment = fulfillment_get(workspace=workspace, public_id=fulfillment_id)
     with transaction.atomic():
         _lock_open_workflow(workspace=workspace, workflow_id=fulfillment.required_document.workflow.public_id)
         fulfillment = Fulfillment.objects.select_related("required_document", "subject_document").get(pk=fulfillment.pk)
-        if fulfillment.decision_status != DecisionStatus.PENDING:
-            raise FulfillmentAlreadyDecided(
-                f"The fulfillment was already {fulfillment.decision_status}.",
-                details={"fulfillment_id": fulfillment.public_id, "decision_status": fulfillment.decision_status},
-            )
+        fulfillment_decision_check(fulfillment=fulfillment, decision=decision, reason=reason)
         fulfillment.decision_status = decision
         fulfillment.decision_reason = reason
         fulfillment.decided_by = acting_user
