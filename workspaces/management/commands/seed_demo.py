@@ -10,35 +10,49 @@ from workspaces.services import api_key_create, api_key_revoke, membership_set, 
 
 DEMO_SLUG = "demo"
 DEMO_KEY_NAME = "demo key (make run)"
+# The demo logins: staff users whose admin rights come from their workspace role alone (none is a superuser).
+DEMO_LOGINS = (
+    (Role.OWNER, "owner", "demo-owner-password"),
+    (Role.MEMBER, "reviewer", "demo-reviewer-password"),
+    (Role.VIEWER, "viewer", "demo-viewer-password"),
+)
 
 
 class Command(BaseCommand):
-    help = "Create the demo workspace with an owner login, and print a fresh API key for it."
+    help = "Create the demo workspace with an owner, a reviewer and a viewer login, and print a fresh API key."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--username", default="owner")
-        parser.add_argument("--password", default="demo-owner-password")
+        parser.add_argument("--username", default="owner", help="The owner's login.")
+        parser.add_argument("--password", default="demo-owner-password", help="The owner's password.")
 
     @transaction.atomic
     def handle(self, *args: Any, username: str, password: str, **options: Any) -> None:
         user_model = get_user_model()
-        owner, created = user_model.objects.get_or_create(
-            username=username, defaults={"email": f"{username}@example.com", "is_staff": True, "is_superuser": True}
-        )
-        if created:
-            owner.set_password(password)
-            owner.save()
         workspace = Workspace.objects.filter(slug=DEMO_SLUG).first() or workspace_create(
-            name="Demo workspace", slug=DEMO_SLUG, owner=owner
+            name="Demo workspace", slug=DEMO_SLUG, owner=None
         )
-        membership_set(workspace=workspace, user=owner, role=Role.OWNER)
+        lines = []
+        owner = None
+        for role, default_name, default_password in DEMO_LOGINS:
+            name, secret = (username, password) if role == Role.OWNER else (default_name, default_password)
+            user, created = user_model.objects.get_or_create(
+                username=name, defaults={"email": f"{name}@example.com", "is_staff": True}
+            )
+            if created:
+                user.set_password(secret)
+            user.is_staff, user.is_superuser = True, False  # also for a database seeded before roles drove the admin
+            user.save()
+            membership_set(workspace=workspace, user=user, role=role)
+            owner = owner or user
+            shown = f"password {secret!r}" if created else "existing password"
+            lines.append(f"\n  {role.label + ':':<11} user {name!r}, {shown}")
         for old_key in ApiKey.objects.filter(workspace=workspace, name=DEMO_KEY_NAME, revoked_at__isnull=True):
             api_key_revoke(api_key=old_key)
         _, raw_key = api_key_create(workspace=workspace, name=DEMO_KEY_NAME, acting_user=owner)
         self.stdout.write(
             self.style.SUCCESS("Demo workspace ready.")
             + f"\n  Workspace:  {workspace.name} (X-BUSINESS-ID {workspace.public_id})"
-            + f"\n  Login:      http://127.0.0.1:8000/admin/  user {username!r}"
-            + (f", password {password!r}" if created else " (existing password)")
+            + "\n  Logins for http://127.0.0.1:8000/admin/ (workspace roles; none is a superuser):"
+            + "".join(lines)
             + f"\n  API key:    {raw_key}   (send it as X-API-KEY; a new one is made on every start)\n"
         )
