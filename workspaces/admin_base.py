@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
@@ -150,14 +151,20 @@ class WorkspaceScopedAdmin(_ScopedChoices, admin.ModelAdmin):
     def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
         return super().log_change(request, obj, message) if message else None
 
-    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
-        if isinstance(objs, QuerySet):
-            objs = self.permitted(request, objs, "delete")
-        return super().get_deleted_objects(objs, request)
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions: dict[str, Any] = super().get_actions(request)
+        if "delete_selected" in actions:  # of the selected rows, those the user may delete (confirm, log, delete)
+            _, name, description = actions["delete_selected"]
+            actions["delete_selected"] = (_delete_permitted, name, description)
+        return actions
+
+    def get_ordering(self, request: HttpRequest) -> Any:
+        """Lists and autocomplete in a stable order: the admin's, the model's, or newest first."""
+        return self.ordering or self.model._meta.ordering or ("-pk",)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        """ "Delete selected": the rows the user may delete, one by one through ``delete_model``."""
-        for obj in self.permitted(request, queryset, "delete"):
+        """Delete selected rows one by one through ``delete_model`` (where an admin calls its service)."""
+        for obj in queryset:
             self.delete_model(request, obj)
 
     def run_action(
@@ -176,6 +183,10 @@ class WorkspaceScopedAdmin(_ScopedChoices, admin.ModelAdmin):
         if skipped:
             self.message_user(request, f"Skipped {skipped}: your role does not allow it.", level=messages.WARNING)
         self.message_user(request, done.format(count=count))
+
+
+def _delete_permitted(model_admin: WorkspaceScopedAdmin, request: HttpRequest, queryset: QuerySet[Any]) -> Any:
+    return delete_selected(model_admin, request, model_admin.permitted(request, queryset, "delete"))
 
 
 class ScopedInlineMixin(_ScopedChoices):
