@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -15,9 +16,18 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from config.errors import ApplicationError
 from submissions.access import submission_admin_q
-from submissions.constants import SubmissionStatus
+from submissions.constants import GrantTargetType, SubmissionStatus, VisibilityMode
 from submissions.formschema import display_data
-from submissions.models import Form, FormVersion, Matter, MatterSubmission, ShareLink, Submission, SubmissionNote
+from submissions.models import (
+    Form,
+    FormVersion,
+    Matter,
+    MatterSubmission,
+    ShareLink,
+    Submission,
+    SubmissionNote,
+    SubmissionVisibility,
+)
 from submissions.services import (
     form_archive,
     form_create,
@@ -31,9 +41,12 @@ from submissions.services import (
     share_links_revoke,
     submission_delete,
     submission_update,
+    visibility_set,
 )
 from workspaces.access import MANAGE, READ, REVIEW, Rights
 from workspaces.admin_base import ScopedTabularInline, WorkspaceScopedAdmin
+from workspaces.constants import Role
+from workspaces.models import OversightRelationship, Workspace
 
 
 def _visible_submissions_q(request: HttpRequest, lookup: str) -> Q:
@@ -293,3 +306,90 @@ class ShareLinkAdmin(WorkspaceScopedAdmin):
                 acting_user=request.user,  # type: ignore[arg-type]
             )
         self.message_user(request, f"Revoked {count} link(s).")
+
+
+class VisibilityForm(forms.ModelForm):
+    """Mode and grants of one submission; the choices are the members and overseers of its workspace."""
+
+    users = forms.ModelMultipleChoiceField(queryset=User.objects.none(), required=False)
+    roles = forms.MultipleChoiceField(choices=Role.choices, required=False)
+    overseers = forms.ModelMultipleChoiceField(queryset=Workspace.objects.none(), required=False)
+
+    class Meta:
+        model = SubmissionVisibility
+        fields = ["visibility_mode"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        submission = self.instance
+        if submission.pk is None:
+            return
+        overseer_ids = OversightRelationship.objects.filter(overseen_id=submission.workspace_id, active=True)
+        self.fields["users"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            memberships__workspace_id=submission.workspace_id
+        )
+        self.fields["overseers"].queryset = Workspace.objects.filter(  # type: ignore[attr-defined]
+            pk__in=overseer_ids.values("overseer_id")
+        )
+        grants = list(submission.grants.all())
+        self.initial["users"] = [g.target_user_id for g in grants if g.target_type == GrantTargetType.USER]
+        self.initial["roles"] = [g.target_role for g in grants if g.target_type == GrantTargetType.WORKSPACE_ROLE]
+        self.initial["overseers"] = [
+            g.target_workspace_id for g in grants if g.target_type == GrantTargetType.OVERSIGHT_WORKSPACE
+        ]
+
+    def grants(self) -> list[dict[str, str]]:
+        data = self.cleaned_data
+        return [
+            *({"targetType": GrantTargetType.USER, "targetId": str(user.pk)} for user in data["users"]),
+            *({"targetType": GrantTargetType.WORKSPACE_ROLE, "targetId": role} for role in data["roles"]),
+            *(
+                {"targetType": GrantTargetType.OVERSIGHT_WORKSPACE, "targetId": str(workspace.public_id)}
+                for workspace in data["overseers"]
+            ),
+        ]
+
+
+@admin.register(SubmissionVisibility)
+class SubmissionVisibilityAdmin(WorkspaceScopedAdmin):
+    """ADMIN and OWNER set who sees each submission of their workspace, restricted or not (the data is not shown
+    here), as ``PUT /api/submissions/{id}/visibility`` does; a restriction they set they can always undo."""
+
+    rights = Rights(view=MANAGE, change=MANAGE)
+    form = VisibilityForm
+    list_display = ["public_id", "form", "visibility_mode", "created_at"]
+    list_filter = ["visibility_mode"]
+    list_select_related = ["form"]
+    search_fields = ["public_id"]
+    fields = ["public_id", "form", "visibility_mode", "users", "roles", "overseers"]
+    readonly_fields = ["public_id", "form"]
+    actions = ["open_to_workspace"]
+
+    def save_model(self, request: HttpRequest, obj: SubmissionVisibility, form: Any, change: bool) -> None:
+        if not form.has_changed():
+            return
+        try:
+            visibility_set(
+                submission=obj,
+                mode=form.cleaned_data["visibility_mode"],
+                grants=form.grants(),
+                acting_user=request.user,  # type: ignore[arg-type]
+            )
+        except ApplicationError as exc:
+            _domain_error(self, request, exc)
+
+    @admin.action(description="Make visible to the whole workspace", permissions=["change"])
+    def open_to_workspace(self, request: HttpRequest, queryset: QuerySet[SubmissionVisibility]) -> None:
+        user = request.user
+        self.run_action(
+            request,
+            queryset,
+            "change",
+            lambda submission: visibility_set(
+                submission=submission,
+                mode=VisibilityMode.WORKSPACE,
+                grants=[],
+                acting_user=user,  # type: ignore[arg-type]
+            ),
+            "{count} submission(s) now visible to their whole workspace.",
+        )

@@ -158,6 +158,16 @@ class Submission(models.Model):
         return self.public_id
 
 
+class SubmissionVisibility(Submission):
+    """A submission's visibility settings without its data: what ADMIN and OWNER manage in the admin, for every
+    submission of their workspace (also a restricted one they may not read; see ``submissions.access``)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "submission visibility"
+        verbose_name_plural = "submission visibility"
+
+
 class MatterSubmission(models.Model):
     """A submission linked to a matter; the first link is the one lists show."""
 

@@ -20,7 +20,7 @@ from django.db.models import Model
 from django.test import Client
 from django.urls import reverse
 
-from submissions.models import Submission
+from submissions.models import Submission, SubmissionVisibility
 from submissions.services import (
     form_create,
     form_publish,
@@ -58,6 +58,7 @@ VIEW: dict[str, Role | None] = {
     "submissions.form": Role.VIEWER,
     "submissions.formversion": Role.VIEWER,
     "submissions.submission": Role.VIEWER,
+    "submissions.submissionvisibility": Role.ADMIN,
     "submissions.matter": Role.VIEWER,
     "submissions.sharelink": Role.VIEWER,
     "workflows.publicaction": Role.VIEWER,
@@ -69,6 +70,7 @@ CHANGE: dict[str, Role] = {
     "workspaces.workspace": Role.ADMIN,
     "submissions.form": Role.ADMIN,
     "submissions.submission": Role.MEMBER,
+    "submissions.submissionvisibility": Role.ADMIN,
     "submissions.matter": Role.MEMBER,
     "submissions.sharelink": Role.MEMBER,
     "workflows.workflow": Role.MEMBER,
@@ -79,6 +81,7 @@ ACTIONS: dict[str, dict[str, Role]] = {
     "workspaces.apikey": {"revoke_keys": Role.ADMIN},
     "submissions.form": {"publish": Role.ADMIN, "archive": Role.ADMIN},
     "submissions.submission": {"delete_selected": Role.ADMIN},
+    "submissions.submissionvisibility": {"open_to_workspace": Role.ADMIN},
     "submissions.sharelink": {"revoke": Role.MEMBER},
     "workflows.workflow": {"complete_workflows": Role.MEMBER, "cancel_workflows": Role.MEMBER},
     "workflows.fulfillment": {"accept_fulfillments": Role.MEMBER},
@@ -152,6 +155,7 @@ def world(db: None) -> World:
 
     w.add(acme, oversight, api_key, subject_document.document, form, version, open_submission, restricted)
     w.add(matter, open_link, restricted_link, record, workflow, fulfillment, action)
+    w.add(*SubmissionVisibility.objects.filter(pk__in=[open_submission.pk, restricted.pk]))
     w.restricted = restricted
     return w
 
@@ -181,13 +185,17 @@ def visible(w: World, actor: str, obj: Model) -> bool:
     assert restricted is not None
     tied_to_restricted = obj == restricted or getattr(obj, "submission_id", None) == restricted.pk
     if actor == "overseer":  # an overseer sees the submission granted to its workspace, and nothing else
-        return obj == restricted
+        return obj == restricted and label == "submissions.submission"
+    if label == "submissions.submissionvisibility":  # ADMIN and OWNER manage every submission's visibility
+        return allows(actor, Role.ADMIN)
     return allows(actor, VIEW[label]) and (sees_restricted(actor) or not tied_to_restricted)
 
 
 def forbidden_strings(w: World, actor: str) -> list[str]:
     """What identifies an object the actor may not see; none of it may appear on any page it gets."""
-    hidden = ["Zebediah Hidden", "Hidden note", w.restricted.public_id] if not sees_restricted(actor) else []  # type: ignore[union-attr]
+    hidden = [] if sees_restricted(actor) else ["Zebediah Hidden", "Hidden note"]
+    if not sees_restricted(actor) and not allows(actor, Role.ADMIN):  # an ADMIN sees it among the visibility settings
+        hidden.append(w.restricted.public_id)  # type: ignore[union-attr]
     acme = ["Olive Open", "Acme matter", "ACME-REF-1", "acme-scan.pdf", "Acme ERP key"]
     acme += [obj.public_id for obj in w.objects["submissions.submission"] if obj != w.restricted]  # type: ignore[attr-defined]
     if actor == "outsider":
