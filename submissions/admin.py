@@ -201,16 +201,15 @@ class SubmissionAdmin(WorkspaceScopedAdmin, SimpleHistoryAdmin):
             _domain_error(self, request, exc)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        for note_form in formset.extra_forms:
-            if note_form.has_changed() and not note_form.cleaned_data.get("DELETE"):
-                try:
-                    note_create(
-                        submission=form.instance,
-                        content=note_form.cleaned_data["content"],
-                        acting_user=request.user,  # type: ignore[arg-type]
-                    )
-                except ApplicationError as exc:
-                    _domain_error(self, request, exc)
+        def save(note_form: Any) -> None:
+            if note_form.instance.pk is None:  # notes are added, never edited
+                note_create(
+                    submission=form.instance,
+                    content=note_form.cleaned_data["content"],
+                    acting_user=request.user,  # type: ignore[arg-type]
+                )
+
+        self.save_inline_forms(request, formset, save)
 
     def delete_model(self, request: HttpRequest, obj: Submission) -> None:
         submission_delete(submission=obj, acting_user=request.user)  # type: ignore[arg-type]
@@ -267,18 +266,14 @@ class MatterAdmin(WorkspaceScopedAdmin):
         obj.refresh_from_db()
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        matter: Matter = form.instance
-        for link_form in formset.forms:
-            if not link_form.has_changed():
-                continue
-            link = link_form.instance
-            try:
-                if link.pk is not None and link_form.cleaned_data.get("DELETE"):
-                    matter_unlink_submission(link=link)
-                elif link.pk is None and link_form.cleaned_data.get("submission") is not None:
-                    matter_link_submission(matter=matter, submission=link_form.cleaned_data["submission"])
-            except ApplicationError as exc:
-                _domain_error(self, request, exc)
+        def save(link_form: Any) -> None:
+            link, data = link_form.instance, link_form.cleaned_data
+            if link.pk is not None and data.get("DELETE"):
+                matter_unlink_submission(link=link)
+            elif link.pk is None and data.get("submission") is not None:
+                matter_link_submission(matter=form.instance, submission=data["submission"])
+
+        self.save_inline_forms(request, formset, save)
 
 
 @admin.register(ShareLink)

@@ -11,7 +11,6 @@ from django.contrib.auth.models import Group, User
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from config.errors import ApplicationError
 from workspaces.access import MANAGE, READ, Rights, user_role_in
 from workspaces.admin_base import OperatorOnlyMixin, ScopedTabularInline, WorkspaceScopedAdmin
 from workspaces.constants import Role
@@ -101,26 +100,19 @@ class WorkspaceAdmin(WorkspaceScopedAdmin):
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         workspace: Workspace = form.instance
         acting_role = None if request.user.is_superuser else user_role_in(request.user, workspace.pk)
-        for inline_form in formset.forms:
-            if not inline_form.has_changed() or not hasattr(inline_form, "cleaned_data"):
-                continue
-            membership = inline_form.instance
-            try:
-                if inline_form.cleaned_data.get("DELETE") and membership.pk:
-                    membership_remove(membership=membership, acting_role=acting_role)
-                elif membership.pk:
-                    membership_set(
-                        workspace=workspace, user=membership.user, role=Role(membership.role), acting_role=acting_role
-                    )
-                elif inline_form.cleaned_data.get("user") is not None:
-                    membership_set(
-                        workspace=workspace,
-                        user=inline_form.cleaned_data["user"],
-                        role=Role(inline_form.cleaned_data["role"]),
-                        acting_role=acting_role,
-                    )
-            except ApplicationError as exc:
-                self.message_user(request, f"{membership.user if membership.pk else ''}: {exc.message}", messages.ERROR)
+
+        def save(inline_form: Any) -> None:
+            membership, data = inline_form.instance, inline_form.cleaned_data
+            if membership.pk is not None and data.get("DELETE"):
+                membership_remove(membership=membership, acting_role=acting_role)
+            elif membership.pk is not None:
+                membership_set(
+                    workspace=workspace, user=membership.user, role=Role(membership.role), acting_role=acting_role
+                )
+            elif data.get("user") is not None:
+                membership_set(workspace=workspace, user=data["user"], role=Role(data["role"]), acting_role=acting_role)
+
+        self.save_inline_forms(request, formset, save)
 
 
 @admin.register(OversightRelationship)

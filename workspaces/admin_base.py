@@ -148,6 +148,16 @@ class WorkspaceScopedAdmin(_ScopedChoices, admin.ModelAdmin):
             return
         raise ImproperlyConfigured(f"{type(self).__name__}: an inline that cannot save through a service is read-only.")
 
+    def save_inline_forms(self, request: HttpRequest, formset: Any, save: Callable[[Any], Any]) -> None:
+        """Call ``save(form)`` (a service call) for each changed form of an inline; a domain error is a message."""
+        for inline_form in formset.forms:
+            if inline_form.has_changed() and hasattr(inline_form, "cleaned_data"):
+                try:
+                    save(inline_form)
+                except ApplicationError as exc:
+                    row = inline_form.instance if inline_form.instance.pk is not None else "New row"
+                    self.message_user(request, f"{row}: {exc.message}", level=messages.ERROR)
+
     def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
         return super().log_change(request, obj, message) if message else None
 

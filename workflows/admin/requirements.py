@@ -94,32 +94,24 @@ class WorkflowAdmin(WorkspaceScopedAdmin):
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         workflow: Workflow = form.instance
-        for inline_form in formset.forms:
-            if not inline_form.has_changed():
-                continue
+
+        def save(inline_form: Any) -> None:
             instance = inline_form.instance
-            try:
-                if instance.pk is not None:
-                    required_document_update(
-                        workspace=workflow.workspace,
-                        required_document_id=instance.public_id,
-                        name=instance.name,
-                        category=RequiredDocumentCategory(instance.category),
-                        requirement_text=instance.requirement_text,
-                        acting_user=request.user,  # type: ignore[arg-type]
-                    )
-                else:
-                    required_document_add(
-                        workspace=workflow.workspace,
-                        workflow_id=workflow.public_id,
-                        document_type_code=instance.document_type_code,
-                        name=instance.name,
-                        category=RequiredDocumentCategory(instance.category),
-                        requirement_text=instance.requirement_text,
-                        acting_user=request.user,  # type: ignore[arg-type]
-                    )
-            except ApplicationError as exc:
-                self.message_user(request, f"{instance.document_type_code}: {exc.message}", level=messages.ERROR)
+            fields = {
+                "workspace": workflow.workspace,
+                "name": instance.name,
+                "category": RequiredDocumentCategory(instance.category),
+                "requirement_text": instance.requirement_text,
+                "acting_user": request.user,
+            }
+            if instance.pk is not None:
+                required_document_update(required_document_id=instance.public_id, **fields)
+            else:
+                required_document_add(
+                    workflow_id=workflow.public_id, document_type_code=instance.document_type_code, **fields
+                )
+
+        self.save_inline_forms(request, formset, save)
 
     def _run(self, request: HttpRequest, queryset: QuerySet[Workflow], service: Any, verb: str) -> None:
         user = request.user
