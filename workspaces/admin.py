@@ -8,12 +8,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from workspaces.access import MANAGE, READ, Rights, user_role_in
 from workspaces.admin_base import OperatorOnlyMixin, ScopedTabularInline, WorkspaceScopedAdmin
 from workspaces.constants import Role
+from workspaces.errors import InsufficientRole
 from workspaces.models import ApiKey, Membership, OversightRelationship, Workspace
 from workspaces.services import (
     api_key_create,
@@ -143,12 +145,16 @@ class ApiKeyAdmin(WorkspaceScopedAdmin):
         return obj is None and super().has_change_permission(request, obj)
 
     def save_model(self, request: HttpRequest, obj: ApiKey, form: Any, change: bool) -> None:
-        created, raw_key = api_key_create(
-            workspace=obj.workspace,
-            name=obj.name,
-            role=Role(obj.role),
-            acting_user=request.user,  # type: ignore[arg-type]
-        )
+        try:
+            created, raw_key = api_key_create(
+                workspace=obj.workspace,
+                name=obj.name,
+                role=Role(obj.role),
+                acting_user=request.user,  # type: ignore[arg-type]
+                acting_role=None if request.user.is_superuser else user_role_in(request.user, obj.workspace_id),
+            )
+        except InsufficientRole as exc:
+            raise PermissionDenied(exc.message) from exc
         obj.pk = created.pk
         obj.refresh_from_db()
         self.message_user(

@@ -8,7 +8,13 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from config.ids import random_base62
-from workspaces.constants import API_KEY_PREFIX, API_KEY_SECRET_LENGTH, API_KEY_TOUCH_INTERVAL_SECONDS, Role
+from workspaces.constants import (
+    API_KEY_PREFIX,
+    API_KEY_SECRET_LENGTH,
+    API_KEY_TOUCH_INTERVAL_SECONDS,
+    ROLE_RANK,
+    Role,
+)
 from workspaces.errors import InsufficientRole, MembershipRefused
 from workspaces.models import ApiKey, Membership, Workspace
 from workspaces.selectors import api_key_hash
@@ -68,9 +74,19 @@ def workspace_update(*, workspace: Workspace, name: str) -> Workspace:
 
 
 def api_key_create(
-    *, workspace: Workspace, name: str, acting_user: User | None, role: Role = Role.ADMIN
+    *,
+    workspace: Workspace,
+    name: str,
+    acting_user: User | None,
+    role: Role = Role.ADMIN,
+    acting_role: Role | None = None,
 ) -> tuple[ApiKey, str]:
-    """Create a key and return it with its secret, which is never stored and cannot be shown again."""
+    """Create a key and return it with its secret, which is never stored and cannot be shown again.
+
+    A key never has a higher role than who creates it (``acting_role``; None: the platform).
+    """
+    if acting_role is not None and ROLE_RANK[role] > ROLE_RANK[acting_role]:
+        raise InsufficientRole(f"A {acting_role.label} cannot create a key with the {role.label} role.")
     raw_key = API_KEY_PREFIX + random_base62(API_KEY_SECRET_LENGTH)
     api_key = ApiKey.objects.create(
         workspace=workspace,

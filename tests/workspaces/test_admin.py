@@ -78,3 +78,55 @@ def test_non_staff_cannot_use_the_admin(client, workspace, member_of):
     client.force_login(member_of(workspace, Role.OWNER))
     response = client.get(reverse("admin:workspaces_apikey_changelist"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def members_form(workspace, rows, initial=0):
+    data = {
+        "name": workspace.name,
+        "memberships-TOTAL_FORMS": len(rows),
+        "memberships-INITIAL_FORMS": initial,
+        "memberships-MIN_NUM_FORMS": 0,
+        "memberships-MAX_NUM_FORMS": 1000,
+    }
+    for index, row in enumerate(rows):
+        data.update({f"memberships-{index}-{key}": value for key, value in row.items()})
+    return data
+
+
+def test_an_admin_adds_a_member_by_login_but_cannot_grant_owner(client, workspace, member_of):
+    from tests.workspaces.factories import UserFactory
+    from workspaces.models import Membership
+
+    admin_user = member_of(workspace, Role.ADMIN, is_staff=True)
+    client.force_login(admin_user)
+    newcomer = UserFactory(username="newcomer")
+    url = reverse("admin:workspaces_workspace_change", args=[workspace.pk])
+    existing = Membership.objects.get(user=admin_user)
+    keep = {"id": existing.pk, "workspace": workspace.pk, "role": Role.ADMIN}
+
+    client.post(url, members_form(workspace, [keep, {"username": "newcomer", "role": Role.MEMBER}], initial=1))
+    assert Membership.objects.get(user=newcomer, workspace=workspace).role == Role.MEMBER
+
+    response = client.post(url, members_form(workspace, [{**keep, "role": Role.OWNER}], initial=1), follow=True)
+    assert "Only an owner" in " ".join(str(m) for m in get_messages(response.wsgi_request))
+    assert Membership.objects.get(user=admin_user).role == Role.ADMIN
+
+
+def test_a_member_cannot_manage_members(client, workspace, member_of):
+    from workspaces.models import Membership
+
+    member = member_of(workspace, Role.MEMBER, is_staff=True)
+    client.force_login(member)
+    url = reverse("admin:workspaces_workspace_change", args=[workspace.pk])
+    mine = {"id": Membership.objects.get(user=member).pk, "workspace": workspace.pk, "role": Role.OWNER}
+    assert client.post(url, members_form(workspace, [mine], initial=1)).status_code == 403
+    assert Membership.objects.get(user=member).role == Role.MEMBER
+
+
+def test_a_key_never_has_a_higher_role_than_its_creator(client, workspace, member_of):
+    client.force_login(member_of(workspace, Role.ADMIN, is_staff=True))
+    response = client.post(
+        reverse("admin:workspaces_apikey_add"), {"workspace": workspace.pk, "name": "Escalator", "role": Role.OWNER}
+    )
+    assert response.status_code == 403
+    assert not ApiKey.objects.filter(name="Escalator").exists()
