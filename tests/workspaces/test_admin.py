@@ -99,7 +99,7 @@ def test_an_admin_adds_a_member_by_login_but_cannot_grant_owner(client, workspac
 
     admin_user = member_of(workspace, Role.ADMIN, is_staff=True)
     client.force_login(admin_user)
-    newcomer = UserFactory(username="newcomer")
+    newcomer = UserFactory.create(username="newcomer")
     url = reverse("admin:workspaces_workspace_change", args=[workspace.pk])
     existing = Membership.objects.get(user=admin_user)
     keep = {"id": existing.pk, "workspace": workspace.pk, "role": Role.ADMIN}
