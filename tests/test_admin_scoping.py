@@ -77,6 +77,13 @@ CHANGE: dict[str, Role] = {
     "workflows.fulfillment": Role.MEMBER,
 }
 DELETE: dict[str, Role] = {"submissions.submission": Role.ADMIN}
+ADD: dict[str, Role] = {
+    "workspaces.apikey": Role.ADMIN,
+    "submissions.form": Role.ADMIN,
+    "submissions.matter": Role.MEMBER,
+    "workflows.workflow": Role.MEMBER,
+    "workflows.publicaction": Role.MEMBER,
+}
 ACTIONS: dict[str, dict[str, Role]] = {
     "workspaces.apikey": {"revoke_keys": Role.ADMIN},
     "submissions.form": {"publish": Role.ADMIN, "archive": Role.ADMIN},
@@ -269,6 +276,7 @@ def test_the_admin_shows_and_allows_exactly_the_role_s_share(
 
         for obj in objects:
             _walk_object(world, actor, label, info, obj, get, client)
+        _walk_add_page(world, actor, label, info, get)
 
         for name in sorted(policy_actions, key=lambda n: n == "delete_selected"):
             may_act = allows(actor, policy_actions[name])
@@ -311,6 +319,21 @@ def _walk_object(world: World, actor: str, label: str, info: str, obj: Model, ge
         before = database_state()
         client.post(change_url, {})
         assert database_state() == before, (actor, label, "change")
+
+
+def _walk_add_page(world: World, actor: str, label: str, info: str, get: Any) -> None:
+    """The add page opens where the role may add somewhere, and its choices hold no row of a workspace where the
+    actor may not add (foreign keys, raw id and autocomplete widgets all read the field's choices)."""
+    add = get(reverse(f"admin:{info}_add"))
+    may_add_here = allows(actor, ADD.get(label))
+    may_add_elsewhere = actor in ("overseer", "outsider") and label in ADD
+    assert (add.status_code == 200) == (may_add_here or may_add_elsewhere), (actor, label, add.status_code)
+    if add.status_code != 200 or may_add_here:
+        return
+    acme_rows = [obj for objects in world.objects.values() for obj in objects]
+    for name, form_field in add.context["adminform"].form.fields.items():
+        for choice in getattr(form_field, "queryset", []):
+            assert choice not in acme_rows, (actor, label, name, choice)
 
 
 def _walk_autocomplete(world: World, actor: str, get: Any) -> None:
