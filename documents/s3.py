@@ -230,11 +230,20 @@ def delete_object(key: str) -> None:
         s3_client().delete_object(Bucket=bucket_name(), Key=key)
 
 
+class ObjectMissing(LookupError):
+    """The key holds no object: a fact about the bucket, not an S3 fault (retrying will not help)."""
+
+
 @contextmanager
 def open_object(key: str) -> Iterator[Any]:
     """The object's body as a stream of chunks (``iter_chunks``), read within one S3 slot."""
     with storage_call("GetObject"):
-        response = s3_client().get_object(Bucket=bucket_name(), Key=key)
+        try:
+            response = s3_client().get_object(Bucket=bucket_name(), Key=key)
+        except ClientError as exc:
+            if _missing(exc):
+                raise ObjectMissing(key) from exc
+            raise
         with closing(response["Body"]) as body:
             yield body
 

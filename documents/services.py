@@ -445,9 +445,13 @@ def document_thumbnail_ensure(*, document: Document) -> str | None:
     if document.status != DocumentStatus.UPLOADED or file_type is None or not (file_type.is_image or file_type.is_pdf):
         return None
     with tempfile.SpooledTemporaryFile(max_size=_THUMBNAIL_SPOOL_BYTES) as spool:
-        with s3.open_object(document.key) as body:  # an S3 fault is StorageUnavailable: a 503, not an icon
-            for chunk in body.iter_chunks(chunk_size=256 * 1024):
-                spool.write(chunk)
+        try:
+            with s3.open_object(document.key) as body:  # an S3 fault is StorageUnavailable: a 503, not an icon
+                for chunk in body.iter_chunks(chunk_size=256 * 1024):
+                    spool.write(chunk)
+        except s3.ObjectMissing:  # the object is gone: the type icon, since a retry cannot bring it back
+            logger.warning("Document %s is uploaded but its object %s is missing", document.uuid, document.key)
+            return None
         spool.seek(0)
         try:
             png = _render_thumbnail(spool, file_type)
