@@ -34,7 +34,10 @@ class ApiAutoSchema(AutoSchema):
     def _get_response_bodies(self, direction: Literal["request", "response"] = "response") -> dict[str, Any]:
         responses: dict[str, Any] = super()._get_response_bodies(direction)
         error = self._get_response_for_code(ErrorSerializer, "400")
-        for status, description in _ERROR_STATUSES.items():
+        statuses = dict(_ERROR_STATUSES)
+        if self.method in ("POST", "PUT", "PATCH"):
+            statuses["413"] = "The body is larger than the configured limit (DJANGO_MAX_REQUEST_BYTES)."
+        for status, description in statuses.items():
             if status not in responses:
                 responses[status] = {**error, "description": description}
         return responses

@@ -144,7 +144,11 @@ def test_a_body_over_the_limit_is_a_413_in_the_standard_body(
     assert_error(post_raw(api_client, reverse("submission-list"), body), 413, "REQUEST_TOO_LARGE")
     assert_error(post_raw(Client(), submit_url(token), json.dumps({"first_name": "x" * 10_000})), 413)
     assert row_counts() == before
-    # A page's form post is bounded by Django itself, and answered with the site's HTML page.
+    # The answer is documented on every operation that takes a body.
+    schema = Client().get(reverse("schema"), HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    assert "413" in schema["paths"]["/api/submissions"]["post"]["responses"]
+    assert "413" in schema["paths"]["/v3/public/actions/{token}"]["post"]["responses"]
+        # A page's form post is bounded by Django itself, and answered with the site's HTML page.
     response = Client().post(reverse("admin:login"), {"username": "x" * 10_000, "password": "y"})
     assert response.status_code == 413 and b"Request too large" in response.content
 
