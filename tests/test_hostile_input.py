@@ -148,7 +148,7 @@ def test_a_body_over_the_limit_is_a_413_in_the_standard_body(
     schema = Client().get(reverse("schema"), HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     assert "413" in schema["paths"]["/api/submissions"]["post"]["responses"]
     assert "413" in schema["paths"]["/v3/public/actions/{token}"]["post"]["responses"]
-        # A page's form post is bounded by Django itself, and answered with the site's HTML page.
+    # A page's form post is bounded by Django itself, and answered with the site's HTML page.
     response = Client().post(reverse("admin:login"), {"username": "x" * 10_000, "password": "y"})
     assert response.status_code == 413 and b"Request too large" in response.content
 
