@@ -156,9 +156,10 @@ WARMUP_SECONDS = 3
 class Gunicorn:
     """gunicorn with 2 workers on 127.0.0.1, sharing the benchmark's database and S3 emulator."""
 
-    def __init__(self) -> None:
+    def __init__(self, env: dict[str, str] | None = None) -> None:
         self.port = _free_port()
         self.process: subprocess.Popen[bytes] | None = None
+        self.env = env or {}  # on top of the bench's own environment: a switch turned off
 
     def __enter__(self) -> Gunicorn:
         env = {
@@ -169,6 +170,7 @@ class Gunicorn:
             "AWS_S3_ENDPOINT_URL": str(settings.AWS_S3_ENDPOINT_URL),
             "AWS_STORAGE_BUCKET_NAME": s3.bucket_name(),
             "LOG_LEVEL": "WARNING",
+            **self.env,
         }
         gunicorn = Path(sys.executable).with_name("gunicorn")
         self.process = subprocess.Popen(

@@ -498,7 +498,7 @@ def _submit_run(
     )
 
 
-def _sized_run(server: Gunicorn, bench: PublicActionBench, folder: Path, *, tokens: int, seconds: int) -> WrkRun:
+def sized_submit_run(server: Gunicorn, bench: PublicActionBench, folder: Path, *, tokens: int, seconds: int) -> WrkRun:
     """A run with ``tokens`` tokens, and once more with the cap if a thread ran out (the rate beat the estimate);
     each attempt makes its own tokens, so an unbalanced run is repeated like any other (``balanced_run``)."""
     try:
@@ -555,10 +555,10 @@ def submit_throughput_case(server: Gunicorn, workspace: Workspace, *, floor: Wrk
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         probe_tokens = min(MAX_TOKENS, math.ceil(floor.requests_per_second * PROBE_SECONDS / 2) + 100)
-        probe = _sized_run(server, bench, folder, tokens=probe_tokens, seconds=PROBE_SECONDS)
+        probe = sized_submit_run(server, bench, folder, tokens=probe_tokens, seconds=PROBE_SECONDS)
         tokens = min(MAX_TOKENS, math.ceil(probe.requests_per_second * seconds * 1.5) + 200)
         sessions_before = _db_sessions()
-        run = _sized_run(server, bench, folder, tokens=tokens, seconds=seconds)
+        run = sized_submit_run(server, bench, folder, tokens=tokens, seconds=seconds)
         sessions_after = _db_sessions()
     opened = None if sessions_before is None or sessions_after is None else sessions_after - sessions_before
     return throughput_result(

@@ -90,6 +90,13 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The performance layer's switches (perf/, README "Performance layer"), read on every call so that `manage.py
+# bench` can run a row with a piece on and off in the same run; off, the product takes the plain library path.
+PERF_HISTORY_CTE = env.bool("PERF_HISTORY_CTE", default=True)
+PERF_VALUES_INSERT = env.bool("PERF_VALUES_INSERT", default=True)
+PERF_HEALTH_CHECK_BYPASS = env.bool("PERF_HEALTH_CHECK_BYPASS", default=True)
+PERF_SIGNER = env.bool("PERF_SIGNER", default=True)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

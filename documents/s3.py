@@ -124,6 +124,11 @@ def sign_post(
         meta_field = f"x-amz-meta-{name}"
         fields[meta_field] = value
         conditions.append(["eq", f"${meta_field}", value])
+    if not settings.PERF_SIGNER:  # botocore's own signer (perf/signing.py's reference)
+        post = s3_client().generate_presigned_post(
+            Bucket=bucket_name(), Key=key, Fields=fields, Conditions=conditions, ExpiresIn=expires_in
+        )
+        return PresignedPost(url=post["url"], fields=post["fields"])
     credentials = s3_session().get_credentials()
     # Refreshable credentials rotate, so they are read per call; for static ones that costs nothing.
     frozen = credentials.get_frozen_credentials() if credentials is not None else None

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any, TypeVar, cast
 
+from django.conf import settings
 from django.db import connections, models, router
 from django.db.models import sql
 from django.utils import timezone
@@ -147,7 +148,7 @@ def _column(field: Any, attribute: str = "column") -> str:
 
 def _one_statement(model: type[models.Model], using: str, *, rows: int) -> bool:
     """A data-modifying CTE can carry the history: PostgreSQL, and per-row history defaults only for one row."""
-    if connections[using].vendor != "postgresql":
+    if not settings.PERF_HISTORY_CTE or connections[using].vendor != "postgresql":
         return False
     return rows == 1 or not _history_extra_fields(model)
 

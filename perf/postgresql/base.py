@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from django.conf import settings
 from django.db.backends.postgresql import base, operations
 
 # A connection that ran a query this recently is taken as alive without a health check (HikariCP's
@@ -33,7 +34,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         return super().create_cursor(name)
 
     def close_if_health_check_failed(self) -> None:
-        if self.connection is not None and time.monotonic() - self._used_at < HEALTH_CHECK_BYPASS_SECONDS:
+        recent = time.monotonic() - self._used_at < HEALTH_CHECK_BYPASS_SECONDS
+        if self.connection is not None and recent and settings.PERF_HEALTH_CHECK_BYPASS:
             self.health_check_done = True
             return
         super().close_if_health_check_failed()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.backends.postgresql import compiler
 from django.db.backends.postgresql.compiler import (
     SQLAggregateCompiler,
@@ -30,6 +31,6 @@ VALUES_MAX_ROWS = 16
 
 class SQLInsertCompiler(compiler.SQLInsertCompiler):
     def assemble_as_sql(self, fields: Any, value_rows: Any) -> Any:
-        if len(value_rows) <= VALUES_MAX_ROWS:
+        if settings.PERF_VALUES_INSERT and len(value_rows) <= VALUES_MAX_ROWS:
             return BaseSQLInsertCompiler.assemble_as_sql(self, fields, value_rows)
         return super().assemble_as_sql(fields, value_rows)

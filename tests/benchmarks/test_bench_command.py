@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+
+from benchmarks.switches import active_switches
 
 
 @pytest.mark.django_db(transaction=True)
@@ -18,7 +21,9 @@ def test_bench_writes_a_row_per_case_with_its_floor_and_ratio(tmp_path: Path, mo
     monkeypatch.setenv("BENCH_LIST_ROWS", "300")
     output = tmp_path / "bench.json"
 
-    call_command("bench", only=("signing", "submit", "confirm", "list", "snapshots"), repeat=5, output=str(output))
+    call_command(
+        "bench", only=("signing", "submit", "confirm", "list", "snapshots", "perf"), repeat=5, output=str(output)
+    )
 
     written = json.loads(output.read_text())
     rows = {row["case"]: row for row in written["results"]}
@@ -29,6 +34,9 @@ def test_bench_writes_a_row_per_case_with_its_floor_and_ratio(tmp_path: Path, mo
         "GET /api/submissions page 1, limit 10 (300 rows)",
         "GET /api/submissions deep page by cursor (row 150) (300 rows)",
         "GET history (1,000 snapshots)",
+        # each piece of the performance layer that runs on this database, on against off
+        *(f"POST /v3/public/actions/{{token}} (10 files), {switch.setting} on" for switch in active_switches()),
+        "GET /api/s3/presigned-post (in-process), PERF_SIGNER on",
     ]
     for case in expected:
         assert rows[case]["median_ms"] > 0 and rows[case]["floor_median_ms"] > 0, case
@@ -39,3 +47,5 @@ def test_bench_writes_a_row_per_case_with_its_floor_and_ratio(tmp_path: Path, mo
     upload = next(row for case, row in rows.items() if case.startswith("bytes read by Django"))
     assert upload["extra"]["gets"] == 10 and upload["extra"]["per_file_max"] <= 64
     assert "submit (2 files)" in written["profiles"]
+    switched = {row["floor"] for row in written["results"] if row["floor"].startswith("PERF_")}
+    assert ("PERF_HISTORY_CTE=0" in switched) == (connection.vendor == "postgresql")

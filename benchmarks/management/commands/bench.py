@@ -15,7 +15,7 @@ from django.db import connection
 from django.utils import timezone
 from moto.server import ThreadedMotoServer
 
-from benchmarks import cases, public_actions
+from benchmarks import cases, public_actions, switches
 from benchmarks import submissions as submission_cases
 from benchmarks.runner import Result, format_table
 from documents import s3
@@ -30,7 +30,8 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-GROUPS = ("signing", "submit", "confirm", "list", "snapshots", "http")
+# "perf" and "perf-http": each piece of the performance layer on and off (benchmarks/switches.py).
+GROUPS = ("signing", "submit", "confirm", "list", "snapshots", "perf", "http", "perf-http")
 
 
 def _groups(value: str) -> tuple[str, ...]:
@@ -78,7 +79,7 @@ class Command(BaseCommand):
         s3.ensure_bucket()
         self.profiles: dict[str, str] = {}
         try:
-            groups = tuple(group for group in only if not (skip_http and group == "http"))
+            groups = tuple(group for group in only if not (skip_http and group in ("http", "perf-http")))
             results = self._run(repeat=repeat, http_seconds=http_seconds, groups=groups)
         finally:
             server.stop()
@@ -124,8 +125,12 @@ class Command(BaseCommand):
             results += submission_cases.list_cases(submission_cases.list_rows(), repeat)
         if "snapshots" in groups:
             results += submission_cases.snapshot_cases(repeat)
+        if "perf" in groups:
+            results += switches.switch_cases(workspace, raw_key, repeat)
         if "http" in groups:
             results += self._http(workspace, raw_key, http_seconds)
+        if "perf-http" in groups:
+            results += switches.http_switch_cases(workspace, seconds=http_seconds)
         return results
 
     def _http(self, workspace: Workspace, raw_key: str, seconds: int) -> list[Result]:
