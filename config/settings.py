@@ -80,21 +80,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's backend, with a request's small bulk inserts as plain VALUES (perf/postgresql/compiler.py).
-    DATABASES["default"]["ENGINE"] = "perf.postgresql"
-    # Prepared statements: with server-side parameters psycopg prepares a statement it has run five times, and
-    # PostgreSQL then skips parsing and planning it (the public action lookup planned in 0.7 ms and ran in 0.1).
-    # Off (DATABASE_PREPARED_STATEMENTS=false) behind a transaction-pooling PgBouncer older than 1.21.
-    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
-        DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
+# Prepared statements: with server-side parameters psycopg prepares a statement it has run five times, and
+# PostgreSQL then skips parsing and planning it (the public action lookup planned in 0.7 ms and ran in 0.1).
+# Off (DATABASE_PREPARED_STATEMENTS=false) behind a transaction-pooling PgBouncer older than 1.21.
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+    "DATABASE_PREPARED_STATEMENTS", default=True
+):
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The performance layer's switches (perf/, README "Performance layer"), read on every call so that `manage.py
 # bench` can run a row with a piece on and off in the same run; off, the product takes the plain library path.
 PERF_HISTORY_CTE = env.bool("PERF_HISTORY_CTE", default=True)
-PERF_VALUES_INSERT = env.bool("PERF_VALUES_INSERT", default=True)
-PERF_HEALTH_CHECK_BYPASS = env.bool("PERF_HEALTH_CHECK_BYPASS", default=True)
 PERF_SIGNER = env.bool("PERF_SIGNER", default=True)
 
 AUTH_PASSWORD_VALIDATORS = [

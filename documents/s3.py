@@ -104,6 +104,20 @@ def post_url() -> str:
     return s3_client().generate_presigned_post(Bucket=bucket_name(), Key="url-probe")["url"]
 
 
+# botocore names the signed fields in lower case; the contracts spell them as S3's documentation does
+_CONTRACT_NAMES: dict[str, str] = {
+    name.lower(): name
+    for name in (
+        "X-Amz-Algorithm",
+        "X-Amz-Credential",
+        "X-Amz-Date",
+        "X-Amz-Security-Token",
+        "Policy",
+        "X-Amz-Signature",
+    )
+}
+
+
 def sign_post(
     *,
     key: str,
@@ -124,11 +138,15 @@ def sign_post(
         meta_field = f"x-amz-meta-{name}"
         fields[meta_field] = value
         conditions.append(["eq", f"${meta_field}", value])
-    if not settings.PERF_SIGNER:  # botocore's own signer (perf/signing.py's reference)
+    if not settings.PERF_SIGNER:  # botocore's own signer (perf/signing.py's reference), in the contract's names
         post = s3_client().generate_presigned_post(
             Bucket=bucket_name(), Key=key, Fields=fields, Conditions=conditions, ExpiresIn=expires_in
         )
-        return PresignedPost(url=post["url"], fields=post["fields"])
+        botocore_fields = dict(post["fields"])
+        signed = {"key": botocore_fields.pop("key")}
+        for botocore_name, value in botocore_fields.items():
+            signed[_CONTRACT_NAMES.get(botocore_name) or botocore_name] = value
+        return PresignedPost(url=post["url"], fields=signed)
     credentials = s3_session().get_credentials()
     # Refreshable credentials rotate, so they are read per call; for static ones that costs nothing.
     frozen = credentials.get_frozen_credentials() if credentials is not None else None

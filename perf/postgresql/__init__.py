@@ -1,1 +1,0 @@
-"""Django's PostgreSQL backend, with small bulk inserts written as plain ``VALUES`` (see ``compiler``)."""
