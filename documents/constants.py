@@ -5,6 +5,8 @@ MB = 1024 * 1024
 # Presigned POST lifetimes, in seconds.
 UPLOAD_EXPIRY_SECONDS = 5 * 60
 PUBLIC_ACTION_UPLOAD_EXPIRY_SECONDS = 60 * 60
+# How long an incoming object may outlive its presigned POST before the sweep removes it, in seconds.
+INCOMING_GRACE_SECONDS = 10 * 60
 # Lifetime of the presigned GET links and signed thumbnail links we hand out.
 DOWNLOAD_URL_EXPIRY_SECONDS = 15 * 60
 
@@ -15,6 +17,16 @@ class DocumentStatus(models.TextChoices):
     AWAITING_UPLOAD = "AWAITING_UPLOAD", "Awaiting upload"
     UPLOADED = "UPLOADED", "Uploaded"
     REJECTED = "REJECTED", "Rejected"
+
+
+class UploadProblem(models.TextChoices):
+    """Why an upload is not accepted (the ``reason`` of the confirm 409, ``document.get`` and the admin)."""
+
+    NOT_RECEIVED = "not_received", "Not received"
+    TOO_LARGE = "too_large", "Too large"
+    WRONG_SIZE = "wrong_size", "Wrong size"
+    WRONG_TYPE = "wrong_type", "Wrong type"
+    CONTENT_CHECK_FAILED = "content_check_failed", "Content check failed"
 
 
 class UploadSource(models.TextChoices):

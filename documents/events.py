@@ -20,8 +20,9 @@ from django.conf import settings
 from django.db import close_old_connections, connections
 
 from documents import s3
+from documents.constants import DocumentStatus
 from documents.models import Document
-from documents.services import document_verify_upload
+from documents.services import document_upload_discard, document_verify_upload
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -72,11 +73,19 @@ def created_keys(body: str) -> list[str]:
 
 
 def document_event_handle(*, key: str) -> Document | None:
-    """Verify the document of a created key; None when the key is not one of ours."""
+    """Verify the document of a created upload key; None when the key is not an upload key of ours.
+
+    An object that lands on the upload key of a document already accepted or rejected is deleted: the record
+    keeps its final object, and a still-valid presign changes nothing. Final objects and thumbnails (created by
+    the server itself) are not upload keys and are left alone.
+    """
     document = Document.objects.filter(key=key).first()
     if document is None:
-        logger.info("S3 event for an unknown key %s", key)
+        logger.info("S3 event for a key that is not an upload key: %s", key)
         return None
+    if document.status != DocumentStatus.AWAITING_UPLOAD:
+        document_upload_discard(document=document)
+        return document
     return document_verify_upload(document=document).document
 
 

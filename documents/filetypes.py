@@ -95,3 +95,11 @@ def normalise_content_type(content_type: str) -> str:
     """Lower-cased, parameters dropped, common aliases (image/jpg) folded into the registered type."""
     normalised = content_type.split(";", 1)[0].strip().lower()
     return _CONTENT_TYPE_ALIASES.get(normalised, normalised)
+
+
+def content_disposition(file_name: str) -> str:
+    """``inline`` for the types a browser shows safely (images, PDF), ``attachment`` for the rest; the name is
+    a sanitised one (ASCII letters, digits, ``._-``), so it needs no escaping."""
+    file_type = file_type_for_name(file_name)
+    disposition = "inline" if file_type is not None and (file_type.is_image or file_type.is_pdf) else "attachment"
+    return f'{disposition}; filename="{file_name}"'

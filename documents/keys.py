@@ -7,6 +7,11 @@ import secrets
 import unicodedata
 
 MAX_FILE_NAME_LENGTH = 100
+# Accepted objects live under these prefixes, which no presigned POST ever names (upload keys start with a
+# workspace UUID or a subject record id ``sr_...``). Objects under PUBLIC_PREFIX are readable by anyone.
+FINAL_PREFIX = "objects"
+PUBLIC_PREFIX = "public"
+THUMBNAIL_PREFIX = "thumbnails"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _DOTS = re.compile(r"\.{2,}")
 _UNDERSCORES = re.compile(r"_{2,}")
@@ -43,3 +48,9 @@ def build_key(*parts: str) -> str:
         if not part or "/" in part or part in (".", ".."):
             raise ValueError(f"unsafe key segment: {part!r}")
     return "/".join(parts)
+
+
+def final_key(*, workspace_id: str, document_uuid: str, sanitized_name: str, public: bool) -> str:
+    """A fresh key for an accepted object: each acceptance copies to its own key, so a lost race never overwrites."""
+    prefix = PUBLIC_PREFIX if public else FINAL_PREFIX
+    return build_key(prefix, workspace_id, document_uuid, f"{unique_key_segment()}-{sanitized_name}")

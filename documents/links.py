@@ -8,16 +8,23 @@ from django.urls import reverse
 
 from documents import s3
 from documents.constants import DOWNLOAD_URL_EXPIRY_SECONDS
-from documents.filetypes import extension_of, file_type_for_name
+from documents.filetypes import content_disposition, extension_of, file_type_for_name
 from documents.models import Document
 
 THUMBNAIL_SALT = "documents.thumbnail"
 
 
-def document_download_url(document: Document) -> str:
+def document_download_url(document: Document) -> str | None:
+    """The accepted (final) object only: a public file's lasting URL, else a 15-minute presigned GET; None before."""
+    if not document.final_key:
+        return None
     if document.is_public:
-        return s3.public_url(document.key)
-    return s3.presigned_get_url(document.key, expires_in=DOWNLOAD_URL_EXPIRY_SECONDS, file_name=document.sanitized_name)
+        return s3.public_url(document.final_key)
+    return s3.presigned_get_url(
+        document.final_key,
+        expires_in=DOWNLOAD_URL_EXPIRY_SECONDS,
+        content_disposition=content_disposition(document.sanitized_name),
+    )
 
 
 def _absolute(request: HttpRequest | None, path: str) -> str:

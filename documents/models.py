@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from documents.constants import DocumentStatus, UploadSource
+from documents.constants import DocumentStatus, UploadProblem, UploadSource
 from workspaces.models import Workspace
 
 
@@ -24,6 +24,16 @@ class Document(models.Model):
     etag = models.CharField(max_length=100, blank=True)
     status = models.CharField(max_length=20, choices=DocumentStatus.choices, default=DocumentStatus.AWAITING_UPLOAD)
     rejection_reason = models.CharField(max_length=500, blank=True)
+    problem = models.CharField(
+        max_length=30,
+        choices=UploadProblem.choices,
+        blank=True,
+        help_text="Why the last upload was not accepted; kept when the upload is issued again.",
+    )
+    final_key = models.CharField(
+        max_length=512, blank=True, help_text="The accepted object, copied from the upload key; no presign names it."
+    )
+    sha256 = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the final object (hex), computed by S3.")
     source = models.CharField(max_length=40, choices=UploadSource.choices)
     is_public = models.BooleanField(default=False)
     metadata = models.JSONField(default=dict, blank=True, help_text="The x-amz-meta-* fields pinned in the policy.")

@@ -8,13 +8,15 @@ timeout, a refused connection, an S3 error) into ``StorageUnavailable``, the 503
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import boto3
 from botocore.config import Config
@@ -22,12 +24,17 @@ from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 
 from documents.errors import StorageUnavailable
+from documents.keys import PUBLIC_PREFIX
 from perf.signing import sign_post_policy
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 logger = logging.getLogger(__name__)
+
+MAX_PARALLEL_S3_CALLS = 8
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @functools.cache
@@ -86,6 +93,18 @@ def clear_cached_clients() -> None:
     """Forget the process's session, client, S3 slots and POST URL (after the S3 settings change: tests, emulator)."""
     for cached in (s3_session, s3_client, _call_slots, post_url):
         cached.cache_clear()
+
+
+def in_parallel(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    """``fn`` of every item, in order, run concurrently (S3 latency adds up otherwise; the client is thread-safe).
+
+    Never more threads than the process has S3 slots: a request does not queue behind its own calls.
+    """
+    if len(items) <= 1:
+        return [fn(item) for item in items]
+    workers = min(MAX_PARALLEL_S3_CALLS, settings.AWS_S3_MAX_CONCURRENCY, len(items))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(fn, items))
 
 
 def bucket_name() -> str:
@@ -276,10 +295,52 @@ def put_object(key: str, body: bytes, content_type: str) -> None:
         s3_client().put_object(Bucket=bucket_name(), Key=key, Body=body, ContentType=content_type)
 
 
-def presigned_get_url(key: str, *, expires_in: int, file_name: str | None = None) -> str:
+def delete_objects(keys: Sequence[str]) -> None:
+    """Delete many keys, 1,000 per request (missing keys are no error)."""
+    for start in range(0, len(keys), 1000):
+        batch = [{"Key": key} for key in keys[start : start + 1000]]
+        with storage_call("DeleteObjects"):
+            s3_client().delete_objects(Bucket=bucket_name(), Delete={"Objects": batch, "Quiet": True})  # type: ignore[typeddict-item]
+
+
+def copy_object(
+    *,
+    source_key: str,
+    source_etag: str,
+    key: str,
+    content_type: str,
+    content_disposition: str,
+    metadata: dict[str, str],
+) -> str | None:
+    """Server-side copy of exactly the version whose ETag was checked; S3 computes the copy's SHA-256.
+
+    The copy's headers are set anew (type, disposition, metadata); no byte passes through this process. Returns
+    the SHA-256 as S3 gives it (base64), or None when ``source_key`` no longer holds that version.
+    """
+    with storage_call("CopyObject"):
+        try:
+            response = s3_client().copy_object(
+                Bucket=bucket_name(),
+                Key=key,
+                CopySource={"Bucket": bucket_name(), "Key": source_key},
+                CopySourceIfMatch=f'"{source_etag}"',
+                ChecksumAlgorithm="SHA256",
+                MetadataDirective="REPLACE",
+                ContentType=content_type,
+                ContentDisposition=content_disposition,
+                Metadata=metadata,
+            )
+        except ClientError as exc:
+            if _missing(exc) or exc.response.get("Error", {}).get("Code") in ("PreconditionFailed", "412"):
+                return None
+            raise
+    return response["CopyObjectResult"]["ChecksumSHA256"]
+
+
+def presigned_get_url(key: str, *, expires_in: int, content_disposition: str | None = None) -> str:
     params: dict[str, Any] = {"Bucket": bucket_name(), "Key": key}
-    if file_name:
-        params["ResponseContentDisposition"] = f'inline; filename="{file_name}"'
+    if content_disposition:
+        params["ResponseContentDisposition"] = content_disposition
     return s3_client().generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
 
 
@@ -289,10 +350,28 @@ def public_url(key: str) -> str:
     return f"https://{bucket_name()}.s3.{settings.AWS_S3_REGION_NAME}.amazonaws.com/{key}"
 
 
+def public_read_policy() -> dict[str, Any]:
+    """The bucket policy that lets anyone GET objects under the public prefix, and nothing else."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "PublicFilesReadable",
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{bucket_name()}/{PUBLIC_PREFIX}/*",
+            }
+        ],
+    }
+
+
 def ensure_bucket() -> None:
-    """Create the bucket when it is missing (the embedded emulator and tests; real buckets exist already)."""
+    """Create the bucket when it is missing, with the public prefix's policy (the embedded emulator and tests;
+    real buckets exist already and get the policy from the README)."""
     client = s3_client()
     try:
         client.head_bucket(Bucket=bucket_name())
     except ClientError:
         client.create_bucket(Bucket=bucket_name())
+    client.put_bucket_policy(Bucket=bucket_name(), Policy=json.dumps(public_read_policy()))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import logging
 import tempfile
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import IO
@@ -15,6 +16,7 @@ import pypdfium2 as pdfium
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from PIL import Image
 
@@ -27,6 +29,7 @@ from documents.constants import (
     THUMBNAIL_SIZE,
     UPLOAD_EXPIRY_SECONDS,
     DocumentStatus,
+    UploadProblem,
     UploadSource,
 )
 from documents.errors import (
@@ -41,10 +44,11 @@ from documents.filetypes import (
     MAGIC_PREFIX_BYTES,
     SUPPORTED_EXTENSIONS,
     FileType,
+    content_disposition,
     file_type_for_name,
     normalise_content_type,
 )
-from documents.keys import build_key, sanitize_file_name, unique_key_segment
+from documents.keys import THUMBNAIL_PREFIX, build_key, final_key, sanitize_file_name, unique_key_segment
 from documents.models import Document
 from documents.selectors import document_get_for_workspace
 from perf.history import bulk_create_with_history, history_rows_create
@@ -216,19 +220,35 @@ def document_issue_uploads(
 def document_reissue_uploads(*, documents: Sequence[Document], expires_in: int) -> list[s3.PresignedPost]:
     """Fresh presigned POSTs for the same keys, after missing or rejected uploads, in the order of ``documents``.
 
-    One UPDATE of the documents and one INSERT of their history rows; run it inside the caller's transaction.
+    The reason a file was not accepted stays (a missing file without one is ``not_received``). Every document gets
+    the same new expiry, so this is one UPDATE per chunk of ids whatever the number of files; history rows are
+    written only for documents whose status changes (rejected -> awaiting), not for every expiry refresh.
+    Run it inside the caller's transaction.
     """
     if not documents:
         return []
     now = timezone.now()
+    expires_at = now + timedelta(seconds=expires_in)
+    reopened = [document for document in documents if document.status != DocumentStatus.AWAITING_UPLOAD]
     for document in documents:
         document.status = DocumentStatus.AWAITING_UPLOAD
-        document.rejection_reason = ""
-        document.upload_expires_at = now + timedelta(seconds=expires_in)
+        document.problem = document.problem or UploadProblem.NOT_RECEIVED
+        document.upload_expires_at = expires_at
         document.updated_at = now
-    Document.objects.bulk_update(documents, ["status", "rejection_reason", "upload_expires_at", "updated_at"])
-    history_rows_create(documents, history_type="~")
+    not_received = Case(When(problem="", then=Value(UploadProblem.NOT_RECEIVED)), default=F("problem"))
+    for ids in _chunks([document.pk for document in documents]):
+        Document.objects.filter(pk__in=ids).update(
+            status=DocumentStatus.AWAITING_UPLOAD, problem=not_received, upload_expires_at=expires_at, updated_at=now
+        )
+    if reopened:
+        history_rows_create(reopened, history_type="~")
     return [_sign(document) for document in documents]
+
+
+def _chunks(ids: list[int], size: int = 10_000) -> Iterator[list[int]]:
+    """Id lists short enough for any database's parameter limit (PostgreSQL: 65,535 per statement)."""
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
 
 
 @dataclass(frozen=True)
@@ -241,96 +261,180 @@ class Verification:
         return self.document.status == DocumentStatus.UPLOADED
 
 
-def _rejection_reason(document: Document, probe: s3.ObjectProbe, expected_etag: str | None) -> str:
+def _content_problem(document: Document, probe: s3.ObjectProbe) -> tuple[UploadProblem, str] | None:
+    """Why the arrived object does not match what was declared (the problem and a sentence), or None."""
     file_type = file_type_for_name(document.sanitized_name)
     declared = document.content_type
-    if expected_etag and expected_etag.strip('"') != probe.etag:
-        return "The object's ETag does not match the ETag given."
-    if not document.min_size <= probe.size <= document.max_size:
+    if probe.size > document.max_size:
         if document.min_size == document.max_size:
-            return f"Size {probe.size} bytes differs from the declared {document.max_size} bytes."
-        return f"Size {probe.size} bytes is outside the allowed range 1..{document.max_size} bytes."
+            return (
+                UploadProblem.WRONG_SIZE,
+                f"Size {probe.size} bytes differs from the declared {document.max_size} bytes.",
+            )
+        return (
+            UploadProblem.TOO_LARGE,
+            f"Size {probe.size} bytes is outside the allowed range 1..{document.max_size} bytes.",
+        )
+    if probe.size < document.min_size:
+        return UploadProblem.WRONG_SIZE, f"Size {probe.size} bytes differs from the declared {document.min_size} bytes."
     if normalise_content_type(probe.content_type or "") != declared:
-        return f"Content type {probe.content_type!r} differs from the declared {declared!r}."
+        return UploadProblem.WRONG_TYPE, f"Content type {probe.content_type!r} differs from the declared {declared!r}."
     if file_type is None or not file_type.matches(probe.head):
-        return f"The file's content is not a valid {declared} file."
-    return ""
+        return UploadProblem.CONTENT_CHECK_FAILED, f"The file's content is not a valid {declared} file."
+    return None
+
+
+@dataclass(frozen=True)
+class FinalObject:
+    """An accepted object's copy: its key, its SHA-256 (hex) and the ETag of the version that was checked."""
+
+    key: str
+    sha256: str
+    etag: str
+    size: int
+
+
+def document_accept(*, document: Document, probe: s3.ObjectProbe, workspace_id: str) -> FinalObject | None:
+    """The acceptance step: copy the checked version of the upload to a final key no presign names.
+
+    A server-side CopyObject, pinned to the checked ETag, with S3 computing the SHA-256; no transaction is open.
+    None when the upload was replaced since it was checked (it is checked again next time). Recording the result
+    and deleting the upload happen in ``document_verify_uploads``. ``workspace_id``: the workspace's public id
+    (passed in, as this runs in worker threads that must not query).
+    """
+    key = final_key(
+        workspace_id=workspace_id,
+        document_uuid=str(document.uuid),
+        sanitized_name=document.sanitized_name,
+        public=document.is_public,
+    )
+    checksum = s3.copy_object(
+        source_key=document.key,
+        source_etag=probe.etag,
+        key=key,
+        content_type=document.content_type,
+        content_disposition=content_disposition(document.sanitized_name),
+        metadata=document.metadata,
+    )
+    if checksum is None:
+        return None
+    return FinalObject(key=key, sha256=base64.b64decode(checksum).hex(), etag=probe.etag, size=probe.size)
+
+
+@dataclass
+class _Arrival:
+    probe: s3.ObjectProbe
+    problem: tuple[UploadProblem, str] | None
+    final: FinalObject | None = None
 
 
 def document_verify_uploads(
-    *,
-    documents: Sequence[Document],
-    probes: Mapping[str, s3.ObjectProbe | None] | None = None,
-    expected_etags: Mapping[str, str] | None = None,
+    *, documents: Sequence[Document], probes: Mapping[str, s3.ObjectProbe | None] | None = None
 ) -> list[Verification]:
-    """Check the objects that arrived against what was declared; accept each, or reject it and delete its object.
+    """Check the objects that arrived against what was declared; accept each (``document_accept``), or reject it.
 
-    A caller that already fetched the objects' first bytes (``s3.probe_object``, e.g. in parallel) passes
-    ``probes`` by key, and a document without one counts as missing; otherwise each document still awaiting its
-    upload is read here (one ranged GET), before any row is locked: S3 is never waited for inside a transaction.
-    Then the documents are locked and read again (one SELECT); every change is written with one UPDATE and one
-    INSERT of history rows. A missing object leaves its document awaiting upload; a document that is no longer
-    awaiting its upload is left as it is. The answers come in the order of ``documents``.
+    Three steps, so no transaction is open while S3 answers: read each upload (or take ``probes`` by key, e.g.
+    fetched in parallel; a document without one counts as missing) and copy the good ones to their final keys;
+    then lock the documents and record every outcome (one UPDATE, one INSERT of history rows); then delete the
+    uploads that were settled, and any copy that lost a race. A missing object leaves its document awaiting
+    upload; a document that is no longer awaiting is left as it is, and an object on its upload key is removed.
+    The answers come in the order of ``documents``.
     """
     if not documents:
         return []
-    if probes is None:
-        probes = {
-            document.key: s3.probe_object(document.key, MAGIC_PREFIX_BYTES)
-            for document in documents
-            if document.status == DocumentStatus.AWAITING_UPLOAD
-        }
-    etags = expected_etags or {}
+    arrivals: dict[int, _Arrival] = {}
+    for document in documents:
+        if document.status != DocumentStatus.AWAITING_UPLOAD:
+            continue
+        probe = s3.probe_object(document.key, MAGIC_PREFIX_BYTES) if probes is None else probes.get(document.key)
+        if probe is not None:
+            arrivals[document.pk] = _Arrival(probe=probe, problem=_content_problem(document, probe))
+    good = [document for document in documents if document.pk in arrivals and arrivals[document.pk].problem is None]
+    workspace_ids = dict(Workspace.objects.filter(pk__in={d.workspace_id for d in good}).values_list("pk", "public_id"))
+
+    def accept(document: Document) -> FinalObject | None:
+        workspace_id = str(workspace_ids[document.workspace_id])
+        return document_accept(document=document, probe=arrivals[document.pk].probe, workspace_id=workspace_id)
+
+    finals = s3.in_parallel(accept, good)
+    for document, final in zip(good, finals, strict=True):
+        arrivals[document.pk].final = final
+
     verifications: list[Verification] = []
     changed: list[Document] = []
+    discard: list[str] = []
     with transaction.atomic():
         locked = Document.objects.select_for_update().filter(pk__in=[document.pk for document in documents])
         current = {document.pk: document for document in locked.order_by("pk")}
         now = timezone.now()
         for document in (current[document.pk] for document in documents):
-            if document.status != DocumentStatus.AWAITING_UPLOAD:
-                verifications.append(Verification(document=document))
+            arrival = arrivals.get(document.pk)
+            if arrival is None or document.status != DocumentStatus.AWAITING_UPLOAD:
+                if arrival is not None:  # settled meanwhile: this upload and its copy are not the record's
+                    discard.extend(key for key in (document.key, arrival.final and arrival.final.key) if key)
+                verifications.append(Verification(document=document, missing=arrival is None))
                 continue
-            probe = probes.get(document.key)
-            if probe is None:
+            if arrival.problem is None and arrival.final is None:  # replaced since it was read: not settled yet
                 verifications.append(Verification(document=document, missing=True))
                 continue
-            reason = _rejection_reason(document, probe, etags.get(document.key))
-            if reason:
-                document.status = DocumentStatus.REJECTED
-                document.rejection_reason = reason
-            else:
-                document.status = DocumentStatus.UPLOADED
-                document.etag = probe.etag
-                document.uploaded_at = now
-            document.size = probe.size
-            document.updated_at = now
+            _record(document, arrival, now)
             changed.append(document)
             verifications.append(Verification(document=document))
         if changed:
-            Document.objects.bulk_update(
-                changed, ["status", "rejection_reason", "size", "etag", "uploaded_at", "updated_at"]
-            )
+            Document.objects.bulk_update(changed, _VERIFIED_FIELDS, batch_size=500)
             history_rows_create(changed, history_type="~")
-    for document in changed:
-        if document.status == DocumentStatus.REJECTED:
-            _delete_quietly(document.key)
+    for key in [document.key for document in changed] + discard:
+        _delete_quietly(key)
     return verifications
 
 
-def document_verify_upload(*, document: Document, expected_etag: str | None = None) -> Verification:
-    """``document_verify_uploads`` of one document, reading its first bytes here (``expected_etag``: ``/api/s3``)."""
-    (verification,) = document_verify_uploads(
-        documents=[document], expected_etags={document.key: expected_etag} if expected_etag else None
-    )
+_VERIFIED_FIELDS = [
+    "status",
+    "problem",
+    "rejection_reason",
+    "size",
+    "etag",
+    "final_key",
+    "sha256",
+    "uploaded_at",
+    "updated_at",
+]
+
+
+def _record(document: Document, arrival: _Arrival, now: datetime) -> None:
+    if arrival.final is not None:
+        document.status = DocumentStatus.UPLOADED
+        document.problem, document.rejection_reason = "", ""
+        document.final_key, document.sha256, document.etag = arrival.final.key, arrival.final.sha256, arrival.final.etag
+        document.uploaded_at = now
+    elif arrival.problem is not None:
+        document.status = DocumentStatus.REJECTED
+        document.problem, document.rejection_reason = arrival.problem
+    document.size = arrival.probe.size
+    document.updated_at = now
+
+
+def document_verify_upload(*, document: Document) -> Verification:
+    """``document_verify_uploads`` of one document, reading its first bytes here."""
+    (verification,) = document_verify_uploads(documents=[document])
     return verification
+
+
+def document_upload_discard(*, document: Document) -> None:
+    """Delete what a still-valid presign put on the upload key of a document already accepted or rejected."""
+    if document.status != DocumentStatus.AWAITING_UPLOAD:
+        _delete_quietly(document.key)
 
 
 def _delete_quietly(key: str) -> None:
     try:
         s3.delete_object(key)
-    except Exception:  # the rejection stands even when S3 is briefly unavailable
-        logger.exception("Could not delete rejected object %s", key)
+    except Exception:  # the outcome stands even when S3 is briefly unavailable; the sweep deletes it later
+        logger.exception("Could not delete object %s", key)
+
+
+def _rejection_details(document: Document) -> dict[str, str]:
+    return {"reason": document.rejection_reason, "problem": document.problem}
 
 
 # --- The /api/s3 contract ------------------------------------------------------------------------
@@ -387,20 +491,24 @@ def s3_upload_complete(
     if is_public and not document.is_public:
         raise UploadMismatch("Only public_image and third_party_image uploads are public.")
 
-    if document.status == DocumentStatus.UPLOADED:
+    if document.status != DocumentStatus.AWAITING_UPLOAD:
+        document_upload_discard(document=document)
+        if document.status == DocumentStatus.REJECTED:
+            raise UploadRejected(document.rejection_reason, details=_rejection_details(document))
         if etag and etag.strip('"') != document.etag:
             raise UploadMismatch("etag does not match the stored object.", details={"etag": etag})
         return document
-    if document.status == DocumentStatus.REJECTED:
-        raise UploadRejected(document.rejection_reason, details={"reason": document.rejection_reason})
 
-    verification = document_verify_upload(document=document, expected_etag=etag)
+    probe = s3.probe_object(document.key, MAGIC_PREFIX_BYTES)
+    if probe is not None and etag and etag.strip('"') != probe.etag:  # a mistake, not a failed check: keep the file
+        raise UploadMismatch("etag does not match the uploaded object.", details={"etag": etag})
+    verification = document_verify_uploads(documents=[document], probes={document.key: probe})[0]
     document = verification.document
     if verification.missing:
         hint = " The upload window has closed." if document.upload_expired else ""
         raise UploadNotFound(f"No object has been uploaded for this key yet.{hint}", details={"key": document.key})
     if not verification.accepted:
-        raise UploadRejected(document.rejection_reason, details={"reason": document.rejection_reason})
+        raise UploadRejected(document.rejection_reason, details=_rejection_details(document))
     if name and _display_name(name) != document.original_name:
         document.original_name = _display_name(name)
         document.save(update_fields=["original_name", "updated_at"])
@@ -437,20 +545,21 @@ def _render_thumbnail(stream: IO[bytes], file_type: FileType) -> bytes:
 def document_thumbnail_ensure(*, document: Document) -> str | None:
     """The key of the document's thumbnail, rendered and stored on first request (images and PDFs only).
 
-    This is the one place a file's bytes are read, streamed from S3 into a spooled buffer, off the upload path.
+    This is the one place a file's bytes are read: the final object (never the upload key), streamed from S3 into a
+    spooled buffer, off the upload path.
     """
     if document.thumbnail_key:
         return document.thumbnail_key
     file_type = file_type_for_name(document.sanitized_name)
-    if document.status != DocumentStatus.UPLOADED or file_type is None or not (file_type.is_image or file_type.is_pdf):
+    if not document.final_key or file_type is None or not (file_type.is_image or file_type.is_pdf):
         return None
     with tempfile.SpooledTemporaryFile(max_size=_THUMBNAIL_SPOOL_BYTES) as spool:
         try:
-            with s3.open_object(document.key) as body:  # an S3 fault is StorageUnavailable: a 503, not an icon
+            with s3.open_object(document.final_key) as body:  # an S3 fault is StorageUnavailable: a 503, not an icon
                 for chunk in body.iter_chunks(chunk_size=256 * 1024):
                     spool.write(chunk)
         except s3.ObjectMissing:  # the object is gone: the type icon, since a retry cannot bring it back
-            logger.warning("Document %s is uploaded but its object %s is missing", document.uuid, document.key)
+            logger.warning("Document %s is uploaded but its object %s is missing", document.uuid, document.final_key)
             return None
         spool.seek(0)
         try:
@@ -458,7 +567,7 @@ def document_thumbnail_ensure(*, document: Document) -> str | None:
         except Exception:  # a corrupt or hostile file gets the type icon, never a 500
             logger.warning("Could not render a thumbnail for document %s", document.uuid, exc_info=True)
             return None
-    thumbnail_key = build_key("thumbnails", str(document.workspace.public_id), f"{document.uuid}.png")
+    thumbnail_key = build_key(THUMBNAIL_PREFIX, str(document.workspace.public_id), f"{document.uuid}.png")
     s3.put_object(thumbnail_key, png, "image/png")
     Document.objects.filter(pk=document.pk).update(thumbnail_key=thumbnail_key)
     document.thumbnail_key = thumbnail_key

@@ -40,9 +40,9 @@ def s3_endpoint() -> Iterator[str]:
 
 @pytest.fixture(autouse=True)
 def s3_bucket(s3_endpoint: str) -> str:
-    """Every test starts with an empty bucket."""
+    """Every test starts with an empty bucket (with the policy that makes the public prefix readable)."""
     requests.post(f"{s3_endpoint}/moto-api/reset", timeout=10)
-    s3.s3_client().create_bucket(Bucket=settings.AWS_STORAGE_BUCKET_NAME)
+    s3.ensure_bucket()
     return str(settings.AWS_STORAGE_BUCKET_NAME)
 
 

@@ -49,6 +49,9 @@ class StoredFileSerializer(serializers.ModelSerializer):
     size_formatted = serializers.SerializerMethodField()
     common_key = serializers.SerializerMethodField()
     is_common = serializers.SerializerMethodField()
+    sha256 = serializers.CharField(
+        read_only=True, help_text="SHA-256 (hex) of the accepted file, computed by S3; added to the documented shape."
+    )
 
     class Meta:
         model = Document
@@ -65,9 +68,10 @@ class StoredFileSerializer(serializers.ModelSerializer):
             "is_public",
             "common_key",
             "is_common",
+            "sha256",
         ]
 
-    def get_url(self, document: Document) -> str:
+    def get_url(self, document: Document) -> str | None:
         return document_download_url(document)
 
     def get_thumbnail_url(self, document: Document) -> str:

@@ -371,6 +371,7 @@ class AttachmentSerializer(serializers.ModelSerializer[SubmissionAttachment]):
     name = serializers.CharField(source="document.original_name")
     contentType = serializers.CharField(source="document.content_type")
     size = serializers.IntegerField(source="document.size")
+    sha256 = serializers.CharField(source="document.sha256", help_text="SHA-256 (hex) of the file, computed by S3.")
     url = serializers.SerializerMethodField()
     thumbnailUrl = serializers.SerializerMethodField()
     attachedBy = serializers.SerializerMethodField()
@@ -385,13 +386,14 @@ class AttachmentSerializer(serializers.ModelSerializer[SubmissionAttachment]):
             "name",
             "contentType",
             "size",
+            "sha256",
             "url",
             "thumbnailUrl",
             "attachedBy",
             "createdAt",
         ]
 
-    def get_url(self, attachment: SubmissionAttachment) -> str:
+    def get_url(self, attachment: SubmissionAttachment) -> str | None:
         return document_download_url(attachment.document)
 
     def get_thumbnailUrl(self, attachment: SubmissionAttachment) -> str:

@@ -1,5 +1,6 @@
 """POST /api/s3/success: the server verifies what arrived before it records a file."""
 
+import hashlib
 import io
 
 import pytest
@@ -65,7 +66,9 @@ def test_full_flow_returns_the_stored_file_record_and_the_file_downloads(api_cli
         "is_public",
         "common_key",
         "is_common",
+        "sha256",  # added to the documented record
     }
+    assert record["sha256"] == hashlib.sha256(content).hexdigest()
     assert record["id"] == presigned["s3object_id"]
     assert record["key"] == presigned["fields"]["key"]
     assert record["size_bytes"] == len(content)
@@ -121,13 +124,29 @@ def test_a_thumbnail_link_with_a_forged_token_is_refused(client):
     assert response.status_code == 404
 
 
-def test_public_images_get_a_public_url(api_client):
-    presigned = presign(api_client, "logo.png", "image/png", "public_image")
-    upload(presigned, png_bytes())
+@pytest.mark.parametrize("source", ["public_image", "third_party_image"])
+def test_public_images_get_a_lasting_url_anyone_can_open(api_client, source):
+    presigned = presign(api_client, "logo.png", "image/png", source)
+    content = png_bytes()
+    upload(presigned, content)
     record = success(api_client, presigned, is_public=True).json()
     assert record["is_public"] is True
-    assert "X-Amz-Signature" not in record["url"]
-    assert record["url"].endswith(presigned["fields"]["key"])
+    assert "X-Amz-Signature" not in record["url"] and "/public/" in record["url"]
+
+    anonymous = requests.get(record["url"], timeout=10)  # no credentials, no signature
+
+    assert anonymous.status_code == 200 and anonymous.content == content
+    assert anonymous.headers["Content-Type"] == "image/png"
+
+
+def test_a_private_file_is_not_readable_without_its_signed_link(api_client):
+    presigned = presign(api_client)
+    upload(presigned, pdf_bytes())
+    record = success(api_client, presigned).json()
+
+    unsigned = requests.get(record["url"].split("?", 1)[0], timeout=10)
+
+    assert unsigned.status_code == 403
 
 
 def test_missing_object_is_a_400_and_the_upload_stays_open(api_client):
@@ -181,15 +200,40 @@ def test_wrong_magic_bytes_are_rejected_and_deleted(api_client):
     assert success(api_client, presigned).status_code == 400
 
 
-def test_etag_mismatch_is_rejected(api_client):
+def test_a_wrong_etag_is_refused_and_leaves_the_upload_intact(api_client):
     presigned = presign(api_client)
-    upload(presigned, pdf_bytes())
+    content = pdf_bytes()
+    upload(presigned, content)
 
     response = success(api_client, presigned, etag='"0123456789abcdef0123456789abcdef"')
 
     assert response.status_code == 400
-    assert "ETag" in response.json()["error"]
-    assert Document.objects.get().status == "REJECTED"
+    assert response.json() == {
+        "success": False,
+        "error": "etag does not match the uploaded object.",
+        "code": "UPLOAD_MISMATCH",
+        "details": {"etag": '"0123456789abcdef0123456789abcdef"'},
+    }
+    assert Document.objects.get().status == "AWAITING_UPLOAD"
+    assert object_exists(presigned["fields"]["key"])
+    # The right etag (or none) still completes the same upload.
+    stored = s3.head_object(presigned["fields"]["key"])
+    assert stored is not None
+    record = success(api_client, presigned, etag=stored.etag).json()
+    assert requests.get(record["url"], timeout=10).content == content
+
+
+def test_a_foreign_etag_on_an_accepted_file_changes_nothing(api_client):
+    presigned = presign(api_client)
+    content = pdf_bytes()
+    upload(presigned, content)
+    record = success(api_client, presigned).json()
+
+    response = success(api_client, presigned, etag="ffffffffffffffffffffffffffffffff")
+
+    assert response.status_code == 400 and response.json()["code"] == "UPLOAD_MISMATCH"
+    assert Document.objects.get().status == "UPLOADED"
+    assert requests.get(record["url"], timeout=10).content == content
 
 
 def test_another_workspaces_upload_is_not_found_and_untouched(api_client, other_workspace, api_client_for):
@@ -240,3 +284,22 @@ def test_the_acting_member_is_recorded(workspace, member_of, api_client_for):
     client = api_client_for(workspace, user=member)
     presign(client)
     assert Document.objects.get().created_by == member
+
+
+@pytest.mark.parametrize(
+    ("filename", "contenttype", "content", "disposition"),
+    [
+        ("Scan 2024.pdf", "application/pdf", pdf_bytes(), 'inline; filename="Scan_2024.pdf"'),
+        ("photo.png", "image/png", png_bytes(), 'inline; filename="photo.png"'),
+        ("../ledger\u202e.csv", "text/csv", b"a,b\n1,2\n", 'attachment; filename="ledger.csv"'),
+    ],
+)
+def test_downloads_are_attachments_unless_safe_inline(api_client, filename, contenttype, content, disposition):
+    presigned = presign(api_client, filename, contenttype)
+    upload(presigned, content)
+    record = success(api_client, presigned).json()
+
+    download = requests.get(record["url"], timeout=10)
+
+    assert download.content == content
+    assert download.headers["Content-Disposition"] == disposition

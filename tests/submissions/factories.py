@@ -22,6 +22,7 @@ class UploadedDocumentFactory(factory.django.DjangoModelFactory[Document]):
     original_name = "passport.pdf"
     sanitized_name = factory.LazyAttribute(lambda d: d.original_name)
     key = factory.LazyAttribute(lambda d: f"{d.workspace.public_id}/uploads/{d.uuid}/{d.sanitized_name}")
+    final_key = factory.LazyAttribute(lambda d: f"objects/{d.workspace.public_id}/{d.uuid}/0-{d.sanitized_name}")
     content_type = "application/pdf"
     max_size = 15 * 1024 * 1024
     size = 1234

@@ -269,6 +269,7 @@ def test_upload_of_another_type_is_rejected_with_its_reason(api_client: APIClien
 
     assert body["upload_status"] == "REJECTED"
     assert "not a valid application/pdf" in body["rejection_reason"]
+    assert body["reason"] == "content_check_failed"
     assert body["download_url"] is None
     assert s3.head_object(document["presign_values"]["key"]) is None  # the object was deleted
 
@@ -281,6 +282,7 @@ def test_upload_of_another_size_is_rejected(api_client: APIClient, record: Subje
 
     assert body["upload_status"] == "REJECTED"
     assert f"differs from the declared {len(PDF) - 1} bytes" in body["rejection_reason"]
+    assert body["reason"] == "wrong_size"
 
 
 def test_get_reports_expired_when_the_window_closed_without_an_upload(

@@ -266,14 +266,16 @@ def test_confirm_with_some_files_reissues_exactly_the_missing_ones(
     assert [(u["entityReference"], u["fileName"], u["spektrDataField"]) for u in pending] == [
         ("director_ref_1", "director_passport.pdf", "id_document")
     ]
-    assert calls == {"ListObjectsV2": 2, "GetObject": 1}
+    # The accepted file is copied to its final key and its upload deleted.
+    assert calls == {"ListObjectsV2": 2, "GetObject": 1, "CopyObject": 1, "DeleteObject": 1}
+    assert [u["reason"] for u in pending] == ["not_received"]
 
     upload_all(pending, tmp_path)
     with count_s3_calls() as calls:
         done = client.post(confirm_url(token))
     assert (done.status_code, done.json()) == (200, {"status": "completed"})
-    # The accepted file is not read again: one listing and one ranged GET for the new one.
-    assert calls == {"ListObjectsV2": 1, "GetObject": 1}
+    # The accepted file is not read again: one listing and one ranged GET for the new one, then its copy.
+    assert calls == {"ListObjectsV2": 1, "GetObject": 1, "CopyObject": 1, "DeleteObject": 1}
 
 
 def test_confirm_lists_each_record_once_and_reads_only_first_bytes(
@@ -302,7 +304,7 @@ def test_confirm_lists_each_record_once_and_reads_only_first_bytes(
         response = client.post(confirm_url(token))
 
     assert response.status_code == 200, response.content
-    assert calls == {"ListObjectsV2": 4, "GetObject": 5}
+    assert calls == {"ListObjectsV2": 4, "GetObject": 5, "CopyObject": 5, "DeleteObject": 5}
 
 
 def test_wrong_type_upload_is_rejected_deleted_and_reissued(
@@ -322,6 +324,9 @@ def test_wrong_type_upload_is_rejected_deleted_and_reissued(
     rejected = Document.objects.get(key=pending[0]["fields"]["key"])
     assert rejected.status == DocumentStatus.AWAITING_UPLOAD  # re-issued
     assert any(h.status == DocumentStatus.REJECTED for h in rejected.history.all())
+    assert pending[0]["reason"] == "content_check_failed"
+    # The reason survives the re-issue: a second confirm without a new upload still says why.
+    assert client.post(confirm_url(token)).json()["fileUploads"][0]["reason"] == "content_check_failed"
 
     upload_all(pending, tmp_path)
     done = client.post(confirm_url(token))

@@ -90,10 +90,11 @@ def test_bulk_writes_keep_one_history_row_per_created_row(workspace: Workspace) 
         assert upload.get("entityReference") == (link.subject_record.reference if is_person else None)
 
 
-# The action and its files with their documents, read before S3 is; then the action locked and read again, the
-# documents locked and read again, one UPDATE of the verified ones and one INSERT of their history rows (in a
-# savepoint), one UPDATE of the re-issued ones and one INSERT of their history rows. In a test the request's
-# transaction is a savepoint too.
+# The action and its files with their documents, read before S3 is; the public ids of their workspaces (for the
+# final keys); the documents locked and read again, one UPDATE of the verified ones and one INSERT of their history
+# rows (in a savepoint); then the action locked and read again, the re-issued documents' statuses read again, one
+# UPDATE of the re-issued ones and one INSERT of history rows for those whose status changed (rejected ->
+# awaiting; a file still missing gets none). In a test the request's transaction is a savepoint too.
 CONFIRM_PENDING_QUERIES = 12
 # No file to re-issue; completing updates the action and (if it waited) the workflow, each with its history row:
 # one statement each on PostgreSQL, two elsewhere.
@@ -138,8 +139,8 @@ def test_confirm_query_count_does_not_grow_with_the_files(workspace: Workspace, 
     for upload in valid:
         assert _statuses(upload) == [("+", awaiting), ("~", uploaded)]
     assert _statuses(wrong) == [("+", awaiting), ("~", DocumentStatus.REJECTED), ("~", awaiting)]
-    for upload in missing:
-        assert _statuses(upload) == [("+", awaiting), ("~", awaiting)]
+    for upload in missing:  # re-issuing a missing file writes no history row
+        assert _statuses(upload) == [("+", awaiting)]
 
 
 @pytest.mark.parametrize("entities", [0, 8])

@@ -120,6 +120,11 @@ class DocumentSerializer(serializers.Serializer):
     content_type = serializers.CharField(source="document.content_type")
     upload_status = serializers.SerializerMethodField()
     rejection_reason = serializers.SerializerMethodField()
+    reason = serializers.SerializerMethodField(
+        help_text="Why the file is not accepted (not_received, too_large, wrong_size, wrong_type, "
+        "content_check_failed), or null; added to the documented shape."
+    )
+    sha256 = serializers.SerializerMethodField(help_text="SHA-256 (hex) of the accepted file, computed by S3.")
     download_url = serializers.SerializerMethodField(help_text="A 15-minute link, once the upload is accepted.")
     upload_expires_at = serializers.DateTimeField(source="document.upload_expires_at")
     uploaded_at = serializers.DateTimeField(source="document.uploaded_at", allow_null=True)
@@ -131,6 +136,12 @@ class DocumentSerializer(serializers.Serializer):
 
     def get_rejection_reason(self, link: SubjectRecordDocument) -> str | None:
         return link.document.rejection_reason or None
+
+    def get_reason(self, link: SubjectRecordDocument) -> str | None:
+        return link.document.problem or None
+
+    def get_sha256(self, link: SubjectRecordDocument) -> str | None:
+        return link.document.sha256 or None
 
     def get_download_url(self, link: SubjectRecordDocument) -> str | None:
         if link.document.status != DocumentStatus.UPLOADED:

@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from documents.constants import UploadProblem
 from workflows.constants import PublicActionStatus
 from workflows.models import PublicAction
 from workflows.selectors.public_actions import (
@@ -48,6 +49,11 @@ class PublicActionFileUploadSerializer(serializers.Serializer):
     fileName = serializers.CharField(source="file_name")
     spektrDataField = serializers.CharField(source="field_name")
     url = serializers.CharField()
+    reason = serializers.ChoiceField(
+        choices=UploadProblem.choices,
+        required=False,
+        help_text="On the 409 of /confirm: why the file is not accepted yet (added to the documented shape).",
+    )
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
@@ -62,6 +68,8 @@ class PublicActionFileUploadSerializer(serializers.Serializer):
             "url": instance.url,
             "fields": dict(instance.fields),
         }
+        if instance.reason is not None:
+            data["reason"] = instance.reason
         if instance.entity_reference is not None:
             return {"entityReference": instance.entity_reference, **data}
         return data

@@ -30,6 +30,7 @@ from documents import s3
 from documents.constants import PUBLIC_ACTION_UPLOAD_EXPIRY_SECONDS, DocumentStatus, UploadSource
 from documents.filetypes import MAGIC_PREFIX_BYTES
 from documents.keys import build_key, sanitize_file_name
+from documents.models import Document
 from documents.selectors import document_keys_under
 from documents.services import (
     UploadRequest,
@@ -84,6 +85,7 @@ class FileUpload:
     field_name: str
     url: str
     fields: dict[str, str]
+    reason: str | None = None  # on confirm: why the file is not accepted yet (an UploadProblem value)
 
 
 @dataclass(frozen=True)
@@ -700,6 +702,15 @@ def public_action_confirm(*, token: str) -> PublicActionResult:
         and item.record_document.document.key in listings[_prefix_of(item)]
     ]
     probes = _in_parallel(_probe, present)
+    # A file not listed, or deleted between the listing and the read, has no probe: it is missing. Accepting copies
+    # each good file to its final key (S3, no transaction open); the documents are then locked, read again and
+    # written in one short transaction of their own.
+    verifications = document_verify_uploads(
+        documents=[item.record_document.document for item in pending], probes=probes
+    )
+    for item, verification in zip(pending, verifications, strict=True):
+        item.record_document.document = verification.document
+    unaccepted = [item for item, verification in zip(pending, verifications, strict=True) if not verification.accepted]
 
     with transaction.atomic():
         action = _confirmable(
@@ -707,16 +718,14 @@ def public_action_confirm(*, token: str) -> PublicActionResult:
         )
         if action.status == PublicActionStatus.COMPLETED:
             return PublicActionResult(action=action)
-        # A file not listed, or deleted between the listing and the read, has no probe: it is missing. The
-        # documents are locked and read again, so one accepted meanwhile by another confirm stays accepted.
-        verifications = document_verify_uploads(
-            documents=[item.record_document.document for item in pending], probes=probes
+        # Read again under the action's lock: a file another confirm or the S3-event worker accepted meanwhile
+        # is not re-issued.
+        accepted_since = set(
+            Document.objects.filter(
+                pk__in=[item.record_document.document.pk for item in unaccepted], status=DocumentStatus.UPLOADED
+            ).values_list("pk", flat=True)
         )
-        reissue: list[PublicActionFile] = []
-        for item, verification in zip(pending, verifications, strict=True):
-            item.record_document.document = verification.document
-            if not verification.accepted:
-                reissue.append(item)
+        reissue = [item for item in unaccepted if item.record_document.document.pk not in accepted_since]
         posts = document_reissue_uploads(
             documents=[item.record_document.document for item in reissue],
             expires_in=PUBLIC_ACTION_UPLOAD_EXPIRY_SECONDS,
@@ -728,6 +737,7 @@ def public_action_confirm(*, token: str) -> PublicActionResult:
                 item.record_document.field_name,
                 post.url,
                 post.fields,
+                item.record_document.document.problem,
             )
             for item, post in zip(reissue, posts, strict=True)
         ]
