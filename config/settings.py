@@ -114,7 +114,10 @@ LOGIN_URL = "/admin/login/"
 # Defaults point at the embedded emulator; set them for real S3 or any S3-compatible store.
 AWS_ACCESS_KEY_ID = env.str("AWS_ACCESS_KEY_ID", default="embedded")
 AWS_SECRET_ACCESS_KEY = env.str("AWS_SECRET_ACCESS_KEY", default="embedded-secret")
-AWS_SESSION_TOKEN = env.str("AWS_SESSION_TOKEN", default="") or None
+# The embedded default signs with temporary credentials (a session token; the emulator accepts any), as
+# production on IAM roles does: presigned POSTs then carry X-Amz-Security-Token, which seed 002's snippets send.
+_EMBEDDED_SESSION_TOKEN = "embedded-session-token" if AWS_ACCESS_KEY_ID == "embedded" else ""
+AWS_SESSION_TOKEN = env.str("AWS_SESSION_TOKEN", default=_EMBEDDED_SESSION_TOKEN) or None
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="intake-local")
 AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="us-east-1")
 AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="http://127.0.0.1:9000") or None
