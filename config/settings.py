@@ -151,6 +151,9 @@ STORAGES = {
 UPLOAD_DEFAULT_MAX_BYTES = env.int("UPLOAD_DEFAULT_MAX_BYTES", default=15 * 1024 * 1024)
 # The largest request body read (bytes): a bigger JSON body is a 413 with the standard error body.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_MAX_REQUEST_BYTES", default=2_621_440)
+# Bounds on the files of one submission: per file field, and per request (all fields and entities together).
+UPLOAD_MAX_FILES_PER_FIELD = env.int("UPLOAD_MAX_FILES_PER_FIELD", default=20)
+UPLOAD_MAX_FILES_PER_REQUEST = env.int("UPLOAD_MAX_FILES_PER_REQUEST", default=100)
 PUBLIC_ACTION_TTL_DAYS = env.int("PUBLIC_ACTION_TTL_DAYS", default=7)
 SHARE_LINK_TTL_DAYS = env.int("SHARE_LINK_TTL_DAYS", default=14)
 

@@ -1,6 +1,8 @@
 from django.db import models
 
 MB = 1024 * 1024
+# The longest file name accepted (after sanitising), as the client gave it; keys use a shorter sanitised form.
+MAX_FILE_NAME_CHARS = 255
 
 # Presigned POST lifetimes, in seconds.
 UPLOAD_EXPIRY_SECONDS = 5 * 60

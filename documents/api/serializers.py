@@ -1,14 +1,16 @@
 from rest_framework import serializers
 
 from config.query import QuerySerializer
-from documents.constants import S3_API_SOURCES
+from documents.constants import MAX_FILE_NAME_CHARS, S3_API_SOURCES
 from documents.links import document_download_url, document_thumbnail_url, size_formatted
 from documents.models import Document
 
 
 class PresignedPostQuerySerializer(QuerySerializer):
     contenttype = serializers.CharField(max_length=120, help_text="MIME type of the file, e.g. application/pdf.")
-    filename = serializers.CharField(max_length=1024, help_text="Name of the file to upload, e.g. resume.pdf.")
+    filename = serializers.CharField(
+        max_length=MAX_FILE_NAME_CHARS, help_text="Name of the file, e.g. resume.pdf (255 characters at most)."
+    )
     source = serializers.ChoiceField(choices=[source.value for source in S3_API_SOURCES])  # type: ignore[assignment]
 
 

@@ -110,7 +110,7 @@ def test_bad_requests_get_a_clear_400_and_record_nothing(api_client, params, cod
         ("résumé final (1).pdf", "resume_final_1.pdf"),
         ("..pdf", "file.pdf"),
         ("\u202etxt.pdf", "txt.pdf"),
-        ("a" * 300 + ".pdf", "a" * 96 + ".pdf"),
+        ("a" * 251 + ".pdf", "a" * 96 + ".pdf"),  # the longest name accepted (255), keyed in 100
     ],
 )
 def test_object_keys_are_built_from_sanitised_names(api_client, workspace, hostile, expected_name):

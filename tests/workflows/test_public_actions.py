@@ -655,7 +655,7 @@ def test_valid_relations_including_custom_roles_and_full_ownership(client: APICl
         "../../etc/passwd.pdf",
         "..\\..\\boot.pdf",
         "a\x01b.pdf",  # a NUL is refused before (tests/test_hostile_input.py)
-        "x" * 300 + ".pdf",
+        "x" * 251 + ".pdf",
         "Überweisung März 🚀.pdf",
         "report.PDF",
         " spaced name .pdf",

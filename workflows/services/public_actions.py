@@ -231,6 +231,16 @@ def _files_of(schema: dict[str, Any], cleaned: dict[str, Any]) -> list[tuple[str
     return [(path, str(name)) for path, _, name in iter_file_values(schema, cleaned)]
 
 
+def _check_file_count(root_files: int, entities: list[_Entity], errors: _Errors) -> None:
+    """At most UPLOAD_MAX_FILES_PER_REQUEST files in one submission, the root's and every entity's together."""
+    limit, total = settings.UPLOAD_MAX_FILES_PER_REQUEST, root_files
+    for index, entity in enumerate(entities):
+        total += len(entity.files)
+        if total > limit:
+            errors.add(f"{ROLE_ENTITY_KEY}[{index}]", f"At most {limit} files per request.")
+            return
+
+
 def _parse_ownership(raw: Any, path: str, errors: _Errors) -> Decimal | None:
     if raw is None:
         return None
@@ -452,6 +462,7 @@ def public_action_submit(*, token: str, body: Any) -> PublicActionResult:
         relations = _parse_relations(
             body.get(ROLE_ENTITY_RELATIONS_KEY), {entity.reference for entity in entities}, errors
         )
+        _check_file_count(len(root_files), entities, errors)
         errors.raise_if_any()
         _check_references(workspace, entities)
         submission_data = _submission_data(root_clean, entities, relations)

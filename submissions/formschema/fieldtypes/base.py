@@ -22,6 +22,7 @@ class CleanContext:
 
     mode: FileValues
     file_refs: list[tuple[str, Field, str]] = dc_field(default_factory=list)  # (path, field, document uuid)
+    file_count: int = 0  # files in this form's data so far (bounded by UPLOAD_MAX_FILES_PER_REQUEST)
 
 
 class FieldType:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import uuid
 from typing import Any, ClassVar
+
+from django.conf import settings
 
 from submissions.formschema.fieldtypes.base import CleanContext, FieldType, constraints_spec
 from submissions.formschema.sanitize import sanitize_text
@@ -43,9 +46,12 @@ class FileType(FieldType):
         if multiple and not isinstance(value, list):
             raise Invalid("Must be a list of files.")
         values = value if multiple else [value]
-        max_files = field.constraints.get("maxFiles")
-        if max_files is not None and len(values) > max_files:
+        max_files = min(field.constraints.get("maxFiles", math.inf), settings.UPLOAD_MAX_FILES_PER_FIELD)
+        if len(values) > max_files:
             raise Invalid(f"At most {max_files} file(s).")
+        context.file_count += len(values)
+        if context.file_count > settings.UPLOAD_MAX_FILES_PER_REQUEST:
+            raise Invalid(f"At most {settings.UPLOAD_MAX_FILES_PER_REQUEST} files per request.")
         cleaned = [self.clean_one(field, entry, path, context) for entry in values]
         if len(set(cleaned)) != len(cleaned):
             raise Invalid("The same file is given twice.")
@@ -65,8 +71,11 @@ class FileType(FieldType):
 
     def clean_name(self, field: Field, name: str) -> str:
         """A file name the client will upload: a type of the registry, and one the field accepts."""
+        from documents.constants import MAX_FILE_NAME_CHARS
         from documents.filetypes import extension_of, file_type_for_name
 
+        if len(name) > MAX_FILE_NAME_CHARS:
+            raise Invalid(f"File names are at most {MAX_FILE_NAME_CHARS} characters.")
         file_type = file_type_for_name(name)
         if file_type is None:
             raise Invalid(f"File type of {name!r} is not accepted.")
