@@ -14,10 +14,10 @@ class DocumentAdmin(WorkspaceScopedAdmin, SimpleHistoryAdmin):
     """Read-only: documents change through the upload flows only."""
 
     rights = Rights(view=READ)
-    list_display = ["original_name", "workspace", "status", "content_type", "size", "source", "created_at"]
-    list_filter = ["status", "source", "content_type"]
+    list_display = ["original_name", "workspace", "status", "problem", "content_type", "size", "source", "created_at"]
+    list_filter = ["status", "problem", "source", "content_type"]
     list_select_related = ["workspace"]
-    search_fields = ["original_name", "key", "uuid"]
+    search_fields = ["original_name", "key", "uuid", "sha256"]
     date_hierarchy = "created_at"
     readonly_fields = [field.name for field in Document._meta.fields] + ["download"]
 
@@ -32,6 +32,6 @@ class DocumentAdmin(WorkspaceScopedAdmin, SimpleHistoryAdmin):
 
     @admin.display(description="Download")
     def download(self, document: Document) -> str:
-        if document.status != "UPLOADED":
+        if not document.final_key:
             return "-"
         return format_html('<a href="{}" target="_blank" rel="noopener">Open file</a>', document_download_url(document))

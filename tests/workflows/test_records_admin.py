@@ -5,6 +5,8 @@ from decimal import Decimal
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
+from documents.constants import DocumentStatus, UploadProblem
+from documents.models import Document
 from tests.workflows.factories import SubjectRecordFactory, uploaded_subject_document
 from workflows.constants import CustomerType
 from workflows.models import Relation
@@ -62,3 +64,22 @@ def test_the_list_shows_names_and_only_the_reviewers_workspace(
     html = page.content.decode()
     assert "MINE-1" in html and "Ann Lee" in html
     assert "THEIRS-1" not in html
+
+
+def test_a_record_page_says_why_a_file_is_not_accepted_and_shows_the_checksum(client, workspace, member_of):
+    company = SubjectRecordFactory.create(workspace=workspace, customer_type=CustomerType.COMPANY)
+    accepted = uploaded_subject_document(company, "registration.pdf")
+    refused = uploaded_subject_document(company, "statement.pdf").document
+    Document.objects.filter(pk=refused.pk).update(
+        status=DocumentStatus.REJECTED,
+        problem=UploadProblem.TOO_LARGE,
+        final_key="",
+        sha256="",
+        rejection_reason="Size 99 bytes is outside the allowed range 1..10 bytes.",
+    )
+    client.force_login(reviewer(workspace, member_of))
+
+    html = client.get(reverse("admin:workflows_subjectrecord_change", args=[company.pk])).content.decode()
+
+    assert f"SHA-256 {accepted.document.sha256}" in html
+    assert "Rejected (Too large) Size 99 bytes is outside the allowed range 1..10 bytes." in html

@@ -76,7 +76,11 @@ class DocumentInline(ReadOnlyInline):
     @admin.display(description="Upload")
     def status(self, link: SubjectRecordDocument) -> str:
         document = link.document
-        return f"{document.get_status_display()} {document.rejection_reason}".strip()
+        reason = f"({document.get_problem_display()})" if document.problem else ""
+        checksum = f"SHA-256 {document.sha256}" if document.sha256 else ""
+        return " ".join(
+            part for part in (document.get_status_display(), reason, document.rejection_reason, checksum) if part
+        )
 
 
 @admin.register(SubjectRecord)
