@@ -29,6 +29,7 @@ from benchmarks.uploads import post_file
 from documents import s3
 from documents.constants import DocumentStatus, UploadSource
 from documents.models import Document
+from documents.services import document_accept
 from submissions.models import Form, FormVersion, Submission
 from workflows.constants import CustomerType, PublicActionStatus, WorkflowStatus, WorkflowType
 from workflows.models import (
@@ -387,6 +388,40 @@ def confirm_cases(workspace: Workspace, repeat: int) -> list[Result]:
         target="reported",
     )
     return [result, _versus_signing(result, 10, repeat)]
+
+
+def acceptance_case(workspace: Workspace, repeat: int, file_size: int = MB) -> Result:
+    """The acceptance step alone (``document_accept``): a server-side CopyObject with S3 computing the SHA-256,
+    against the same copy without a checksum."""
+    bucket = s3.bucket_name()
+    key = f"{workspace.public_id}/bench/accept/{uuid.uuid4()}/report.pdf"
+    s3.s3_client().put_object(
+        Bucket=bucket, Key=key, Body=PDF + b"0" * (file_size - len(PDF)), ContentType="application/pdf"
+    )
+    probe = s3.probe_object(key, 64)
+    assert probe is not None
+    document = Document(
+        workspace=workspace, uuid=uuid.uuid4(), key=key, sanitized_name="report.pdf", content_type="application/pdf"
+    )
+    workspace_id = str(workspace.public_id)
+
+    def accept() -> None:
+        assert document_accept(document=document, probe=probe, workspace_id=workspace_id) is not None
+
+    def plain_copy() -> None:
+        s3.s3_client().copy_object(
+            Bucket=bucket, Key=f"objects/bench/{uuid.uuid4()}", CopySource={"Bucket": bucket, "Key": key}
+        )
+
+    return measure(
+        f"acceptance per file ({file_size // MB} MB): CopyObject with SHA-256",
+        accept,
+        floor="CopyObject, no checksum",
+        floor_fn=plain_copy,
+        repeat=max(10, repeat // 4),
+        queries=False,
+        target="reported",
+    )
 
 
 def upload_path_bytes(workspace: Workspace, file_count: int = 10, file_size: int = 10 * MB) -> Result:

@@ -31,6 +31,7 @@ def test_bench_writes_a_row_per_case_with_its_floor_and_ratio(tmp_path: Path, mo
         "sign one presigned POST (ours)",
         "POST /v3/public/actions/{token} (10 files)",
         "POST /v3/public/actions/{token}/confirm (10 files)",
+        "acceptance per file (1 MB): CopyObject with SHA-256",
         "GET /api/submissions page 1, limit 10 (300 rows)",
         "GET /api/submissions deep page by cursor (row 150) (300 rows)",
         "GET history (1,000 snapshots)",

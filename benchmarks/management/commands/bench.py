@@ -121,6 +121,7 @@ class Command(BaseCommand):
         if "confirm" in groups:
             results += public_actions.confirm_cases(workspace, repeat)
             results.append(public_actions.upload_path_bytes(workspace))
+            results.append(public_actions.acceptance_case(workspace, repeat))
         if "list" in groups:
             results += submission_cases.list_cases(submission_cases.list_rows(), repeat)
         if "snapshots" in groups:
