@@ -38,6 +38,18 @@ def document_get(client: APIClient, document_id: str) -> dict[str, Any]:
     return dict(response.json()["data"]["document"])
 
 
+def document_create(client: APIClient, workspace: Workspace, size: int) -> dict[str, Any]:
+    record = SubjectRecordFactory.create(workspace=workspace)
+    body = {"subject_record_id": record.public_id, "file_name": "passport.pdf", "file_size_in_bytes": size}
+    return dict(client.post(reverse("document-create"), body, format="json").json()["data"]["document"])
+
+
+def post_document(created: dict[str, Any], content: bytes) -> requests.Response:
+    """The presign values as fields, the file last: the same fields may be posted again while they are valid."""
+    parts: list[tuple[str, Any]] = [(name, (None, value)) for name, value in created["presign_values"].items()]
+    return requests.post(created["upload_url"], files=[*parts, ("file", ("p.pdf", content))], timeout=30)
+
+
 def assert_served(url: str, content: bytes) -> None:
     download = requests.get(url, timeout=10)
     assert download.status_code == 200 and download.content == content
@@ -64,17 +76,14 @@ def test_api_s3_accepted_file_cannot_be_replaced(api_client: APIClient) -> None:
 
 def test_document_contract_accepted_file_cannot_be_replaced(api_client: APIClient, workspace: Workspace) -> None:
     content = pdf_bytes()
-    record = SubjectRecordFactory.create(workspace=workspace)
-    body = {"subject_record_id": record.public_id, "file_name": "passport.pdf", "file_size_in_bytes": len(content)}
-    created = api_client.post(reverse("document-create"), body, format="json").json()["data"]["document"]
-    parts = [(name, (None, value)) for name, value in created["presign_values"].items()]
-    assert requests.post(created["upload_url"], files=[*parts, ("file", ("p.pdf", content))], timeout=30).ok
+    created = document_create(api_client, workspace, len(content))
+    assert post_document(created, content).ok
     accepted = document_get(api_client, created["document_id"])
     assert accepted["upload_status"] == "UPLOADED"
     assert accepted["sha256"] == hashlib.sha256(content).hexdigest() and accepted["reason"] is None
 
     hostile = HOSTILE.ljust(len(content), b" ")  # even the exact declared size
-    assert requests.post(created["upload_url"], files=[*parts, ("file", ("p.pdf", hostile))], timeout=30).ok
+    assert post_document(created, hostile).ok
     again = document_get(api_client, created["document_id"])
 
     assert again["sha256"] == accepted["sha256"] and again["upload_status"] == "UPLOADED"
@@ -115,18 +124,15 @@ def test_event_worker_accepts_to_a_final_object_and_deletes_a_later_upload(
     api_client: APIClient, workspace: Workspace, event_queue: str
 ) -> None:
     content = pdf_bytes()
-    record = SubjectRecordFactory.create(workspace=workspace)
-    body = {"subject_record_id": record.public_id, "file_name": "passport.pdf", "file_size_in_bytes": len(content)}
-    created = api_client.post(reverse("document-create"), body, format="json").json()["data"]["document"]
-    parts = [(name, (None, value)) for name, value in created["presign_values"].items()]
-    assert requests.post(created["upload_url"], files=[*parts, ("file", ("p.pdf", content))], timeout=30).ok
+    created = document_create(api_client, workspace, len(content))
+    assert post_document(created, content).ok
     call_command("process_document_events", "--once", queue_url=event_queue)
     document = Document.objects.get(key=created["presign_values"]["key"])
     assert document.status == "UPLOADED" and document.final_key.startswith("objects/")
     assert document.sha256 == hashlib.sha256(content).hexdigest()
 
     hostile = HOSTILE.ljust(len(content), b" ")
-    assert requests.post(created["upload_url"], files=[*parts, ("file", ("p.pdf", hostile))], timeout=30).ok
+    assert post_document(created, hostile).ok
     call_command("process_document_events", "--once", queue_url=event_queue)
 
     assert s3.head_object(document.key) is None  # the event of the re-post was seen: deleted
