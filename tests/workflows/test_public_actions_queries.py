@@ -92,13 +92,13 @@ def test_bulk_writes_keep_one_history_row_per_created_row(workspace: Workspace) 
 
 # The action and its files with their documents, read before S3 is; the public ids of their workspaces (for the
 # final keys); the documents locked and read again, one UPDATE of the verified ones and one INSERT of their history
-# rows (in a savepoint); then the action locked and read again, the re-issued documents' statuses read again, one
-# UPDATE of the re-issued ones and one INSERT of history rows for those whose status changed (rejected ->
-# awaiting; a file still missing gets none). In a test the request's transaction is a savepoint too.
-CONFIRM_PENDING_QUERIES = 12
-# No file to re-issue; completing updates the action and (if it waited) the workflow, each with its history row:
+# rows (their own transaction: a savepoint in a test); then the action locked and read again, the statuses of the
+# files to re-issue read again, one UPDATE of the re-issued ones and one INSERT of history rows for those whose
+# status changed (rejected -> awaiting; a file still missing gets none).
+CONFIRM_PENDING_QUERIES = 14
+# No file to re-issue (nothing read again); completing updates the action and (if it waited) the workflow, each with its history row:
 # one statement each on PostgreSQL, two elsewhere.
-CONFIRM_COMPLETED_QUERIES = {"postgresql": 12, "sqlite": 14}
+CONFIRM_COMPLETED_QUERIES = {"postgresql": 13, "sqlite": 15}
 NOT_A_PDF = b"MZ\x90\x00 an executable named .pdf"
 
 
