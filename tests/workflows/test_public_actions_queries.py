@@ -96,8 +96,8 @@ def test_bulk_writes_keep_one_history_row_per_created_row(workspace: Workspace) 
 # files to re-issue read again, one UPDATE of the re-issued ones and one INSERT of history rows for those whose
 # status changed (rejected -> awaiting; a file still missing gets none).
 CONFIRM_PENDING_QUERIES = 14
-# No file to re-issue (nothing read again); completing updates the action and (if it waited) the workflow, each with its history row:
-# one statement each on PostgreSQL, two elsewhere.
+# No file to re-issue (nothing read again); completing updates the action and (if it waited) the workflow, each
+# with its history row: one statement each on PostgreSQL, two elsewhere.
 CONFIRM_COMPLETED_QUERIES = {"postgresql": 13, "sqlite": 15}
 NOT_A_PDF = b"MZ\x90\x00 an executable named .pdf"
 
