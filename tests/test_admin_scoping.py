@@ -19,6 +19,7 @@ from django.contrib import admin
 from django.db.models import Model
 from django.test import Client
 from django.urls import reverse
+from simple_history.admin import SimpleHistoryAdmin
 
 from submissions.models import Submission, SubmissionVisibility
 from submissions.services import (
@@ -307,6 +308,10 @@ def _walk_object(world: World, actor: str, label: str, info: str, obj: Model, ge
     history_url = reverse(f"admin:{info}_history", args=[obj.pk])
     history = get(history_url)
     assert (history.status_code == 200) == seen, (actor, label, history.status_code)
+    if isinstance(admin.site._registry[type(obj)], SimpleHistoryAdmin):  # one snapshot's page too
+        version = obj.history.order_by("history_id").first()  # type: ignore[attr-defined]
+        snapshot = get(reverse(f"admin:{info}_simple_history", args=[obj.pk, version.history_id]))
+        assert (snapshot.status_code == 200) == seen, (actor, label, snapshot.status_code)
     delete_url = reverse(f"admin:{info}_delete", args=[obj.pk])
     may_delete = seen and own and allows(actor, DELETE.get(label))
     delete = get(delete_url)
