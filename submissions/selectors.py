@@ -200,7 +200,7 @@ def submission_list(
     On PostgreSQL, past ``COUNT_EXACT_CAP`` rows the OFFSET walk runs inside ``submissions_page_ids()`` with JIT
     off: the walk's cost would otherwise make PostgreSQL JIT-compile the whole rows query, about 400 ms of
     compilation for a 70 ms walk. Shallow and keyset pages look grants up row by row, deep OFFSET ones let
-    PostgreSQL hash the caller's grants once (``_own_visible_q``).
+    PostgreSQL hash the caller's grants once (``access.own_visible_q``).
     """
     seek = cursor_decode(cursor, sort_by=filters.sort_by, sort_order=filters.sort_order) if cursor else None
     field = SORT_FIELDS[filters.sort_by]
