@@ -17,6 +17,8 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
+# The development server: DEBUG on (the built-in key, plain-HTTP cookies); production is `make serve`.
+run: export DJANGO_DEBUG ?= true
 run: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
@@ -46,6 +48,12 @@ test: lint typecheck test-sqlite test-postgres
 # Benchmarks on SQLite (embedded defaults) and on a local PostgreSQL; tables in bench-results-*.json.
 BENCH_SQLITE_URL := sqlite:///$(CURDIR)/data/bench.sqlite3
 BENCH_PG_URL ?= postgres://intake:intake@127.0.0.1:5432/intake_bench
+# Production settings (DEBUG off) on plain HTTP over loopback, with a throwaway key.
+bench: export DJANGO_SECRET_KEY ?= bench-only-$(shell $(PYTHON) -c 'import secrets; print(secrets.token_hex(24))')
+bench: export DJANGO_SECURE_SSL_REDIRECT ?= false
+# Every simulated client is 127.0.0.1: the limits stay in the path (one upsert per request) but never refuse.
+bench: export RATE_LIMIT_PUBLIC_PER_ADDRESS ?= 100000000/hour
+bench: export RATE_LIMIT_PUBLIC_PER_TOKEN ?= 100000000/hour
 bench: $(VENV)/.installed
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
 	mkdir -p data

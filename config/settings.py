@@ -7,6 +7,8 @@ S3 emulator that ``manage.py run_embedded`` starts on 127.0.0.1:9000.
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = BASE_DIR / "data"
@@ -14,8 +16,17 @@ DATA_DIR = BASE_DIR / "data"
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="insecure-local-development-key-change-me-in-production")
+# Off unless set: `make run` and the test settings turn it on; production never has to remember to.
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# The built-in key only ever signs local development data; off DEBUG the server refuses to start without a real one.
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is not set. With DJANGO_DEBUG off the server will not start with a built-in key: set "
+            "DJANGO_SECRET_KEY to a long random string (python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+        )
+    SECRET_KEY = "django-insecure-local-development-key-change-me-in-production"
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # Absolute base for links we hand out (share links, thumbnails); falls back to the request's host.
@@ -28,10 +39,14 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
+    "axes",
+    "ratelimits",
     "workspaces",
     "documents",
     "submissions",
@@ -41,15 +56,22 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "config.middleware.UnstorableUrlMiddleware",
+    "ratelimits.middleware.PublicRateLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into our 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
+# django-axes first: it refuses a locked-out login before the password is even checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -69,7 +91,15 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'db.sqlite3'}")}
+_database_url = env.str("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'db.sqlite3'}")
+_database_scheme = _database_url.partition("://")[0] if "://" in _database_url else ""
+if _database_scheme not in environ.Env.DB_SCHEMES:
+    # Said at start-up, without echoing the URL (it holds the password); django-environ would fail later and vaguely.
+    raise ImproperlyConfigured(
+        f"DATABASE_URL is malformed (scheme {_database_scheme or 'missing'!r}): expected e.g. "
+        "postgres://user:password@host:5432/name or sqlite:////absolute/path/db.sqlite3."
+    )
+DATABASES = {"default": environ.Env.db_url_config(_database_url)}
 # Persistent connections: opening one per request is most of a request's cost on PostgreSQL.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -107,8 +137,27 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# The pages' own scripts and styles (no inline ones: the Content-Security-Policy forbids them).
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# `collectstatic` copies everything here; whitenoise serves it from each web process (no local state beyond it).
+STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 LOGIN_URL = "/admin/login/"
+
+# --- Security (defaults follow DEBUG: safe in production, plain HTTP on a laptop) ---------------------
+# Behind a TLS-terminating proxy, name the header it sets, e.g. DJANGO_SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto.
+_proxy_ssl_header = env.str("DJANGO_SECURE_PROXY_SSL_HEADER", default="")
+if _proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https")
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+# Load balancers probe the health endpoints over plain HTTP, from inside.
+SECURE_REDIRECT_EXEMPT = [r"^api/health"]
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=not DEBUG)
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
 
 # --- S3 -------------------------------------------------------------------------------------------
 # Defaults point at the embedded emulator; set them for real S3 or any S3-compatible store.
@@ -144,7 +193,39 @@ DOCUMENT_EVENTS_QUEUE_URL = env.str("DOCUMENT_EVENTS_QUEUE_URL", default="")
 
 STORAGES = {
     "default": {"BACKEND": "storages.backends.s3.S3Storage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Hashed, compressed copies made by `collectstatic`, cached for a year by browsers.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+
+def _origin(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}"
+
+
+# Where browsers POST files to (the public action page's uploads): the S3 endpoint, or the bucket's AWS hosts.
+CSP_UPLOAD_ORIGINS = env.list(
+    "CSP_UPLOAD_ORIGINS",
+    default=[_origin(AWS_S3_ENDPOINT_URL)]
+    if AWS_S3_ENDPOINT_URL
+    else [
+        f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com",
+        f"https://{AWS_STORAGE_BUCKET_NAME}.s3.{AWS_S3_REGION_NAME}.amazonaws.com",
+    ],
+)
+# django-csp: scripts and styles only from our own static files, on every page (the admin's included).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF, *CSP_UPLOAD_ORIGINS],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
 }
 
 # --- Product settings ----------------------------------------------------------------------------
@@ -156,6 +237,31 @@ UPLOAD_MAX_FILES_PER_FIELD = env.int("UPLOAD_MAX_FILES_PER_FIELD", default=20)
 UPLOAD_MAX_FILES_PER_REQUEST = env.int("UPLOAD_MAX_FILES_PER_REQUEST", default=100)
 PUBLIC_ACTION_TTL_DAYS = env.int("PUBLIC_ACTION_TTL_DAYS", default=7)
 SHARE_LINK_TTL_DAYS = env.int("SHARE_LINK_TTL_DAYS", default=14)
+
+# --- Rate limits ("N/second|minute|hour"), counted in the database: shared by every process and machine -------
+RATE_LIMITS = {
+    # Every request to a token route (/v3/public/actions/..., /actions/<token>, /share/<token>/) per client address...
+    "public_address": env.str("RATE_LIMIT_PUBLIC_PER_ADDRESS", default="300/minute"),
+    # ... and per token.
+    "public_token": env.str("RATE_LIMIT_PUBLIC_PER_TOKEN", default="30/minute"),
+    # Bad, expired or used tokens per address: past this, the address gets 429 on every token route.
+    "public_failures": env.str("RATE_LIMIT_PUBLIC_FAILURES_PER_ADDRESS", default="20/minute"),
+    # Wrong or revoked API keys per address: past this, a wrong key answers 429 instead of 401.
+    "api_key_failures": env.str("RATE_LIMIT_API_KEY_FAILURES_PER_ADDRESS", default="20/minute"),
+}
+# Behind N trusted proxies (a load balancer: 1) the client address is the N-th from the right of X-Forwarded-For;
+# unset, it is the connection's address (REMOTE_ADDR) and X-Forwarded-For is ignored.
+RATE_LIMIT_NUM_PROXIES = env.int("RATE_LIMIT_NUM_PROXIES", default=None)
+# The admin login (django-axes): AXES_FAILURE_LIMIT wrong passwords for one username from one address lock it out
+# for AXES_COOLOFF_MINUTES, doubled for every further AXES_FAILURE_LIMIT failures while locked.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_MINUTES = env.int("AXES_COOLOFF_MINUTES", default=15)
+AXES_COOLOFF_TIME = "ratelimits.lockout.cool_off"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "ratelimits.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "ratelimits.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 
 EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@localhost")
@@ -177,6 +283,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "NUM_PROXIES": RATE_LIMIT_NUM_PROXIES,
 }
 
 SPECTACULAR_SETTINGS = {
@@ -184,6 +291,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Workspaces, versioned forms, submissions, subject records and direct-to-S3 uploads.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from our own static files (drf-spectacular-sidecar), never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # Several contracts have fields named `status` or `type`; their enums are named after what they are.
     "ENUM_NAME_OVERRIDES": {
@@ -199,7 +309,9 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Link tokens and API keys are redacted from every line (config/redaction.py).
+    "filters": {"redact_secrets": {"()": "config.redaction.RedactSecretsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"botocore": {"level": "WARNING"}, "werkzeug": {"level": "WARNING"}},
 }

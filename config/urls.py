@@ -1,16 +1,22 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from config.errors import handle_400, handle_403, handle_404, handle_500
-from config.views import HealthView
+from config.views import HealthView, ReadinessView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/health", HealthView.as_view(), name="health"),
+    path("api/health/ready", ReadinessView.as_view(), name="health-ready"),
     # Public documentation: credentials, even revoked ones, change nothing in it.
     path("api/schema/", SpectacularAPIView.as_view(authentication_classes=[]), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema", authentication_classes=[]), name="api-docs"),
+    # The split view serves Swagger UI's init script as a file: no inline script under the CSP.
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="schema", authentication_classes=[]),
+        name="api-docs",
+    ),
     path("api/s3/", include("documents.api.urls")),
     path("api/", include("submissions.api.urls")),
     path("", include("workflows.api.urls")),

@@ -10,6 +10,7 @@ from rest_framework.authentication import BaseAuthentication, SessionAuthenticat
 from rest_framework.request import Request
 
 from config.inputs import database_id
+from ratelimits.limits import Hit, client_address, counter_key, rate_for, rate_limit_hit
 from workspaces.constants import Role
 from workspaces.context import WorkspaceContext
 from workspaces.errors import WorkspaceAccessDenied, WorkspaceNotSelected
@@ -38,6 +39,10 @@ class ApiKeyAuthentication(BaseAuthentication):
             return None
         api_key = api_key_get_active(raw_key=raw_key.strip())
         if api_key is None:
+            failures = Hit(counter_key("api_key_failures", client_address(request)), rate_for("api_key_failures"))
+            wait = rate_limit_hit(failures)
+            if wait is not None:
+                raise exceptions.Throttled(wait=wait)
             raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
         workspace = api_key.workspace
         _check_business_id(request, workspace)

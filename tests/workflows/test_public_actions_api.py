@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.contrib.staticfiles import finders
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -213,7 +214,10 @@ def test_page_renders_the_form_of_a_valid_link(workspace: Workspace) -> None:
     assert response.status_code == 200
     html = response.content.decode()
     assert 'id="action-form"' in html
-    assert "async function uploadToS3(fileUpload, fileContent)" in html
+    # The seed's upload helper, in the page's script file (the CSP allows no inline script).
+    assert '<script src="/static/js/public_action.js"></script>' in html
+    script = Path(finders.find("js/public_action.js")).read_text()  # type: ignore[arg-type]
+    assert "async function uploadToS3(fileUpload, fileContent)" in script
     assert f"/v3/public/actions/{token}" in html
     assert response["Referrer-Policy"] == "no-referrer"
     assert "Add a company" in html and "Add a person" in html
