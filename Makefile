@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PG_URL ?= postgres://intake:intake@127.0.0.1:5432/intake
 
-.PHONY: run test lint typecheck test-sqlite test-postgres bench install
+.PHONY: run serve loadtest test lint typecheck test-sqlite test-postgres bench install
 
 $(VENV)/.installed: pyproject.toml
 	@# Debian's own python3 ships venv without ensurepip; its python3-venv package adds it.
@@ -18,12 +18,18 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 # The development server: DEBUG on (the built-in key, plain-HTTP cookies); production is `make serve`.
+# Another address: `make run RUN_ADDR=127.0.0.1:8123` (the printed links follow it).
+RUN_ADDR ?= 127.0.0.1:8000
 run: export DJANGO_DEBUG ?= true
 run: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
-	$(PY) manage.py demo_public_action
-	$(PY) manage.py run_embedded 127.0.0.1:8000
+	$(PY) manage.py seed_demo --base-url http://$(RUN_ADDR)
+	$(PY) manage.py demo_public_action --base-url http://$(RUN_ADDR)
+	$(PY) manage.py run_embedded $(RUN_ADDR)
+
+# Production on this machine, from the environment (README "Deploy"): gunicorn and the event worker.
+serve: $(VENV)/.installed
+	PY=$(PY) bash deploy/serve
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff format --check .
@@ -43,7 +49,13 @@ test-postgres: $(VENV)/.installed
 	bash .ci/ensure-chromium
 	DATABASE_URL=$(PG_URL) $(PY) -m pytest -n 2 --dist loadfile
 
-test: lint typecheck test-sqlite test-postgres
+# The public action flow under load against gunicorn on PostgreSQL, with a bad-token flood (README "Reliability").
+LOADTEST_PG_URL ?= postgres://intake:intake@127.0.0.1:5432/intake_loadtest
+loadtest: $(VENV)/.installed
+	bash .ci/ensure-postgres
+	$(PY) -m loadtest --database-url $(LOADTEST_PG_URL)
+
+test: lint typecheck test-sqlite test-postgres loadtest
 
 # Benchmarks on SQLite (embedded defaults) and on a local PostgreSQL; tables in bench-results-*.json.
 BENCH_SQLITE_URL := sqlite:///$(CURDIR)/data/bench.sqlite3

@@ -24,9 +24,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--username", default="owner", help="The owner's login.")
         parser.add_argument("--password", default="demo-owner-password", help="The owner's password.")
+        parser.add_argument("--base-url", default="http://127.0.0.1:8000", help="Where the app is served.")
 
     @transaction.atomic
-    def handle(self, *args: Any, username: str, password: str, **options: Any) -> None:
+    def handle(self, *args: Any, username: str, password: str, base_url: str, **options: Any) -> None:
         user_model = get_user_model()
         workspace = Workspace.objects.filter(slug=DEMO_SLUG).first() or workspace_create(
             name="Demo workspace", slug=DEMO_SLUG, owner=None
@@ -52,7 +53,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS("Demo workspace ready.")
             + f"\n  Workspace:  {workspace.name} (X-BUSINESS-ID {workspace.public_id})"
-            + "\n  Logins for http://127.0.0.1:8000/admin/ (workspace roles; none is a superuser):"
+            + f"\n  Logins for {base_url.rstrip('/')}/admin/ (workspace roles; none is a superuser):"
             + "".join(lines)
             + f"\n  API key:    {raw_key}   (send it as X-API-KEY; a new one is made on every start)\n"
         )
