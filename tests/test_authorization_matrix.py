@@ -99,6 +99,7 @@ _SUBMIT_BODY = {"first_name": "Jane"}
 # pattern -> the calls made of it. Bodies may name "{key}" placeholders, filled from the world's ids.
 MATRIX: dict[str, list[Call]] = {
     "api/health": [Call("get", EVERYONE)],
+    "api/health/ready": [Call("get", EVERYONE)],
     "api/schema/": [Call("get", EVERYONE)],
     "api/docs/": [Call("get", EVERYONE)],
     "api/s3/presigned-post": [
