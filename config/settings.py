@@ -262,6 +262,8 @@ AXES_CLIENT_IP_CALLABLE = "ratelimits.lockout.client_ip"
 AXES_LOCKOUT_CALLABLE = "ratelimits.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Not in the admin: its pages answer to workspace roles, and lockouts belong to no workspace (`manage.py axes_reset`).
+AXES_ENABLE_ADMIN = False
 
 EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@localhost")

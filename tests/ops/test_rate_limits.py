@@ -92,6 +92,7 @@ def test_wrong_api_keys_get_429_after_the_limit(limits: Any, api_client: APIClie
 
 
 def test_admin_login_locks_out_with_back_off(settings: Any) -> None:
+    settings.AXES_ENABLED = True
     settings.AXES_FAILURE_LIMIT = 3
     settings.AXES_COOLOFF_MINUTES = 1
     User.objects.create_superuser("operator", "operator@example.com", "right-password")
