@@ -26,6 +26,7 @@ from simple_history.utils import bulk_create_with_history
 from benchmarks.cases import Gunicorn, WrkRun, balanced_run, throughput_result, wrk_run
 from benchmarks.runner import Result, measure, timings
 from benchmarks.uploads import post_file
+from config.ids import token_hash
 from documents import s3
 from documents.constants import DocumentStatus, UploadSource
 from documents.models import Document
@@ -40,7 +41,6 @@ from workflows.models import (
     SubjectRecordDocument,
     Workflow,
 )
-from workflows.models.actions import hash_token
 from workflows.services.public_actions import public_action_create
 from workspaces.models import Workspace
 
@@ -122,7 +122,7 @@ class PublicActionBench:
                         workflow=workflow,
                         form_version=self.root_version,
                         individual_form_version=self.individual_version,
-                        token_hash=hash_token(token),
+                        token_hash=token_hash(token),
                         token_hint=token[:6],
                     )
                     for workflow, token in zip(workflows, tokens, strict=True)
@@ -325,7 +325,7 @@ def submit_cases(workspace: Workspace, repeat: int) -> list[Result]:
             token = bench.new_token()
             actions.append(
                 PublicAction.objects.select_related("workspace", "workflow__subject_record", "form_version__form").get(
-                    token_hash=hash_token(token)
+                    token_hash=token_hash(token)
                 )
             )
 

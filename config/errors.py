@@ -107,14 +107,22 @@ def _drf_code(exc: exceptions.APIException) -> str:
     return str(exc.default_code).upper()
 
 
-def _validation_message(detail: Any) -> str:
-    """The first human-readable message of a nested DRF error detail, prefixed with its field."""
+def first_error_message(fields: dict[str, Any]) -> str:
+    """The message of a set of field errors: the first field's first message, prefixed with its path, and
+    ``(and N more)`` when N other fields failed too. Nested errors (DRF's dicts and lists) are walked to their first
+    message; a path of ``non_field_errors`` or ``""`` is left out."""
+    count = len(fields)
+    more = f" (and {count - 1} more)" if count > 1 else ""
+    return _first_message(fields) + more
+
+
+def _first_message(detail: Any) -> str:
     if isinstance(detail, dict):
         for field, value in detail.items():
-            inner = _validation_message(value)
-            return inner if field == "non_field_errors" else f"{field}: {inner}"
+            inner = _first_message(value)
+            return inner if field in ("non_field_errors", "") else f"{field}: {inner}"
     if isinstance(detail, list) and detail:
-        return _validation_message(detail[0])
+        return _first_message(detail[0])
     return str(detail) if detail else "Invalid input."
 
 
@@ -138,10 +146,10 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
 
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        message = _validation_message(detail)
+        message = first_error_message(detail)
         details: dict[str, Any] = {"fields": detail}
     else:
-        message = str(exc.detail) if not isinstance(exc.detail, dict | list) else _validation_message(exc.detail)
+        message = str(exc.detail) if not isinstance(exc.detail, dict | list) else _first_message(exc.detail)
         details = {}
     response.data = error_body(message, _drf_code(exc), details)
     return response

@@ -1,5 +1,6 @@
 """Random, never sequential public identifiers, shared by every app (each app names its own prefixes)."""
 
+import hashlib
 import secrets
 from functools import cache
 
@@ -34,3 +35,12 @@ def random_base62(length: int) -> str:
 def new_public_id(prefix: str) -> str:
     """``prefix`` + 22 base62 characters (~131 random bits)."""
     return prefix + random_base62(PUBLIC_ID_LENGTH)
+
+
+def token_hash(token: str) -> str:
+    """What is stored of a secret token (API key, share link, public action link): its SHA-256.
+
+    The tokens carry over 200 random bits, so a fast hash is enough and the unique index finds the row; a leaked
+    table leaks no working token. A lone surrogate from a hostile URL hashes instead of raising.
+    """
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()

@@ -16,6 +16,12 @@ ErrorSerializer = inline_serializer(
     },
 )
 
+
+def conflict(description: str) -> OpenApiResponse:
+    """A documented 409: the standard error body, for a state that refuses the operation (``description``)."""
+    return OpenApiResponse(ErrorSerializer, description=description)
+
+
 _ERROR_STATUSES = {
     "400": "Invalid input.",
     "401": "Missing, invalid or expired credentials.",

@@ -38,8 +38,24 @@ def sanitize_file_name(name: str) -> str:
     return f"{stem}.{ext}" if ext else stem
 
 
+def free_key_name(file_name: str, *, prefix: str, taken: set[str]) -> str:
+    """The one key-collision policy: the sanitised name under ``prefix``, or ``stem-2.ext``, ``stem-3.ext``... when
+    a key in ``taken`` already has it. The chosen key is added to ``taken``. A prefix no other upload shares (the
+    ``/api/s3`` prefix holds the document's uuid) passes an empty set and keeps the plain name."""
+    sanitized = sanitize_file_name(file_name)
+    stem, dot, ext = sanitized.rpartition(".")
+    if not dot:
+        stem, ext = sanitized, ""
+    candidate, counter = sanitized, 1
+    while f"{prefix}/{candidate}" in taken:
+        counter += 1
+        candidate = f"{stem}-{counter}.{ext}" if ext else f"{stem}-{counter}"
+    taken.add(f"{prefix}/{candidate}")
+    return candidate
+
+
 def unique_key_segment() -> str:
-    """A short random segment that keeps two uploads of one name from ever sharing a key."""
+    """A short random segment: each accepted object gets a final key of its own (``final_key``)."""
     return secrets.token_hex(8)
 
 

@@ -48,7 +48,7 @@ from documents.filetypes import (
     file_type_for_name,
     normalise_content_type,
 )
-from documents.keys import THUMBNAIL_PREFIX, build_key, final_key, sanitize_file_name, unique_key_segment
+from documents.keys import THUMBNAIL_PREFIX, build_key, final_key, sanitize_file_name
 from documents.models import Document
 from documents.selectors import document_get_for_workspace
 from perf.history import bulk_create_with_history, history_rows_create
@@ -95,7 +95,7 @@ class UploadRequest:
 
     file_name: str
     key_prefix: str
-    key_name: str | None = None
+    key_name: str
     content_type: str | None = None
     exact_size: int | None = None
     metadata: dict[str, str] | None = None
@@ -120,7 +120,7 @@ def _new_document(
             f"File size must be between 1 and {limit} bytes.", details={"size": exact_size, "maxSize": limit}
         )
     sanitized = sanitize_file_name(request.file_name)
-    key = f"{request.key_prefix}/{request.key_name or build_key(unique_key_segment() + '-' + sanitized)}"
+    key = f"{request.key_prefix}/{build_key(request.key_name)}"
     return Document(
         uuid=request.document_uuid or uuid.uuid4(),
         workspace=workspace,
@@ -144,20 +144,20 @@ def document_issue_upload(
     file_name: str,
     source: UploadSource,
     key_prefix: str,
+    key_name: str,
     expires_in: int,
     acting_user: User | None,
     content_type: str | None = None,
     max_size: int | None = None,
     exact_size: int | None = None,
-    key_name: str | None = None,
     metadata: dict[str, str] | None = None,
     is_public: bool = False,
     document_uuid: uuid.UUID | None = None,
 ) -> tuple[Document, s3.PresignedPost]:
     """Record a Document awaiting upload and sign the presigned POST that may create its object.
 
-    The key is ``key_prefix/<key_name>``; without ``key_name`` it ends in a random segment plus the
-    sanitised name, so two uploads of one name never collide. ``exact_size`` pins the length exactly.
+    The key is ``key_prefix/<key_name>`` (a name from ``documents.keys.free_key_name``, or one the caller made
+    unique). ``exact_size`` pins the length exactly.
     """
     request = UploadRequest(
         file_name=file_name,

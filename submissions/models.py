@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import hashlib
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -277,10 +275,6 @@ class SubmissionEvent(models.Model):
 
     def __str__(self) -> str:
         return self.description
-
-
-def hash_share_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class ShareLink(models.Model):

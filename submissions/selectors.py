@@ -17,6 +17,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from config.ids import token_hash
 from perf import snapshots as snapshot_storage
 from submissions.access import oversight_q, own_visible_q, submission_visible_queryset
 from submissions.constants import (
@@ -48,7 +49,6 @@ from submissions.models import (
     SubmissionAttachment,
     SubmissionNote,
     VisibilityGrant,
-    hash_share_token,
 )
 from workspaces.context import WorkspaceContext
 from workspaces.models import Membership, OversightRelationship, Workspace
@@ -552,6 +552,6 @@ def share_link_get_active(*, token: str) -> ShareLink | None:
     """The live link for a token: not revoked, not expired, and its submission still there."""
     return (
         ShareLink.objects.select_related("submission__form", "submission__form_version", "submission__workspace")
-        .filter(token_hash=hash_share_token(token), revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .filter(token_hash=token_hash(token), revoked_at__isnull=True, expires_at__gt=timezone.now())
         .first()
     )

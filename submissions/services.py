@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from config.errors import ValidationFailed
-from config.inputs import database_id
+from config.ids import token_hash
 from documents.constants import DocumentStatus
 from documents.models import Document
 from perf import snapshots
@@ -57,12 +57,11 @@ from submissions.models import (
     SubmissionEvent,
     SubmissionNote,
     VisibilityGrant,
-    hash_share_token,
 )
 from submissions.selectors import Snapshot, attachment_get
 from workspaces.constants import Role
-from workspaces.models import Membership, Workspace
-from workspaces.selectors import oversight_is_active, workspace_parse_public_id
+from workspaces.models import Workspace
+from workspaces.selectors import membership_get, oversight_is_active, workspace_parse_public_id
 
 # --- Forms ---------------------------------------------------------------------------------------
 
@@ -271,14 +270,7 @@ _UNSET: Any = object()
 def _assignee(submission: Submission, user_id: Any) -> User | None:
     if user_id is None:
         return None
-    member_id = database_id(user_id)
-    membership = (
-        Membership.objects.select_related("user")
-        .filter(workspace_id=submission.workspace_id, user_id=member_id)
-        .first()
-        if member_id is not None
-        else None
-    )
+    membership = membership_get(workspace_id=submission.workspace_id, user_id=user_id)
     if membership is None:
         raise InvalidAssignee(
             "userId must name a member of the submission's workspace.", details={"fields": {"userId": [user_id]}}
@@ -447,7 +439,7 @@ def share_link_create(*, submission: Submission, acting_user: User | None, email
     token = share_token()
     link = ShareLink.objects.create(
         submission=submission,
-        token_hash=hash_share_token(token),
+        token_hash=token_hash(token),
         email=email,
         created_by=acting_user,
         expires_at=timezone.now() + timedelta(days=settings.SHARE_LINK_TTL_DAYS),
@@ -530,14 +522,7 @@ def _grant_for(submission: Submission, raw: Any, index: int) -> VisibilityGrant:
     target_id = str(target_id)
     grant = VisibilityGrant(submission=submission, target_type=str(target_type), access_level=access_level)
     if target_type == GrantTargetType.USER:
-        member_id = database_id(target_id)
-        membership = (
-            Membership.objects.select_related("user")
-            .filter(workspace_id=submission.workspace_id, user_id=member_id)
-            .first()
-            if member_id is not None
-            else None
-        )
+        membership = membership_get(workspace_id=submission.workspace_id, user_id=target_id)
         if membership is None:
             raise refuse(f"User {target_id} is not a member of this workspace.")
         grant.target_user = membership.user

@@ -52,8 +52,8 @@ class UploadStatus(models.TextChoices):
     EXPIRED = "EXPIRED"
 
 
-# Workflows in these states take no new fulfillments and no decisions.
-CLOSED_WORKFLOW_STATUSES = ("COMPLETED", "CANCELLED")
+# Workflows in these states take no new fulfillments, no decisions and no client input.
+CLOSED_WORKFLOW_STATUSES = (WorkflowStatus.COMPLETED, WorkflowStatus.CANCELLED)
 # Categories that must be ACCEPTED before the workflow can complete.
 BLOCKING_CATEGORIES = (RequiredDocumentCategory.REQUIREMENT, RequiredDocumentCategory.STIPULATION)
 # Most fulfillments one batchAdd call may create.

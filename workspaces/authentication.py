@@ -9,7 +9,6 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication
 from rest_framework.request import Request
 
-from config.inputs import database_id
 from ratelimits.limits import Hit, client_address, counter_key, rate_for, rate_limit_hit
 from workspaces.constants import Role
 from workspaces.context import WorkspaceContext
@@ -51,8 +50,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         role = Role(api_key.role)
         user_id = request.META.get(USER_ID_HEADER)
         if user_id:
-            member_id = database_id(user_id)
-            membership = membership_get(workspace=workspace, user_id=member_id) if member_id is not None else None
+            membership = membership_get(workspace_id=workspace.pk, user_id=user_id)
             if membership is None or not membership.user.is_active:
                 raise WorkspaceAccessDenied("X-USER-ID does not name a member of this workspace.")
             user, role = membership.user, Role(membership.role)

@@ -1,29 +1,30 @@
 from __future__ import annotations
 
-import hashlib
 import uuid
 
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
+from config.ids import token_hash
+from config.inputs import database_id
 from workspaces.models import ApiKey, Membership, OversightRelationship, Workspace
-
-
-def api_key_hash(raw_key: str) -> str:
-    # The key carries 238 bits of randomness, so a fast hash is enough; the unique index finds it.
-    return hashlib.sha256(raw_key.encode()).hexdigest()
 
 
 def api_key_get_active(*, raw_key: str) -> ApiKey | None:
     return (
         ApiKey.objects.select_related("workspace")
-        .filter(hashed_key=api_key_hash(raw_key), revoked_at__isnull=True)
+        .filter(hashed_key=token_hash(raw_key), revoked_at__isnull=True)
         .first()
     )
 
 
-def membership_get(*, workspace: Workspace, user_id: int | str) -> Membership | None:
-    return Membership.objects.select_related("user").filter(workspace=workspace, user_id=user_id).first()
+def membership_get(*, workspace_id: int, user_id: int | str) -> Membership | None:
+    """The membership of the user ``user_id`` (an int or its decimal string, as a client sends it), with its user;
+    None when that user is not a member or ``user_id`` is no user id at all."""
+    member_id = database_id(user_id)
+    if member_id is None:
+        return None
+    return Membership.objects.select_related("user").filter(workspace_id=workspace_id, user_id=member_id).first()
 
 
 def membership_list_for_user(*, user: User) -> QuerySet[Membership]:

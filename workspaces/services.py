@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from config.ids import random_base62
+from config.ids import random_base62, token_hash
 from workspaces.constants import (
     API_KEY_PREFIX,
     API_KEY_SECRET_LENGTH,
@@ -17,7 +17,6 @@ from workspaces.constants import (
 )
 from workspaces.errors import InsufficientRole, MembershipRefused
 from workspaces.models import ApiKey, Membership, Workspace
-from workspaces.selectors import api_key_hash
 
 
 @transaction.atomic
@@ -92,7 +91,7 @@ def api_key_create(
         workspace=workspace,
         name=name,
         prefix=raw_key[:10],
-        hashed_key=api_key_hash(raw_key),
+        hashed_key=token_hash(raw_key),
         role=role,
         created_by=acting_user,
     )

@@ -3,6 +3,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.parsing import parse
 from config.schema import STORAGE_UNAVAILABLE_RESPONSE
 from documents.api.serializers import (
     PresignedPostQuerySerializer,
@@ -27,14 +28,13 @@ class PresignedPostView(APIView):
         tags=["S3"],
     )
     def get(self, request: Request) -> Response:
-        query = PresignedPostQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
+        query = parse(PresignedPostQuerySerializer, request.query_params)
         context = workspace_context(request)
         document, post = s3_upload_issue(
             workspace=context.workspace,
-            file_name=query.validated_data["filename"],
-            content_type=query.validated_data["contenttype"],
-            source=query.validated_data["source"],
+            file_name=query["filename"],
+            content_type=query["contenttype"],
+            source=query["source"],
             acting_user=context.user,
         )
         body = {
@@ -61,11 +61,8 @@ class UploadSuccessView(APIView):
         tags=["S3"],
     )
     def post(self, request: Request) -> Response:
-        query = UploadSuccessQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        body = UploadSuccessSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
+        query = parse(UploadSuccessQuerySerializer, request.query_params)
+        data = parse(UploadSuccessSerializer, request.data)
         document = s3_upload_complete(
             workspace=workspace_context(request).workspace,
             document_uuid=data["uuid"],
@@ -74,6 +71,6 @@ class UploadSuccessView(APIView):
             name=data.get("name"),
             is_public=data.get("is_public"),
             business_id=data.get("business_id"),
-            source=query.validated_data.get("source"),
+            source=query.get("source"),
         )
         return Response(StoredFileSerializer(document, context={"request": request}).data)

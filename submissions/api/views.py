@@ -13,18 +13,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.parsing import parse
+from config.schema import conflict
 from submissions import access, selectors, services
 from submissions.api import serializers as s
 from submissions.selectors import SubmissionFilters
 from workspaces.access import require_role
 from workspaces.constants import Role
 from workspaces.permissions import workspace_context
-
-
-def _parse(serializer_class: type[Any], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 def _share_url(request: Request, token: str) -> str:
@@ -46,7 +42,7 @@ class FormListView(APIView):
     )
     def get(self, request: Request) -> Response:
         context = workspace_context(request)
-        query = _parse(s.FormListQuerySerializer, request.query_params)
+        query = parse(s.FormListQuerySerializer, request.query_params)
         forms = selectors.form_list(context=context, status=query.get("status")).prefetch_related("versions")
         total = forms.count()
         page, limit = query["page"], query["limit"]
@@ -68,7 +64,7 @@ class FormListView(APIView):
     def post(self, request: Request) -> Response:
         context = workspace_context(request)
         require_role(context, Role.ADMIN)
-        body = _parse(s.FormCreateSerializer, request.data)
+        body = parse(s.FormCreateSerializer, request.data)
         form = services.form_create(workspace=context.workspace, acting_user=context.user, **body)
         return Response(s.FormSerializer(form).data, status=status.HTTP_201_CREATED)
 
@@ -88,14 +84,14 @@ class FormDetailView(APIView):
         operation_id="forms_update",
         summary="Update the draft (ADMIN/OWNER); published versions never change.",
         request=s.FormUpdateSerializer,
-        responses=s.FormSerializer,
+        responses={200: s.FormSerializer, 409: conflict("The form is archived (FORM_ARCHIVED).")},
         tags=["Forms"],
     )
     def patch(self, request: Request, form_id: str) -> Response:
         context = workspace_context(request)
         require_role(context, Role.ADMIN)
         form = selectors.form_get(context=context, public_id=form_id)
-        body = _parse(s.FormUpdateSerializer, request.data)
+        body = parse(s.FormUpdateSerializer, request.data)
         form = services.form_update(form=form, **body)
         return Response(s.FormSerializer(form).data)
 
@@ -105,7 +101,10 @@ class FormPublishView(APIView):
         operation_id="forms_publish",
         summary="Validate the draft schema and publish it as a new immutable version.",
         request=None,
-        responses={201: s.FormPublishResponseSerializer},
+        responses={
+            201: s.FormPublishResponseSerializer,
+            409: conflict("The form is archived (FORM_ARCHIVED)."),
+        },
         tags=["Forms"],
     )
     def post(self, request: Request, form_id: str) -> Response:
@@ -184,7 +183,7 @@ class SubmissionListView(APIView):
         tags=["Submissions"],
     )
     def get(self, request: Request) -> Response:
-        query = _parse(s.SubmissionListQuerySerializer, request.query_params)
+        query = parse(s.SubmissionListQuerySerializer, request.query_params)
         filters = SubmissionFilters(
             form_id=query.get("formId"),
             status=query.get("status"),
@@ -202,13 +201,16 @@ class SubmissionListView(APIView):
         operation_id="submissions_create",
         summary="Create a submission (persisted COMPLETED, or DRAFT on request).",
         request=s.SubmissionCreateSerializer,
-        responses={201: s.SubmissionSerializer},
+        responses={
+            201: s.SubmissionSerializer,
+            409: conflict("The form is not published (FORM_NOT_PUBLISHED) or archived (FORM_ARCHIVED)."),
+        },
         tags=["Submissions"],
     )
     def post(self, request: Request) -> Response:
         context = workspace_context(request)
         require_role(context, Role.MEMBER)
-        body = _parse(s.SubmissionCreateSerializer, request.data)
+        body = parse(s.SubmissionCreateSerializer, request.data)
         version = selectors.form_version_for_new_submission(context=context, form_public_id=body["formId"])
         submission = services.submission_create(
             workspace=context.workspace,
@@ -230,7 +232,7 @@ class SubmissionStatsView(APIView):
         tags=["Submissions"],
     )
     def get(self, request: Request) -> Response:
-        query = _parse(s.StatsQuerySerializer, request.query_params)
+        query = parse(s.StatsQuerySerializer, request.query_params)
         stats = selectors.submission_stats(
             context=workspace_context(request), date_from=query.get("dateFrom"), date_to=query.get("dateTo")
         )
@@ -252,7 +254,10 @@ class SubmissionDetailView(APIView):
         operation_id="submissions_update",
         summary="Update data, status, metadata or the assignee.",
         request=s.SubmissionUpdateSerializer,
-        responses=s.SubmissionSerializer,
+        responses={
+            200: s.SubmissionSerializer,
+            409: conflict("The status cannot move that way (INVALID_STATUS_TRANSITION)."),
+        },
         tags=["Submissions"],
     )
     def patch(self, request: Request, submission_id: str) -> Response:
@@ -260,7 +265,7 @@ class SubmissionDetailView(APIView):
         submission = access.submission_get_for_member(
             context=context, public_id=submission_id, minimum_role=Role.MEMBER
         )
-        body = _parse(s.SubmissionUpdateSerializer, request.data)
+        body = parse(s.SubmissionUpdateSerializer, request.data)
         if "userId" in body:
             body["user_id"] = body.pop("userId")
         submission = services.submission_update(submission=submission, acting_user=context.user, **body)
@@ -269,7 +274,7 @@ class SubmissionDetailView(APIView):
     @extend_schema(
         operation_id="submissions_delete",
         summary="Delete a submission (ADMIN/OWNER); its snapshots stay.",
-        responses=s.SuccessSerializer,
+        responses={200: s.SuccessSerializer},
         tags=["Submissions"],
     )
     def delete(self, request: Request, submission_id: str) -> Response:
@@ -284,7 +289,7 @@ class SubmissionSubmitView(APIView):
         operation_id="submissions_submit",
         summary="Submit a draft (DRAFT to PENDING) once required fields are present.",
         request=None,
-        responses=s.SubmissionSerializer,
+        responses={200: s.SubmissionSerializer, 409: conflict("Not a DRAFT (INVALID_STATUS_TRANSITION).")},
         tags=["Submissions"],
     )
     def post(self, request: Request, submission_id: str) -> Response:
@@ -309,7 +314,7 @@ class DraftListView(APIView):
         tags=["Drafts"],
     )
     def get(self, request: Request) -> Response:
-        query = _parse(s.SubmissionListQuerySerializer, request.query_params)
+        query = parse(s.SubmissionListQuerySerializer, request.query_params)
         filters = SubmissionFilters(
             form_id=query.get("formId"),
             search=query.get("search"),
@@ -342,12 +347,12 @@ class DraftDetailView(APIView):
         draft = access.submission_get_for_member(
             context=context, public_id=submission_id, minimum_role=Role.MEMBER, drafts_only=True
         )
-        body = _parse(s.DraftUpdateSerializer, request.data)
+        body = parse(s.DraftUpdateSerializer, request.data)
         draft = services.submission_update(submission=draft, acting_user=context.user, **body)
         return Response(s.SubmissionSerializer(draft).data)
 
     @extend_schema(
-        operation_id="drafts_delete", summary="Delete a draft.", responses=s.SuccessSerializer, tags=["Drafts"]
+        operation_id="drafts_delete", summary="Delete a draft.", responses={200: s.SuccessSerializer}, tags=["Drafts"]
     )
     def delete(self, request: Request, submission_id: str) -> Response:
         context = workspace_context(request)
@@ -387,7 +392,7 @@ class NotesView(APIView):
         submission = access.submission_get_for_member(
             context=context, public_id=submission_id, minimum_role=Role.MEMBER
         )
-        body = _parse(s.NoteCreateSerializer, request.data)
+        body = parse(s.NoteCreateSerializer, request.data)
         note = services.note_create(submission=submission, content=body["content"], acting_user=context.user)
         return Response(s.NoteSerializer(note).data, status=status.HTTP_201_CREATED)
 
@@ -410,7 +415,10 @@ class DocumentsView(APIView):
         operation_id="submission_documents_attach",
         summary="Attach an uploaded file of the same workspace.",
         request=s.AttachmentCreateSerializer,
-        responses={201: s.AttachmentSerializer},
+        responses={
+            201: s.AttachmentSerializer,
+            409: conflict("The file is not accepted yet or already attached (DOCUMENT_NOT_ATTACHABLE)."),
+        },
         tags=["Submissions"],
     )
     def post(self, request: Request, submission_id: str) -> Response:
@@ -418,7 +426,7 @@ class DocumentsView(APIView):
         submission = access.submission_get_for_member(
             context=context, public_id=submission_id, minimum_role=Role.MEMBER
         )
-        body = _parse(s.AttachmentCreateSerializer, request.data)
+        body = parse(s.AttachmentCreateSerializer, request.data)
         attachment = services.attachment_add(submission=submission, file_id=body["fileId"], acting_user=context.user)
         return Response(
             s.AttachmentSerializer(attachment, context={"request": request}).data, status=status.HTTP_201_CREATED
@@ -428,7 +436,7 @@ class DocumentsView(APIView):
         operation_id="submission_documents_remove",
         summary="Remove an attachment.",
         parameters=[OpenApiParameter("attachmentId", str, OpenApiParameter.QUERY, required=True)],
-        responses=s.SuccessSerializer,
+        responses={200: s.SuccessSerializer},
         tags=["Submissions"],
     )
     def delete(self, request: Request, submission_id: str) -> Response:
@@ -466,7 +474,7 @@ class ShareView(APIView):
     @extend_schema(
         operation_id="submission_share_revoke",
         summary="Revoke every live share link.",
-        responses=s.RevokeResponseSerializer,
+        responses={200: s.RevokeResponseSerializer},
         tags=["Submissions"],
     )
     def delete(self, request: Request, submission_id: str) -> Response:
@@ -492,7 +500,7 @@ class ShareEmailView(APIView):
         submission = access.submission_get_for_member(
             context=context, public_id=submission_id, minimum_role=Role.MEMBER
         )
-        body = _parse(s.ShareEmailSerializer, request.data)
+        body = parse(s.ShareEmailSerializer, request.data)
         link = services.share_link_email(
             submission=submission,
             email=body["email"],
@@ -569,7 +577,7 @@ class VisibilityView(APIView):
     def put(self, request: Request, submission_id: str) -> Response:
         context = workspace_context(request)
         submission = access.submission_get_for_visibility(context=context, public_id=submission_id, write=True)
-        body = _parse(s.VisibilityUpdateSerializer, request.data)
+        body = parse(s.VisibilityUpdateSerializer, request.data)
         submission = services.visibility_set(
             submission=submission, mode=body["mode"], grants=body["grants"], acting_user=context.user
         )

@@ -16,7 +16,7 @@ from submissions.formschema import (
     sanitize_text,
     validate_form_schema,
 )
-from tests.submissions.factories import UploadedDocumentFactory
+from tests.documents.factories import UploadedDocumentFactory
 from tests.submissions.schemas import SEED_FORM_SCHEMA, SEED_SUBMISSION_DATA
 
 OPTIONS = [{"value": "a", "label": "A"}, {"value": "b", "label": "B"}]

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from documents.constants import DocumentStatus
 from submissions.models import ShareLink, Submission
-from tests.submissions.factories import UploadedDocumentFactory
+from tests.documents.factories import UploadedDocumentFactory
 from workspaces.constants import Role
 
 # --- Notes ---------------------------------------------------------------------------------------

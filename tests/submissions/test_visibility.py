@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from submissions.models import Submission
 from submissions.services import visibility_set
-from tests.submissions.factories import UploadedDocumentFactory
+from tests.documents.factories import UploadedDocumentFactory
 from workspaces.constants import Role
 from workspaces.models import OversightRelationship
 

@@ -1,12 +1,9 @@
 """factory_boy factories of the workflows app (shared by both workflows test suites: add, don't rewrite)."""
 
-from datetime import timedelta
-
 import factory
-from django.utils import timezone
 
-from documents.constants import DocumentStatus, UploadSource
-from documents.models import Document
+from documents.constants import UploadSource
+from tests.documents.factories import UploadedDocumentFactory
 from tests.workspaces.factories import WorkspaceFactory
 from workflows.constants import CustomerType, WorkflowType
 from workflows.ids import subject_document_id
@@ -43,19 +40,14 @@ class RequiredDocumentFactory(factory.django.DjangoModelFactory[RequiredDocument
 
 def uploaded_subject_document(record: SubjectRecord, file_name: str = "scan.pdf") -> SubjectRecordDocument:
     """A document of ``record`` as the upload core leaves it once verified (no S3 object: for non-S3 tests)."""
-    document = Document.objects.create(
+    document = UploadedDocumentFactory.create(
         workspace=record.workspace,
         key=f"{record.public_id}/{subject_document_id()}.pdf",
         final_key=f"objects/{record.workspace.public_id}/{record.public_id}/{file_name}",
         sha256="9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
         original_name=file_name,
-        sanitized_name=file_name,
-        content_type="application/pdf",
         max_size=10,
         size=10,
-        status=DocumentStatus.UPLOADED,
         source=UploadSource.SUBJECT_DOCUMENT,
-        upload_expires_at=timezone.now() + timedelta(minutes=5),
-        uploaded_at=timezone.now(),
     )
     return SubjectRecordDocument.objects.create(subject_record=record, document=document)

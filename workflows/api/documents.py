@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.schema import STORAGE_UNAVAILABLE_RESPONSE, ErrorSerializer
+from config.parsing import parse
+from config.schema import STORAGE_UNAVAILABLE_RESPONSE, conflict
 from documents import s3
 from documents.constants import DocumentStatus
 from documents.links import document_download_url
@@ -56,9 +57,7 @@ def _envelope(name: str, payload: serializers.BaseSerializer) -> serializers.Ser
     return inline_serializer(name, {"success": serializers.BooleanField(default=True), "data": payload})
 
 
-_CONFLICT = OpenApiResponse(
-    ErrorSerializer, description="The workflow or fulfillment is in a state that refuses this (see `code`)."
-)
+_CONFLICT = conflict("The workflow or fulfillment is in a state that refuses this (see `code`).")
 
 
 # --- Serializers ---------------------------------------------------------------------------------
@@ -242,12 +241,6 @@ class FulfillmentSerializer(serializers.Serializer):
         return fulfillment.decision_reason or None
 
 
-def _parse(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 # --- Views ---------------------------------------------------------------------------------------
 
 _WRITE = [role_at_least(Role.MEMBER)]
@@ -270,7 +263,7 @@ class DocumentCreateView(APIView):
         tags=TAGS,
     )
     def post(self, request: Request) -> Response:
-        data = _parse(DocumentCreateRequestSerializer, request)
+        data = parse(DocumentCreateRequestSerializer, request.data)
         context = workspace_context(request)
         link, post = subject_document_create(workspace=context.workspace, acting_user=context.user, **data)
         document = {"document_id": link.public_id, "upload_url": post.url, "presign_values": presign_values(post)}
@@ -293,7 +286,7 @@ class DocumentGetView(APIView):
         tags=TAGS,
     )
     def post(self, request: Request) -> Response:
-        data = _parse(DocumentGetRequestSerializer, request)
+        data = parse(DocumentGetRequestSerializer, request.data)
         link = subject_document_fetch(workspace=workspace_context(request).workspace, document_id=data["document_id"])
         return _ok({"document": DocumentSerializer(link).data})
 
@@ -313,7 +306,7 @@ class WorkflowCreateView(APIView):
         tags=TAGS,
     )
     def post(self, request: Request) -> Response:
-        data = _parse(WorkflowCreateRequestSerializer, request)
+        data = parse(WorkflowCreateRequestSerializer, request.data)
         context = workspace_context(request)
         new_record = data.get("subject_record")
         workflow = workflow_create(
@@ -341,7 +334,7 @@ class WorkflowGetView(APIView):
         tags=TAGS,
     )
     def post(self, request: Request) -> Response:
-        data = _parse(WorkflowRequestSerializer, request)
+        data = parse(WorkflowRequestSerializer, request.data)
         workflow = workflow_get(workspace=workspace_context(request).workspace, public_id=data["workflow_id"])
         return _ok({"workflow": WorkflowSerializer(workflow).data})
 
@@ -363,7 +356,7 @@ class WorkflowCompleteView(APIView):
         tags=TAGS,
     )
     def post(self, request: Request) -> Response:
-        data = _parse(WorkflowRequestSerializer, request)
+        data = parse(WorkflowRequestSerializer, request.data)
         context = workspace_context(request)
         workflow = workflow_complete(
             workspace=context.workspace, workflow_id=data["workflow_id"], acting_user=context.user
@@ -388,7 +381,7 @@ class RequiredDocumentAddView(APIView):
         tags=TAGS,
     )
     def post(self, request: Request) -> Response:
-        data = _parse(RequiredDocumentAddRequestSerializer, request)
+        data = parse(RequiredDocumentAddRequestSerializer, request.data)
         context = workspace_context(request)
         required_document = required_document_add(workspace=context.workspace, acting_user=context.user, **data)
         return _ok({"required_document": RequiredDocumentSerializer(required_document).data}, status=201)
@@ -412,7 +405,7 @@ class RequiredDocumentListView(APIView):
         tags=TAGS,
     )
     def post(self, request: Request) -> Response:
-        data = _parse(WorkflowRequestSerializer, request)
+        data = parse(WorkflowRequestSerializer, request.data)
         workflow = workflow_get(workspace=workspace_context(request).workspace, public_id=data["workflow_id"])
         required_documents = required_document_list(workflow=workflow)
         return _ok({"required_documents": RequiredDocumentSerializer(required_documents, many=True).data})
@@ -436,7 +429,7 @@ class FulfillmentBatchAddView(APIView):
         tags=TAGS,
     )
     def post(self, request: Request) -> Response:
-        data = _parse(FulfillmentBatchAddRequestSerializer, request)
+        data = parse(FulfillmentBatchAddRequestSerializer, request.data)
         context = workspace_context(request)
         created = fulfillment_batch_add(
             workspace=context.workspace,
@@ -463,7 +456,7 @@ class FulfillmentListView(APIView):
         tags=TAGS,
     )
     def post(self, request: Request) -> Response:
-        data = _parse(FulfillmentListRequestSerializer, request)
+        data = parse(FulfillmentListRequestSerializer, request.data)
         workflow = workflow_get(workspace=workspace_context(request).workspace, public_id=data["workflow_id"])
         fulfillments = fulfillment_list(workflow=workflow, required_document_id=data.get("required_document_id"))
         return _ok({"fulfillments": FulfillmentSerializer(fulfillments, many=True).data})
@@ -489,7 +482,7 @@ class FulfillmentDecideView(APIView):
         tags=TAGS,
     )
     def post(self, request: Request) -> Response:
-        data = _parse(FulfillmentDecideRequestSerializer, request)
+        data = parse(FulfillmentDecideRequestSerializer, request.data)
         context = workspace_context(request)
         fulfillment = fulfillment_decide(
             workspace=context.workspace,

@@ -12,14 +12,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.parsing import parse
+from config.schema import ErrorSerializer, conflict
 from documents.constants import UploadProblem
 from workflows.constants import PublicActionStatus
 from workflows.models import PublicAction
 from workflows.selectors.public_actions import (
     form_version_get_for_workspace,
     public_action_list,
-    workflow_get_for_workspace,
 )
+from workflows.selectors.requirements import workflow_get
 from workflows.services.public_actions import (
     FileUpload,
     PublicActionResult,
@@ -31,15 +33,6 @@ from workspaces.constants import Role
 from workspaces.permissions import role_at_least, workspace_context
 
 # --- Serializers ---------------------------------------------------------------------------------
-
-
-class PublicActionErrorSerializer(serializers.Serializer):
-    """The standard error body."""
-
-    success = serializers.BooleanField()
-    error = serializers.CharField()
-    code = serializers.CharField()
-    details = serializers.DictField()
 
 
 class PublicActionFileUploadSerializer(serializers.Serializer):
@@ -76,17 +69,22 @@ class PublicActionFileUploadSerializer(serializers.Serializer):
 
 
 class PublicActionResultSerializer(serializers.Serializer):
-    """``{"status": "completed"}``, or ``accepted`` / ``pending`` with the files still to upload."""
+    """``{"status": "completed"}``, or ``accepted`` (after submit) / ``pending`` (confirm) with the files still to
+    upload."""
 
-    status = serializers.CharField(help_text="completed, accepted (after submit) or pending (409 on confirm)")
-    fileUploads = PublicActionFileUploadSerializer(many=True, required=False)
+    status = serializers.SerializerMethodField(
+        help_text="completed, accepted (after submit) or pending (409 on confirm)"
+    )
+    fileUploads = PublicActionFileUploadSerializer(source="file_uploads", many=True, required=False)
 
+    def get_status(self, result: PublicActionResult) -> str:
+        return "completed" if result.completed else str(self.context["open_status"])
 
-def _result_body(result: PublicActionResult, open_status: str) -> dict[str, Any]:
-    if result.completed:
-        return {"status": "completed"}
-    uploads = PublicActionFileUploadSerializer(result.file_uploads, many=True).data
-    return {"status": open_status, "fileUploads": uploads}
+    def to_representation(self, instance: PublicActionResult) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if instance.completed:
+            del data["fileUploads"]
+        return data
 
 
 class PublicActionCreateSerializer(serializers.Serializer):
@@ -138,15 +136,19 @@ class PublicActionCreatedSerializer(PublicActionSerializer):
         return request.build_absolute_uri(reverse("public-action-page", args=[self.context["token"]]))
 
 
+class PublicActionCreateResponseSerializer(serializers.Serializer):
+    public_action = PublicActionCreatedSerializer()
+
+
+class PublicActionListResponseSerializer(serializers.Serializer):
+    public_actions = PublicActionSerializer(many=True, help_text="Newest first, at most 200.")
+
+
 # --- Views ---------------------------------------------------------------------------------------
 
 _TOKEN_RESPONSES = {
-    400: OpenApiResponse(
-        PublicActionErrorSerializer, description="Validation error (code VALIDATION_ERROR, DUPLICATE_REFERENCE)"
-    ),
-    401: OpenApiResponse(
-        PublicActionErrorSerializer, description="Token invalid, expired or used up (code INVALID_TOKEN)"
-    ),
+    400: OpenApiResponse(ErrorSerializer, description="Validation error (code VALIDATION_ERROR, DUPLICATE_REFERENCE)"),
+    401: OpenApiResponse(ErrorSerializer, description="Token invalid, expired or used up (code INVALID_TOKEN)"),
 }
 
 
@@ -195,11 +197,15 @@ class PublicActionSubmitView(APIView):
                 },
             ),
         ],
-        responses={200: PublicActionResultSerializer, **_TOKEN_RESPONSES},
+        responses={
+            200: PublicActionResultSerializer,
+            409: conflict("Already submitted: upload the files and call /confirm (PUBLIC_ACTION_STATE)."),
+            **_TOKEN_RESPONSES,
+        },
     )
     def post(self, request: Request, token: str) -> Response:
         result = public_action_submit(token=token, body=request.data)
-        return Response(_result_body(result, "accepted"))
+        return Response(PublicActionResultSerializer(result, context={"open_status": "accepted"}).data)
 
 
 class PublicActionConfirmView(APIView):
@@ -215,7 +221,7 @@ class PublicActionConfirmView(APIView):
             200: PublicActionResultSerializer,
             409: OpenApiResponse(PublicActionResultSerializer, description="status pending: upload these files"),
             503: OpenApiResponse(
-                PublicActionErrorSerializer,
+                ErrorSerializer,
                 description="S3 unreachable or hung (STORAGE_UNAVAILABLE): nothing changed; retry after Retry-After",
             ),
             **_TOKEN_RESPONSES,
@@ -224,7 +230,7 @@ class PublicActionConfirmView(APIView):
     def post(self, request: Request, token: str) -> Response:
         result = public_action_confirm(token=token)
         code = status.HTTP_200_OK if result.completed else status.HTTP_409_CONFLICT
-        return Response(_result_body(result, "pending"), status=code)
+        return Response(PublicActionResultSerializer(result, context={"open_status": "pending"}).data, status=code)
 
 
 class PublicActionCreateView(APIView):
@@ -235,14 +241,15 @@ class PublicActionCreateView(APIView):
     @extend_schema(
         operation_id="workflow_public_action_create",
         request=PublicActionCreateSerializer,
-        responses={200: PublicActionCreatedSerializer},
+        responses={
+            200: PublicActionCreateResponseSerializer,
+            409: conflict("The workflow is closed and takes no more client input (PUBLIC_ACTION_STATE)."),
+        },
     )
     def post(self, request: Request) -> Response:
         context = workspace_context(request)
-        params = PublicActionCreateSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
-        data = params.validated_data
-        workflow = workflow_get_for_workspace(workspace=context.workspace, public_id=data["workflow_id"])
+        data = parse(PublicActionCreateSerializer, request.data)
+        workflow = workflow_get(workspace=context.workspace, public_id=data["workflow_id"])
         versions = {
             name: form_version_get_for_workspace(workspace=context.workspace, form_version_id=data[name])
             if data.get(name)
@@ -257,8 +264,10 @@ class PublicActionCreateView(APIView):
             expires_in_days=data.get("expires_in_days"),
             acting_user=context.user,
         )
-        body = PublicActionCreatedSerializer(action, context={"request": request, "token": token}).data
-        return Response({"public_action": body})
+        response = PublicActionCreateResponseSerializer(
+            {"public_action": action}, context={"request": request, "token": token}
+        )
+        return Response(response.data)
 
 
 class PublicActionListView(APIView):
@@ -267,15 +276,12 @@ class PublicActionListView(APIView):
     @extend_schema(
         operation_id="workflow_public_action_list",
         request=PublicActionListRequestSerializer,
-        responses={200: PublicActionSerializer(many=True)},
+        responses={200: PublicActionListResponseSerializer},
     )
     def post(self, request: Request) -> Response:
         context = workspace_context(request)
-        params = PublicActionListRequestSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
+        data = parse(PublicActionListRequestSerializer, request.data)
         actions = public_action_list(
-            workspace=context.workspace,
-            workflow_public_id=params.validated_data.get("workflow_id"),
-            status=params.validated_data.get("status"),
+            workspace=context.workspace, workflow_public_id=data.get("workflow_id"), status=data.get("status")
         )
-        return Response({"public_actions": PublicActionSerializer(actions[:200], many=True).data})
+        return Response(PublicActionListResponseSerializer({"public_actions": actions[:200]}).data)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -22,11 +21,6 @@ def public_action_id() -> str:
 
 def default_action_expiry() -> datetime:
     return timezone.now() + timedelta(days=settings.PUBLIC_ACTION_TTL_DAYS)
-
-
-def hash_token(token: str) -> str:
-    """Tokens are stored as their SHA-256: a leaked table does not leak working links."""
-    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class PublicAction(models.Model):

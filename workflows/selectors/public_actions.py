@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from config.ids import token_hash
 from submissions.models import FormVersion
-from workflows.constants import PublicActionStatus, WorkflowStatus
-from workflows.errors import FormVersionNotFound, InvalidToken, WorkflowNotFound
-from workflows.models import PublicAction, PublicActionFile, Workflow
-from workflows.models.actions import hash_token
+from workflows.constants import CLOSED_WORKFLOW_STATUSES, PublicActionStatus
+from workflows.errors import FormVersionNotFound, InvalidToken
+from workflows.models import PublicAction, PublicActionFile
+from workflows.selectors.requirements import workflow_get
 from workspaces.models import Workspace
 
 MAX_TOKEN_LENGTH = 200
-CLOSED_WORKFLOW_STATUSES = (WorkflowStatus.COMPLETED, WorkflowStatus.CANCELLED)
 
 
 def public_action_get_by_token(
@@ -44,7 +44,7 @@ def public_action_get_by_token(
             of=("self", "workflow__subject_record") if lock_root_record else ("self",)
         )
     # token_hash is unique: no ORDER BY/LIMIT of .first() (building its ORDER BY hashed expressions: ~0.1 ms CPU).
-    action = next(iter(queryset.filter(token_hash=hash_token(token))), None)
+    action = next(iter(queryset.filter(token_hash=token_hash(token))), None)
     if action is None:
         raise InvalidToken("The link is invalid or has expired.")
     if action.status == PublicActionStatus.COMPLETED:
@@ -81,20 +81,10 @@ def public_action_list(
     """The workspace's public actions, newest first; a workflow id of another workspace is a 404."""
     actions = PublicAction.objects.filter(workspace=workspace)
     if workflow_public_id:
-        actions = actions.filter(workflow=workflow_get_for_workspace(workspace=workspace, public_id=workflow_public_id))
+        actions = actions.filter(workflow=workflow_get(workspace=workspace, public_id=workflow_public_id))
     if status:
         actions = actions.filter(status=status)
     return actions.select_related("workflow", "form_version").order_by("-created_at", "-pk")
-
-
-def workflow_get_for_workspace(*, workspace: Workspace, public_id: str) -> Workflow:
-    """A workflow of ``workspace``; another workspace's workflow is reported as not found, never leaked."""
-    workflow = (
-        Workflow.objects.filter(workspace=workspace, public_id=public_id).select_related("subject_record").first()
-    )
-    if workflow is None:
-        raise WorkflowNotFound("No such workflow in this workspace.", details={"workflow_id": public_id})
-    return workflow
 
 
 def form_version_get_for_workspace(*, workspace: Workspace, form_version_id: str) -> FormVersion:

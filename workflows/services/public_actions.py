@@ -25,11 +25,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from config.errors import ValidationFailed
+from config.errors import ValidationFailed, first_error_message
+from config.ids import token_hash
 from documents import s3
 from documents.constants import PUBLIC_ACTION_UPLOAD_EXPIRY_SECONDS, DocumentStatus, UploadSource
 from documents.filetypes import MAGIC_PREFIX_BYTES
-from documents.keys import build_key, sanitize_file_name
+from documents.keys import build_key, free_key_name
 from documents.models import Document
 from documents.selectors import document_keys_under
 from documents.services import (
@@ -44,6 +45,7 @@ from submissions.formschema import clean_form_data, iter_file_values, replace_fi
 from submissions.models import Submission
 from submissions.services import submission_create
 from workflows.constants import (
+    CLOSED_WORKFLOW_STATUSES,
     ROLE_ENTITY_KEY,
     ROLE_ENTITY_RELATIONS_KEY,
     ROOT_REFERENCE,
@@ -57,8 +59,7 @@ from workflows.errors import (
     PublicActionValidationError,
 )
 from workflows.models import PublicAction, PublicActionFile, Relation, SubjectRecord, SubjectRecordDocument, Workflow
-from workflows.models.actions import hash_token
-from workflows.selectors.public_actions import CLOSED_WORKFLOW_STATUSES, public_action_files, public_action_get_by_token
+from workflows.selectors.public_actions import public_action_files, public_action_get_by_token
 from workspaces.models import Workspace
 
 logger = logging.getLogger(__name__)
@@ -129,7 +130,7 @@ def public_action_create(
             form_version=form_version,
             individual_form_version=individual_form_version,
             company_form_version=company_form_version,
-            token_hash=hash_token(token),
+            token_hash=token_hash(token),
             token_hint=token[:6],
             expires_at=timezone.now() + timedelta(days=days),
             created_by=acting_user,
@@ -206,11 +207,8 @@ class _Errors:
 
     def raise_if_any(self) -> None:
         if self.fields:
-            first_path, first_messages = next(iter(self.fields.items()))
-            count = len(self.fields)
-            more = f" (and {count - 1} more)" if count > 1 else ""
             raise PublicActionValidationError(
-                f"Invalid submission. {first_path}: {first_messages[0]}{more}", details={"fields": self.fields}
+                f"Invalid submission. {first_error_message(self.fields)}", details={"fields": self.fields}
             )
 
 
@@ -521,7 +519,9 @@ def _write_records(
         for path, file_name in entity.files:
             requests.append(
                 UploadRequest(
-                    file_name=file_name, key_prefix=prefix, key_name=_unique_name(file_name, used_keys, prefix)
+                    file_name=file_name,
+                    key_prefix=prefix,
+                    key_name=free_key_name(file_name, prefix=prefix, taken=used_keys),
                 )
             )
             link = SubjectRecordDocument(subject_record=record, field_name=path)
@@ -614,20 +614,6 @@ def _submission_data(root: dict[str, Any], entities: list[_Entity], relations: l
 
 def _record_prefix(workspace: Workspace, record: SubjectRecord) -> str:
     return build_key(str(workspace.public_id), "endClient", record.public_id)
-
-
-def _unique_name(file_name: str, used_keys: set[str], prefix: str) -> str:
-    """The sanitised name, or ``stem-2.ext``, ``stem-3.ext``... when the record already has that key."""
-    sanitized = sanitize_file_name(file_name)
-    stem, dot, ext = sanitized.rpartition(".")
-    if not dot:
-        stem, ext = sanitized, ""
-    candidate, counter = sanitized, 1
-    while f"{prefix}/{candidate}" in used_keys:
-        counter += 1
-        candidate = f"{stem}-{counter}.{ext}" if ext else f"{stem}-{counter}"
-    used_keys.add(f"{prefix}/{candidate}")
-    return candidate
 
 
 def _record_submission(action: PublicAction, body: dict[str, Any]) -> Submission:

@@ -1,3 +1,5 @@
+"""factory_boy factories of the documents app: the one Document factory every suite uses."""
+
 from __future__ import annotations
 
 import uuid
