@@ -2,6 +2,8 @@
 
 from django.urls import reverse
 
+from documents.models import Document
+
 
 def assert_error(response, status, code):
     assert response.status_code == status
@@ -34,6 +36,22 @@ def test_validation_errors_name_the_fields(api_client):
     response = api_client.post(reverse("s3-success"), {"uuid": "nope", "is_public": "x"}, format="json")
     body = assert_error(response, 400, "VALIDATION_ERROR")
     assert set(body["details"]["fields"]) == {"uuid", "is_public"}
+
+
+def test_json_values_of_another_type_than_documented_are_refused_not_coerced(api_client, workspace):
+    """DRF would read 0 as "0" and "1" as 1; the schema documents strings and integers, so both are 400s."""
+    create = reverse("document-create")
+    body = {"subject_record_id": 7, "file_name": "scan.pdf", "file_size_in_bytes": "10"}
+    details = assert_error(api_client.post(create, body, format="json"), 400, "VALIDATION_ERROR")["details"]
+    assert details["fields"] == {
+        "subject_record_id": ["Must be a string."],
+        "file_size_in_bytes": ["Must be an integer."],
+    }
+    batch = {"workflow_id": "w_x", "fulfillments": [{"required_document_id": "rd_a", "document_id": True}]}
+    response = api_client.post(reverse("fulfillment-batch-add"), batch, format="json")
+    fields = assert_error(response, 400, "VALIDATION_ERROR")["details"]["fields"]
+    assert fields == {"fulfillments": [{"document_id": ["Must be a string."]}]}
+    assert not Document.objects.exists()
 
 
 def test_schema_and_docs_are_served(client, db):

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.utils.dateparse import parse_date, parse_datetime
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.inputs import MAX_BIGINT, json_problem
@@ -24,10 +25,12 @@ from submissions.constants import (
     SORT_FIELDS,
     STATS_MAX_DAYS,
     FormStatus,
+    GrantTargetType,
     SubmissionStatus,
 )
-from submissions.models import Form, FormVersion, Submission, SubmissionAttachment, SubmissionNote
-from submissions.selectors import HistoryEvent, Snapshot, VisibilitySettings
+from submissions.models import Form, FormVersion, Submission, SubmissionAttachment, SubmissionNote, VisibilityGrant
+from submissions.selectors import HistoryEvent, Snapshot
+from workspaces.models import Membership, Workspace
 
 
 def iso(value: datetime | None) -> str | None:
@@ -298,50 +301,7 @@ class StatsQuerySerializer(QuerySerializer):
         return attrs
 
 
-def rollback_payload(submission: Submission, version: int) -> dict[str, Any]:
-    """``submission`` here is the short form the specification shows: id, formId, data, status."""
-    return {
-        "success": True,
-        "rolledBackToVersion": version,
-        "submission": {
-            "id": submission.public_id,
-            "formId": submission.form.public_id,
-            "data": submission.data,
-            "status": submission.status,
-        },
-    }
-
-
 # --- Snapshots and history -----------------------------------------------------------------------
-
-
-def snapshot_payload(snapshot: Snapshot) -> dict[str, Any]:
-    record = snapshot.record
-    return {
-        "id": snapshot.id,
-        "version": snapshot.version,
-        "status": record.status,
-        "trigger": snapshot.trigger,
-        "changelog": snapshot.changelog,
-        "data": snapshot.data,
-        "createdBy": actor(record.history_user),
-        "createdAt": iso(record.history_date),
-    }
-
-
-def history_event_payload(event: HistoryEvent) -> dict[str, Any]:
-    payload: dict[str, Any] = {"id": event.id, "type": event.type}
-    if event.snapshot is not None:
-        payload["trigger"] = event.snapshot.trigger
-    payload["description"] = event.description
-    payload["actor"] = actor(event.actor)
-    if event.snapshot is not None:
-        payload["snapshotId"] = event.snapshot.id
-        payload["version"] = event.snapshot.version
-        if event.snapshot.trigger not in ("create", "submit"):
-            payload["changelog"] = event.snapshot.changelog
-    payload["createdAt"] = iso(event.created_at)
-    return payload
 
 
 # --- Notes, documents, sharing, visibility --------------------------------------------------------
@@ -417,41 +377,7 @@ class VisibilityUpdateSerializer(serializers.Serializer[Any]):
     grants = serializers.ListField(child=serializers.JSONField(), required=False, default=list)
 
 
-def _member(membership: Any) -> dict[str, Any]:
-    user = membership.user
-    return {
-        "userId": str(user.pk),
-        "name": user.get_full_name() or user.username,
-        "email": user.email,
-        "role": membership.role,
-    }
-
-
-def visibility_payload(settings: VisibilitySettings) -> dict[str, Any]:
-    grants = []
-    for grant in settings.grants:
-        if grant.target_type == "user":
-            target_id = str(grant.target_user_id)
-        elif grant.target_type == "workspace_role":
-            target_id = grant.target_role
-        else:
-            target_id = str(grant.target_workspace.public_id)  # type: ignore[union-attr]
-        grants.append({"targetType": grant.target_type, "targetId": target_id, "accessLevel": grant.access_level})
-    return {
-        "visibility": {"mode": settings.submission.visibility_mode, "grants": grants},
-        "members": [_member(membership) for membership in settings.members],
-        "overseerWorkspaces": [
-            {
-                "workspaceId": str(workspace.public_id),
-                "workspaceName": workspace.name,
-                "members": [_member(membership) for membership in members],
-            }
-            for workspace, members in settings.overseers
-        ],
-    }
-
-
-# --- Response shapes (documentation of the bodies the views render) ---------------------------------
+# --- Response shapes: the views render every body through these ---------------------------------
 
 
 class PaginationSerializer(serializers.Serializer[Any]):
@@ -536,26 +462,44 @@ class ChangelogSerializer(serializers.Serializer[Any]):
 
 
 class SnapshotSerializer(serializers.Serializer[Any]):
+    """One snapshot of the submission: its data and status then, and what changed."""
+
     id = serializers.CharField()
     version = serializers.IntegerField()
-    status = serializers.CharField()
+    status = serializers.CharField(source="record.status")
     trigger = serializers.CharField()
     changelog = ChangelogSerializer()
-    data = serializers.DictField()  # type: ignore[assignment]
-    createdBy = ActorSerializer()
-    createdAt = serializers.CharField()
+    data = serializers.JSONField()  # type: ignore[assignment]
+    createdBy = serializers.SerializerMethodField()
+    createdAt = IsoDateTimeField(source="record.history_date")
+
+    @extend_schema_field(ActorSerializer)
+    def get_createdBy(self, snapshot: Snapshot) -> dict[str, str]:
+        return actor(snapshot.record.history_user)
 
 
 class HistoryEventSerializer(serializers.Serializer[Any]):
+    """A snapshot (with its trigger, version and changelog) or an audit event."""
+
     id = serializers.CharField()
     type = serializers.CharField(help_text="snapshot, note_added, document_attached, shared, ...")
-    trigger = serializers.CharField(required=False)
+    trigger = serializers.CharField(source="snapshot.trigger", required=False)
     description = serializers.CharField()
-    actor = ActorSerializer()
-    snapshotId = serializers.CharField(required=False)
-    version = serializers.IntegerField(required=False)
-    changelog = ChangelogSerializer(required=False)
-    createdAt = serializers.CharField()
+    actor = serializers.SerializerMethodField()
+    snapshotId = serializers.CharField(source="snapshot.id", required=False)
+    version = serializers.IntegerField(source="snapshot.version", required=False)
+    changelog = ChangelogSerializer(source="snapshot.changelog", required=False)
+    createdAt = IsoDateTimeField(source="created_at")
+
+    @extend_schema_field(ActorSerializer)
+    def get_actor(self, event: HistoryEvent) -> dict[str, str]:
+        return actor(event.actor)
+
+    def to_representation(self, instance: HistoryEvent) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        if instance.snapshot is not None and instance.snapshot.trigger in ("create", "submit"):
+            del data["changelog"]  # the specification's create and submit events carry none
+        return data
 
 
 class HistorySerializer(serializers.Serializer[Any]):
@@ -563,46 +507,72 @@ class HistorySerializer(serializers.Serializer[Any]):
 
 
 class RollbackSubmissionSerializer(serializers.Serializer[Any]):
-    id = serializers.CharField()
-    formId = serializers.CharField()
-    data = serializers.DictField()  # type: ignore[assignment]
+    """The short submission the specification shows after a rollback: id, formId, data, status."""
+
+    id = serializers.CharField(source="public_id")
+    formId = serializers.CharField(source="form.public_id")
+    data = serializers.JSONField()  # type: ignore[assignment]
     status = serializers.CharField()
 
 
 class RollbackSerializer(serializers.Serializer[Any]):
-    success = serializers.BooleanField()
+    success = serializers.BooleanField(default=True, read_only=True)
     rolledBackToVersion = serializers.IntegerField()
     submission = RollbackSubmissionSerializer()
 
 
 class GrantSerializer(serializers.Serializer[Any]):
-    targetType = serializers.CharField(help_text="user, workspace_role or oversight_workspace")
-    targetId = serializers.CharField()
-    accessLevel = serializers.CharField(default="viewer")
+    """Who is granted: a user id, a role name or an overseer workspace's id, by `targetType`."""
+
+    targetType = serializers.CharField(source="target_type", help_text="user, workspace_role or oversight_workspace")
+    targetId = serializers.SerializerMethodField()
+    accessLevel = serializers.CharField(source="access_level", default="viewer")
+
+    def get_targetId(self, grant: VisibilityGrant) -> str:
+        if grant.target_type == GrantTargetType.USER:
+            return str(grant.target_user_id)
+        if grant.target_type == GrantTargetType.WORKSPACE_ROLE:
+            return grant.target_role
+        return str(grant.target_workspace.public_id)  # type: ignore[union-attr]
 
 
 class VisibilityModeSerializer(serializers.Serializer[Any]):
-    mode = serializers.CharField(help_text="workspace or restricted")
+    mode = serializers.CharField(source="submission.visibility_mode", help_text="workspace or restricted")
     grants = GrantSerializer(many=True)
 
 
 class MemberSerializer(serializers.Serializer[Any]):
-    userId = serializers.CharField()
-    name = serializers.CharField()
-    email = serializers.CharField()
+    """A member of the workspace."""
+
+    userId = serializers.CharField(source="user.pk")
+    name = serializers.SerializerMethodField()
+    email = serializers.CharField(source="user.email")
     role = serializers.CharField()
+
+    def get_name(self, membership: Membership) -> str:
+        return membership.user.get_full_name() or membership.user.username
 
 
 class OverseerWorkspaceSerializer(serializers.Serializer[Any]):
+    """An overseer workspace with its members."""
+
     workspaceId = serializers.CharField()
     workspaceName = serializers.CharField()
     members = MemberSerializer(many=True)
 
+    def to_representation(self, instance: tuple[Workspace, list[Membership]]) -> dict[str, Any]:
+        workspace, members = instance
+        return super().to_representation(
+            {"workspaceId": str(workspace.public_id), "workspaceName": workspace.name, "members": members}
+        )
+
 
 class VisibilitySerializer(serializers.Serializer[Any]):
-    visibility = VisibilityModeSerializer()
+    """The visibility mode and grants, and who could be granted."""
+
+    visibility = VisibilityModeSerializer(source="*")
     members = MemberSerializer(many=True)
-    overseerWorkspaces = OverseerWorkspaceSerializer(many=True)
+    overseerWorkspaces = OverseerWorkspaceSerializer(source="overseers", many=True)
 
 
 class NoteListSerializer(serializers.Serializer[Any]):
@@ -615,17 +585,19 @@ class AttachmentListSerializer(serializers.Serializer[Any]):
 
 class ShareLinkSerializer(serializers.Serializer[Any]):
     shareUrl = serializers.URLField()
-    expiresAt = serializers.CharField()
+    expiresAt = IsoDateTimeField(source="link.expires_at")
 
 
 class ShareEmailResponseSerializer(serializers.Serializer[Any]):
-    success = serializers.BooleanField()
+    """The link sent by e-mail."""
+
+    success = serializers.BooleanField(default=True, read_only=True)
     email = serializers.EmailField()
-    expiresAt = serializers.CharField()
+    expiresAt = IsoDateTimeField(source="expires_at")
 
 
 class SuccessSerializer(serializers.Serializer[Any]):
-    success = serializers.BooleanField()
+    success = serializers.BooleanField(default=True, read_only=True)
 
 
 class RevokeResponseSerializer(SuccessSerializer):

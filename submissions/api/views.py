@@ -47,12 +47,8 @@ class FormListView(APIView):
         total = forms.count()
         page, limit = query["page"], query["limit"]
         rows = forms[(page - 1) * limit : page * limit]
-        return Response(
-            {
-                "forms": s.FormSerializer(rows, many=True).data,
-                "pagination": {"page": page, "limit": limit, "total": total, "pages": math.ceil(total / limit)},
-            }
-        )
+        pagination = {"page": page, "limit": limit, "total": total, "pages": math.ceil(total / limit)}
+        return Response(s.FormPageSerializer({"forms": rows, "pagination": pagination}).data)
 
     @extend_schema(
         operation_id="forms_create",
@@ -112,10 +108,8 @@ class FormPublishView(APIView):
         require_role(context, Role.ADMIN)
         form = selectors.form_get(context=context, public_id=form_id)
         version = services.form_publish(form=form, acting_user=context.user)
-        return Response(
-            {"form": s.FormSerializer(version.form).data, "formVersion": s.FormVersionSerializer(version).data},
-            status=status.HTTP_201_CREATED,
-        )
+        body = s.FormPublishResponseSerializer({"form": version.form, "formVersion": version}).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class FormArchiveView(APIView):
@@ -160,7 +154,12 @@ LIST_DESCRIPTION = (
 )
 
 
-def _page_response(request: Request, query: dict[str, Any], filters: SubmissionFilters, key: str) -> Response:
+def _page_response(
+    request: Request,
+    query: dict[str, Any],
+    filters: SubmissionFilters,
+    page_serializer: type[s.SubmissionPageSerializer | s.DraftPageSerializer],
+) -> Response:
     page = selectors.submission_list(
         context=workspace_context(request),
         filters=filters,
@@ -168,7 +167,8 @@ def _page_response(request: Request, query: dict[str, Any], filters: SubmissionF
         page=query["page"],
         cursor=query.get("cursor"),
     )
-    response = Response({key: s.SubmissionSerializer(page.items, many=True).data, "pagination": page.pagination})
+    key = "drafts" if page_serializer is s.DraftPageSerializer else "submissions"
+    response = Response(page_serializer({key: page.items, "pagination": page.pagination}).data)
     response[TOTAL_EXACT_HEADER] = "true" if page.total_exact else "false"
     return response
 
@@ -195,7 +195,7 @@ class SubmissionListView(APIView):
             sort_by=query["sortBy"],
             sort_order=query["sortOrder"],
         )
-        return _page_response(request, query, filters, "submissions")
+        return _page_response(request, query, filters, s.SubmissionPageSerializer)
 
     @extend_schema(
         operation_id="submissions_create",
@@ -236,7 +236,7 @@ class SubmissionStatsView(APIView):
         stats = selectors.submission_stats(
             context=workspace_context(request), date_from=query.get("dateFrom"), date_to=query.get("dateTo")
         )
-        return Response(stats)
+        return Response(s.SubmissionStatsSerializer(stats).data)
 
 
 class SubmissionDetailView(APIView):
@@ -281,7 +281,7 @@ class SubmissionDetailView(APIView):
         context = workspace_context(request)
         submission = access.submission_get_for_member(context=context, public_id=submission_id, minimum_role=Role.ADMIN)
         services.submission_delete(submission=submission, acting_user=context.user)
-        return Response({"success": True})
+        return Response(s.SuccessSerializer({}).data)
 
 
 class SubmissionSubmitView(APIView):
@@ -322,7 +322,7 @@ class DraftListView(APIView):
             sort_by=query["sortBy"],
             sort_order=query["sortOrder"],
         )
-        return _page_response(request, query, filters, "drafts")
+        return _page_response(request, query, filters, s.DraftPageSerializer)
 
 
 class DraftDetailView(APIView):
@@ -360,7 +360,7 @@ class DraftDetailView(APIView):
             context=context, public_id=submission_id, minimum_role=Role.MEMBER, drafts_only=True
         )
         services.submission_delete(submission=draft, acting_user=context.user)
-        return Response({"success": True})
+        return Response(s.SuccessSerializer({}).data)
 
 
 # --- Notes and documents -------------------------------------------------------------------------
@@ -378,7 +378,7 @@ class NotesView(APIView):
     def get(self, request: Request, submission_id: str) -> Response:
         submission = access.submission_get_for_member(context=workspace_context(request), public_id=submission_id)
         notes = selectors.note_list(submission=submission)
-        return Response({"notes": s.NoteSerializer(notes, many=True).data})
+        return Response(s.NoteListSerializer({"notes": notes}).data)
 
     @extend_schema(
         operation_id="submission_notes_create",
@@ -407,9 +407,7 @@ class DocumentsView(APIView):
     def get(self, request: Request, submission_id: str) -> Response:
         submission = access.submission_get_visible(context=workspace_context(request), public_id=submission_id)
         attachments = selectors.attachment_list(submission=submission)
-        return Response(
-            {"documents": s.AttachmentSerializer(attachments, many=True, context={"request": request}).data}
-        )
+        return Response(s.AttachmentListSerializer({"documents": attachments}, context={"request": request}).data)
 
     @extend_schema(
         operation_id="submission_documents_attach",
@@ -446,7 +444,7 @@ class DocumentsView(APIView):
         )
         attachment_id = request.query_params.get("attachmentId", "")
         services.attachment_remove(submission=submission, attachment_id=attachment_id, acting_user=context.user)
-        return Response({"success": True})
+        return Response(s.SuccessSerializer({}).data)
 
 
 # --- Sharing -------------------------------------------------------------------------------------
@@ -466,10 +464,8 @@ class ShareView(APIView):
             context=context, public_id=submission_id, minimum_role=Role.MEMBER
         )
         link, token = services.share_link_create(submission=submission, acting_user=context.user)
-        return Response(
-            {"shareUrl": _share_url(request, token), "expiresAt": s.iso(link.expires_at)},
-            status=status.HTTP_201_CREATED,
-        )
+        body = s.ShareLinkSerializer({"shareUrl": _share_url(request, token), "link": link}).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         operation_id="submission_share_revoke",
@@ -484,7 +480,7 @@ class ShareView(APIView):
             context=context, public_id=submission_id, minimum_role=Role.MEMBER
         )
         revoked = services.share_links_revoke(submission=submission, acting_user=context.user)
-        return Response({"success": True, "revoked": revoked})
+        return Response(s.RevokeResponseSerializer({"revoked": revoked}).data)
 
 
 class ShareEmailView(APIView):
@@ -508,7 +504,7 @@ class ShareEmailView(APIView):
             acting_user=context.user,
             build_url=lambda token: _share_url(request, token),
         )
-        return Response({"success": True, "email": link.email, "expiresAt": s.iso(link.expires_at)})
+        return Response(s.ShareEmailResponseSerializer(link).data)
 
 
 # --- Snapshots, history, visibility --------------------------------------------------------------
@@ -524,7 +520,7 @@ class HistoryView(APIView):
     def get(self, request: Request, submission_id: str) -> Response:
         submission = access.submission_get_visible(context=workspace_context(request), public_id=submission_id)
         events = selectors.submission_history(submission=submission)
-        return Response({"events": [s.history_event_payload(event) for event in events]})
+        return Response(s.HistorySerializer({"events": events}).data)
 
 
 class SnapshotView(APIView):
@@ -537,7 +533,7 @@ class SnapshotView(APIView):
     def get(self, request: Request, submission_id: str, snapshot_id: str) -> Response:
         submission = access.submission_get_visible(context=workspace_context(request), public_id=submission_id)
         snapshot = selectors.snapshot_get(submission=submission, snapshot_id=snapshot_id)
-        return Response(s.snapshot_payload(snapshot))
+        return Response(s.SnapshotSerializer(snapshot).data)
 
 
 class RollbackView(APIView):
@@ -553,7 +549,8 @@ class RollbackView(APIView):
         submission = access.submission_get_for_member(context=context, public_id=submission_id, minimum_role=Role.ADMIN)
         snapshot = selectors.snapshot_get(submission=submission, snapshot_id=snapshot_id)
         submission = services.submission_rollback(submission=submission, snapshot=snapshot, acting_user=context.user)
-        return Response(s.rollback_payload(submission, snapshot.version))
+        body = {"rolledBackToVersion": snapshot.version, "submission": submission}
+        return Response(s.RollbackSerializer(body).data)
 
 
 class VisibilityView(APIView):
@@ -565,7 +562,7 @@ class VisibilityView(APIView):
     )
     def get(self, request: Request, submission_id: str) -> Response:
         submission = access.submission_get_for_visibility(context=workspace_context(request), public_id=submission_id)
-        return Response(s.visibility_payload(selectors.visibility_settings(submission=submission)))
+        return Response(s.VisibilitySerializer(selectors.visibility_settings(submission=submission)).data)
 
     @extend_schema(
         operation_id="submission_visibility_update",
@@ -581,4 +578,4 @@ class VisibilityView(APIView):
         submission = services.visibility_set(
             submission=submission, mode=body["mode"], grants=body["grants"], acting_user=context.user
         )
-        return Response(s.visibility_payload(selectors.visibility_settings(submission=submission)))
+        return Response(s.VisibilitySerializer(selectors.visibility_settings(submission=submission)).data)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -48,13 +48,20 @@ from workspaces.permissions import IsWorkspaceMember, role_at_least, workspace_c
 TAGS = ["Documents and workflow requirements"]
 
 
-def _ok(payload: dict[str, Any], status: int = 200) -> Response:
-    return Response({"success": True, "data": payload}, status=status)
+def _envelope(name: str, **fields: serializers.Field) -> type[serializers.Serializer]:
+    """The serializer of ``{"success": true, "data": {<fields>}}``: schema components ``<name>Response`` and
+    ``<name>Data``, and what the view renders its answer with (``_ok``)."""
+    data = type(f"{name}Data", (serializers.Serializer,), dict(fields))
+    return type(
+        f"{name}Response",
+        (serializers.Serializer,),
+        {"success": serializers.BooleanField(default=True, read_only=True), "data": data()},
+    )
 
 
-def _envelope(name: str, payload: serializers.BaseSerializer) -> serializers.Serializer:
-    """The schema of ``{"success": true, "data": payload}``."""
-    return inline_serializer(name, {"success": serializers.BooleanField(default=True), "data": payload})
+def _ok(envelope: type[serializers.Serializer], status: int = 200, **data: Any) -> Response:
+    """The answer ``{"success": true, "data": data}``, rendered by ``envelope`` (objects in, contract out)."""
+    return Response(envelope({"data": data}).data, status=status)
 
 
 _CONFLICT = conflict("The workflow or fulfillment is in a state that refuses this (see `code`).")
@@ -102,9 +109,15 @@ class DocumentCreateRequestSerializer(serializers.Serializer):
 
 
 class DocumentUploadSerializer(serializers.Serializer):
-    document_id = serializers.CharField()
-    upload_url = serializers.CharField(help_text="POST the presign values, then `file` last, to this URL.")
-    presign_values = PresignValuesSerializer()
+    """A new document (``link``) with its presigned POST (``post``)."""
+
+    document_id = serializers.CharField(source="link.public_id")
+    upload_url = serializers.CharField(source="post.url", help_text="POST the presign values, then `file` last.")
+    presign_values = serializers.SerializerMethodField()
+
+    @extend_schema_field(PresignValuesSerializer)
+    def get_presign_values(self, upload: dict[str, Any]) -> dict[str, str]:
+        return presign_values(upload["post"])
 
 
 class DocumentGetRequestSerializer(serializers.Serializer):
@@ -241,6 +254,23 @@ class FulfillmentSerializer(serializers.Serializer):
         return fulfillment.decision_reason or None
 
 
+# The answers, ``{"success": true, "data": {...}}``: the schema documents and the views render these.
+DocumentCreateResponse = _envelope("DocumentCreate", document=DocumentUploadSerializer())
+DocumentGetResponse = _envelope("DocumentGet", document=DocumentSerializer())
+WorkflowCreateResponse = _envelope("WorkflowCreate", workflow=WorkflowSerializer())
+WorkflowGetResponse = _envelope("WorkflowGet", workflow=WorkflowSerializer())
+WorkflowCompleteResponse = _envelope("WorkflowComplete", workflow=WorkflowSerializer())
+RequiredDocumentAddResponse = _envelope("RequiredDocumentAdd", required_document=RequiredDocumentSerializer())
+RequiredDocumentListResponse = _envelope(
+    "RequiredDocumentList", required_documents=RequiredDocumentSerializer(many=True)
+)
+FulfillmentBatchAddResponse = _envelope("FulfillmentBatchAdd", fulfillments=FulfillmentSerializer(many=True))
+FulfillmentListResponse = _envelope("FulfillmentList", fulfillments=FulfillmentSerializer(many=True))
+FulfillmentDecideResponse = _envelope(
+    "FulfillmentDecide", fulfillment=FulfillmentSerializer(), required_document=RequiredDocumentSerializer()
+)
+
+
 # --- Views ---------------------------------------------------------------------------------------
 
 _WRITE = [role_at_least(Role.MEMBER)]
@@ -254,20 +284,14 @@ class DocumentCreateView(APIView):
         operation_id="document_create",
         summary="Create a document record and its 5-minute presigned POST (exact size, type from the extension).",
         request=DocumentCreateRequestSerializer,
-        responses={
-            200: _envelope(
-                "DocumentCreateResponse",
-                inline_serializer("DocumentCreateData", {"document": DocumentUploadSerializer()}),
-            )
-        },
+        responses={200: DocumentCreateResponse},
         tags=TAGS,
     )
     def post(self, request: Request) -> Response:
         data = parse(DocumentCreateRequestSerializer, request.data)
         context = workspace_context(request)
         link, post = subject_document_create(workspace=context.workspace, acting_user=context.user, **data)
-        document = {"document_id": link.public_id, "upload_url": post.url, "presign_values": presign_values(post)}
-        return _ok({"document": DocumentUploadSerializer(document).data})
+        return _ok(DocumentCreateResponse, document={"link": link, "post": post})
 
 
 class DocumentGetView(APIView):
@@ -277,18 +301,13 @@ class DocumentGetView(APIView):
         operation_id="document_get",
         summary="A document with its upload_status (PENDING, UPLOADED, REJECTED, EXPIRED), checked against S3.",
         request=DocumentGetRequestSerializer,
-        responses={
-            200: _envelope(
-                "DocumentGetResponse", inline_serializer("DocumentGetData", {"document": DocumentSerializer()})
-            ),
-            503: STORAGE_UNAVAILABLE_RESPONSE,
-        },
+        responses={200: DocumentGetResponse, 503: STORAGE_UNAVAILABLE_RESPONSE},
         tags=TAGS,
     )
     def post(self, request: Request) -> Response:
         data = parse(DocumentGetRequestSerializer, request.data)
         link = subject_document_fetch(workspace=workspace_context(request).workspace, document_id=data["document_id"])
-        return _ok({"document": DocumentSerializer(link).data})
+        return _ok(DocumentGetResponse, document=link)
 
 
 class WorkflowCreateView(APIView):
@@ -298,11 +317,7 @@ class WorkflowCreateView(APIView):
         operation_id="workflow_create",
         summary="Create a workflow of a type for an existing subject record, or for a new one created with it.",
         request=WorkflowCreateRequestSerializer,
-        responses={
-            201: _envelope(
-                "WorkflowCreateResponse", inline_serializer("WorkflowData", {"workflow": WorkflowSerializer()})
-            )
-        },
+        responses={201: WorkflowCreateResponse},
         tags=TAGS,
     )
     def post(self, request: Request) -> Response:
@@ -316,7 +331,7 @@ class WorkflowCreateView(APIView):
             subject_record=NewSubjectRecord(**new_record) if new_record is not None else None,
             acting_user=context.user,
         )
-        return _ok({"workflow": WorkflowSerializer(workflow).data}, status=201)
+        return _ok(WorkflowCreateResponse, status=201, workflow=workflow)
 
 
 class WorkflowGetView(APIView):
@@ -326,17 +341,13 @@ class WorkflowGetView(APIView):
         operation_id="workflow_get",
         summary="A workflow with its status.",
         request=WorkflowRequestSerializer,
-        responses={
-            200: _envelope(
-                "WorkflowGetResponse", inline_serializer("WorkflowGetData", {"workflow": WorkflowSerializer()})
-            )
-        },
+        responses={200: WorkflowGetResponse},
         tags=TAGS,
     )
     def post(self, request: Request) -> Response:
         data = parse(WorkflowRequestSerializer, request.data)
         workflow = workflow_get(workspace=workspace_context(request).workspace, public_id=data["workflow_id"])
-        return _ok({"workflow": WorkflowSerializer(workflow).data})
+        return _ok(WorkflowGetResponse, workflow=workflow)
 
 
 class WorkflowCompleteView(APIView):
@@ -347,10 +358,7 @@ class WorkflowCompleteView(APIView):
         summary="Complete a workflow; refused (409) while a REQUIREMENT or STIPULATION is not ACCEPTED.",
         request=WorkflowRequestSerializer,
         responses={
-            200: _envelope(
-                "WorkflowCompleteResponse",
-                inline_serializer("WorkflowCompleteData", {"workflow": WorkflowSerializer()}),
-            ),
+            200: WorkflowCompleteResponse,
             409: _CONFLICT,
         },
         tags=TAGS,
@@ -361,7 +369,7 @@ class WorkflowCompleteView(APIView):
         workflow = workflow_complete(
             workspace=context.workspace, workflow_id=data["workflow_id"], acting_user=context.user
         )
-        return _ok({"workflow": WorkflowSerializer(workflow).data})
+        return _ok(WorkflowCompleteResponse, workflow=workflow)
 
 
 class RequiredDocumentAddView(APIView):
@@ -372,10 +380,7 @@ class RequiredDocumentAddView(APIView):
         summary="Add a required document (a type of the document-type registry) to an open workflow.",
         request=RequiredDocumentAddRequestSerializer,
         responses={
-            201: _envelope(
-                "RequiredDocumentAddResponse",
-                inline_serializer("RequiredDocumentData", {"required_document": RequiredDocumentSerializer()}),
-            ),
+            201: RequiredDocumentAddResponse,
             409: _CONFLICT,
         },
         tags=TAGS,
@@ -384,7 +389,7 @@ class RequiredDocumentAddView(APIView):
         data = parse(RequiredDocumentAddRequestSerializer, request.data)
         context = workspace_context(request)
         required_document = required_document_add(workspace=context.workspace, acting_user=context.user, **data)
-        return _ok({"required_document": RequiredDocumentSerializer(required_document).data}, status=201)
+        return _ok(RequiredDocumentAddResponse, status=201, required_document=required_document)
 
 
 class RequiredDocumentListView(APIView):
@@ -394,21 +399,14 @@ class RequiredDocumentListView(APIView):
         operation_id="workflow_required_document_list",
         summary="The required documents of a workflow.",
         request=WorkflowRequestSerializer,
-        responses={
-            200: _envelope(
-                "RequiredDocumentListResponse",
-                inline_serializer(
-                    "RequiredDocumentListData", {"required_documents": RequiredDocumentSerializer(many=True)}
-                ),
-            )
-        },
+        responses={200: RequiredDocumentListResponse},
         tags=TAGS,
     )
     def post(self, request: Request) -> Response:
         data = parse(WorkflowRequestSerializer, request.data)
         workflow = workflow_get(workspace=workspace_context(request).workspace, public_id=data["workflow_id"])
         required_documents = required_document_list(workflow=workflow)
-        return _ok({"required_documents": RequiredDocumentSerializer(required_documents, many=True).data})
+        return _ok(RequiredDocumentListResponse, required_documents=required_documents)
 
 
 class FulfillmentBatchAddView(APIView):
@@ -419,10 +417,7 @@ class FulfillmentBatchAddView(APIView):
         summary="Link uploaded documents to required documents, all or nothing.",
         request=FulfillmentBatchAddRequestSerializer,
         responses={
-            201: _envelope(
-                "FulfillmentBatchAddResponse",
-                inline_serializer("FulfillmentBatchAddData", {"fulfillments": FulfillmentSerializer(many=True)}),
-            ),
+            201: FulfillmentBatchAddResponse,
             409: _CONFLICT,
             503: STORAGE_UNAVAILABLE_RESPONSE,
         },
@@ -437,7 +432,7 @@ class FulfillmentBatchAddView(APIView):
             fulfillments=[FulfillmentRequest(**item) for item in data["fulfillments"]],
             acting_user=context.user,
         )
-        return _ok({"fulfillments": FulfillmentSerializer(created, many=True).data}, status=201)
+        return _ok(FulfillmentBatchAddResponse, status=201, fulfillments=created)
 
 
 class FulfillmentListView(APIView):
@@ -447,19 +442,14 @@ class FulfillmentListView(APIView):
         operation_id="workflow_required_document_fulfillment_list",
         summary="The fulfillments of a workflow, optionally of one required document.",
         request=FulfillmentListRequestSerializer,
-        responses={
-            200: _envelope(
-                "FulfillmentListResponse",
-                inline_serializer("FulfillmentListData", {"fulfillments": FulfillmentSerializer(many=True)}),
-            )
-        },
+        responses={200: FulfillmentListResponse},
         tags=TAGS,
     )
     def post(self, request: Request) -> Response:
         data = parse(FulfillmentListRequestSerializer, request.data)
         workflow = workflow_get(workspace=workspace_context(request).workspace, public_id=data["workflow_id"])
         fulfillments = fulfillment_list(workflow=workflow, required_document_id=data.get("required_document_id"))
-        return _ok({"fulfillments": FulfillmentSerializer(fulfillments, many=True).data})
+        return _ok(FulfillmentListResponse, fulfillments=fulfillments)
 
 
 class FulfillmentDecideView(APIView):
@@ -470,13 +460,7 @@ class FulfillmentDecideView(APIView):
         summary="Accept or reject a fulfillment (a rejection needs a reason); the requirement's status follows.",
         request=FulfillmentDecideRequestSerializer,
         responses={
-            200: _envelope(
-                "FulfillmentDecideResponse",
-                inline_serializer(
-                    "FulfillmentDecideData",
-                    {"fulfillment": FulfillmentSerializer(), "required_document": RequiredDocumentSerializer()},
-                ),
-            ),
+            200: FulfillmentDecideResponse,
             409: _CONFLICT,
         },
         tags=TAGS,
@@ -492,9 +476,4 @@ class FulfillmentDecideView(APIView):
             acting_user=context.user,
             api_key=context.api_key,
         )
-        return _ok(
-            {
-                "fulfillment": FulfillmentSerializer(fulfillment).data,
-                "required_document": RequiredDocumentSerializer(fulfillment.required_document).data,
-            }
-        )
+        return _ok(FulfillmentDecideResponse, fulfillment=fulfillment, required_document=fulfillment.required_document)
