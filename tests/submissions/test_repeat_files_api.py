@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from documents.constants import DocumentStatus
 from submissions.models import FormVersion, Submission
-from tests.submissions.factories import UploadedDocumentFactory
+from tests.documents.factories import UploadedDocumentFactory
 from workspaces.models import Workspace
 
 pytestmark = pytest.mark.django_db

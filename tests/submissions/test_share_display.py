@@ -12,7 +12,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from submissions.models import FormVersion, Submission
-from tests.submissions.factories import UploadedDocumentFactory
+from tests.documents.factories import UploadedDocumentFactory
 from workspaces.models import Workspace
 
 pytestmark = pytest.mark.django_db
