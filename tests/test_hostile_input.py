@@ -123,6 +123,18 @@ def test_an_empty_choice_is_refused_rather_than_read_as_any(api_client: APIClien
     assert api_client.get(reverse("submission-list") + "?search=").status_code == 200
 
 
+def test_an_empty_date_or_number_is_refused_as_the_schema_documents(api_client: APIClient) -> None:
+    """The schema gives these a format (date, integer) or a minimum length that an empty value does not meet."""
+    for url, field in [
+        (reverse("submission-stats") + "?dateTo=", "dateTo"),
+        (reverse("submission-list") + "?dateFrom=", "dateFrom"),
+        (reverse("form-list") + "?page=", "page"),
+        (reverse("s3-success") + "?source=", "source"),
+    ]:
+        response = api_client.post(url, {}, format="json") if "success" in url else api_client.get(url)
+        assert field in assert_error(response, 400, "VALIDATION_ERROR")["details"]["fields"]
+
+
 def test_metadata_is_bounded_in_size_and_depth(api_client: APIClient, form_id: str) -> None:
     before = row_counts()
     deep: dict[str, Any] = {"leaf": 1}

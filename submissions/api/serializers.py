@@ -247,6 +247,7 @@ class SubmissionListQuerySerializer(QuerySerializer):
     status = serializers.ChoiceField(choices=SubmissionStatus.choices, required=False)
     search = serializers.CharField(
         required=False,
+        allow_blank=True,
         max_length=200,
         help_text=(
             "Words that must all match the id, form title, user name or email. "
