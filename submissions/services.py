@@ -7,7 +7,8 @@ reason is the trigger); a save that changes neither writes none (``save_without_
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -376,8 +377,8 @@ def _display_name(user: User | None) -> str:
 
 
 @transaction.atomic
-def note_create(*, submission: Submission, content: Any, acting_user: User | None) -> SubmissionNote:
-    text = sanitize_text(content) if isinstance(content, str) else ""
+def note_create(*, submission: Submission, content: str, acting_user: User | None) -> SubmissionNote:
+    text = sanitize_text(content)
     if not text:
         raise ValidationFailed("content is required.", details={"fields": {"content": ["This field is required."]}})
     note = SubmissionNote.objects.create(submission=submission, author=acting_user, content=text[:10_000])
@@ -386,12 +387,10 @@ def note_create(*, submission: Submission, content: Any, acting_user: User | Non
 
 
 @transaction.atomic
-def attachment_add(*, submission: Submission, file_id: Any, acting_user: User | None) -> SubmissionAttachment:
-    """Attach an uploaded document of the submission's own workspace."""
-    try:
-        document_uuid = uuid.UUID(str(file_id))
-    except ValueError as exc:
-        raise ValidationFailed("fileId must be a file id.", details={"fields": {"fileId": [file_id]}}) from exc
+def attachment_add(
+    *, submission: Submission, document_uuid: uuid.UUID, acting_user: User | None
+) -> SubmissionAttachment:
+    """Attach an uploaded document (by its file id) of the submission's own workspace."""
     document = Document.objects.filter(workspace_id=submission.workspace_id, uuid=document_uuid).first()
     if document is None:
         raise FileNotFound("No such file in this workspace.")
@@ -505,22 +504,27 @@ def share_links_revoke(
 # --- Visibility ----------------------------------------------------------------------------------
 
 
-def _grant_for(submission: Submission, raw: Any, index: int) -> VisibilityGrant:
+@dataclass(frozen=True)
+class GrantRequest:
+    """Who a restricted submission is shown to: a user (by id), a workspace role, or an overseer workspace."""
+
+    target_type: GrantTargetType
+    target_id: str
+    access_level: str = "viewer"
+
+
+def _grant_for(submission: Submission, request: GrantRequest, index: int) -> VisibilityGrant:
     where = f"grants[{index}]"
 
     def refuse(message: str) -> InvalidGrant:
         return InvalidGrant(f"{where}: {message}", details={"fields": {where: [message]}})
 
-    if not isinstance(raw, dict):
-        raise refuse("Must be an object with targetType, targetId and accessLevel.")
-    target_type, target_id = raw.get("targetType"), raw.get("targetId")
-    access_level = raw.get("accessLevel", "viewer")
+    target_type, target_id, access_level = request.target_type, request.target_id, request.access_level
     if access_level != "viewer":
         raise refuse("accessLevel must be 'viewer'.")
-    if not isinstance(target_id, str | int) or str(target_id) == "":
+    if not target_id:
         raise refuse("targetId is required.")
-    target_id = str(target_id)
-    grant = VisibilityGrant(submission=submission, target_type=str(target_type), access_level=access_level)
+    grant = VisibilityGrant(submission=submission, target_type=target_type, access_level=access_level)
     if target_type == GrantTargetType.USER:
         membership = membership_get(workspace_id=submission.workspace_id, user_id=target_id)
         if membership is None:
@@ -546,21 +550,19 @@ def _grant_key(grant: VisibilityGrant) -> tuple[str, Any]:
 
 
 @transaction.atomic
-def visibility_set(*, submission: Submission, mode: Any, grants: Any, acting_user: User | None) -> Submission:
+def visibility_set(
+    *, submission: Submission, mode: VisibilityMode, grants: Sequence[GrantRequest], acting_user: User | None
+) -> Submission:
     """Replace the mode and grants. ``workspace`` mode drops every grant; oversight needs an active relationship."""
     submission = _lock(submission)
     if mode not in VisibilityMode.values:
         raise ValidationFailed(
             f"mode must be one of {VisibilityMode.values}.", details={"fields": {"mode": [str(mode)]}}
         )
-    if grants is None:
-        grants = []
-    if not isinstance(grants, list):
-        raise ValidationFailed("grants must be a list.", details={"fields": {"grants": ["Must be a list."]}})
     new_grants: dict[tuple[str, Any], VisibilityGrant] = {}
     if mode == VisibilityMode.RESTRICTED:
-        for index, raw in enumerate(grants):
-            grant = _grant_for(submission, raw, index)
+        for index, request in enumerate(grants):
+            grant = _grant_for(submission, request, index)
             new_grants.setdefault(_grant_key(grant), grant)
     existing = {_grant_key(grant): grant for grant in submission.grants.all()}
     for key, grant in existing.items():

@@ -27,6 +27,7 @@ from submissions.constants import (
     FormStatus,
     GrantTargetType,
     SubmissionStatus,
+    VisibilityMode,
 )
 from submissions.models import Form, FormVersion, Submission, SubmissionAttachment, SubmissionNote, VisibilityGrant
 from submissions.selectors import HistoryEvent, Snapshot
@@ -365,7 +366,7 @@ class AttachmentSerializer(serializers.ModelSerializer[SubmissionAttachment]):
 
 
 class AttachmentCreateSerializer(serializers.Serializer[Any]):
-    fileId = serializers.CharField(max_length=64)
+    fileId = serializers.UUIDField(help_text="The id of an uploaded file (`s3object_id` of /api/s3).")
 
 
 class ShareEmailSerializer(serializers.Serializer[Any]):
@@ -373,9 +374,15 @@ class ShareEmailSerializer(serializers.Serializer[Any]):
     message = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
 
 
+class GrantInputSerializer(serializers.Serializer[Any]):
+    targetType = serializers.ChoiceField(choices=GrantTargetType.choices)
+    targetId = serializers.CharField(max_length=64, help_text="A user id, a role name or an overseer workspace id.")
+    accessLevel = serializers.ChoiceField(choices=["viewer"], default="viewer")
+
+
 class VisibilityUpdateSerializer(serializers.Serializer[Any]):
-    mode = serializers.CharField()
-    grants = serializers.ListField(child=serializers.JSONField(), required=False, default=list)
+    mode = serializers.ChoiceField(choices=VisibilityMode.choices)
+    grants = GrantInputSerializer(many=True, required=False, default=list)
 
 
 # --- Response shapes: the views render every body through these ---------------------------------

@@ -17,6 +17,7 @@ from config.parsing import parse
 from config.schema import conflict
 from submissions import access, selectors, services
 from submissions.api import serializers as s
+from submissions.constants import VisibilityMode
 from submissions.selectors import SubmissionFilters
 from workspaces.access import require_role
 from workspaces.constants import Role
@@ -425,7 +426,9 @@ class DocumentsView(APIView):
             context=context, public_id=submission_id, minimum_role=Role.MEMBER
         )
         body = parse(s.AttachmentCreateSerializer, request.data)
-        attachment = services.attachment_add(submission=submission, file_id=body["fileId"], acting_user=context.user)
+        attachment = services.attachment_add(
+            submission=submission, document_uuid=body["fileId"], acting_user=context.user
+        )
         return Response(
             s.AttachmentSerializer(attachment, context={"request": request}).data, status=status.HTTP_201_CREATED
         )
@@ -575,7 +578,13 @@ class VisibilityView(APIView):
         context = workspace_context(request)
         submission = access.submission_get_for_visibility(context=context, public_id=submission_id, write=True)
         body = parse(s.VisibilityUpdateSerializer, request.data)
+        grants = [
+            services.GrantRequest(
+                target_type=item["targetType"], target_id=item["targetId"], access_level=item["accessLevel"]
+            )
+            for item in body["grants"]
+        ]
         submission = services.visibility_set(
-            submission=submission, mode=body["mode"], grants=body["grants"], acting_user=context.user
+            submission=submission, mode=VisibilityMode(body["mode"]), grants=grants, acting_user=context.user
         )
         return Response(s.VisibilitySerializer(selectors.visibility_settings(submission=submission)).data)

@@ -13,8 +13,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from submissions.constants import GrantTargetType, VisibilityMode
 from submissions.models import Submission
-from submissions.services import visibility_set
+from submissions.services import GrantRequest, visibility_set
 from workspaces.constants import Role
 from workspaces.models import OversightRelationship
 
@@ -132,18 +133,16 @@ def test_a_member_never_walks_into_what_it_may_not_see(
     member = member_of(workspace, Role.MEMBER)
     client = api_client_for(workspace, user=member)
     subs = [make_submission(form_version) for _ in range(12)]
-    granted = {"targetType": "user", "targetId": str(member.pk), "accessLevel": "viewer"}
-    overseer = {
-        "targetType": "oversight_workspace",
-        "targetId": str(other_workspace.public_id),
-        "accessLevel": "viewer",
-    }
+    granted = GrantRequest(target_type=GrantTargetType.USER, target_id=str(member.pk))
+    overseer = GrantRequest(target_type=GrantTargetType.OVERSIGHT_WORKSPACE, target_id=str(other_workspace.public_id))
     OversightRelationship.objects.create(overseer=other_workspace, overseen=workspace, active=True)
     for n, submission in enumerate(subs):
         if n % 3 == 0:  # restricted, nobody granted
-            visibility_set(submission=submission, mode="restricted", grants=[], acting_user=None)
+            visibility_set(submission=submission, mode=VisibilityMode.RESTRICTED, grants=[], acting_user=None)
         elif n % 3 == 1 and n < 6:  # restricted, granted to the member, and to the overseer
-            visibility_set(submission=submission, mode="restricted", grants=[granted, overseer], acting_user=None)
+            visibility_set(
+                submission=submission, mode=VisibilityMode.RESTRICTED, grants=[granted, overseer], acting_user=None
+            )
     hidden = {s.public_id for n, s in enumerate(subs) if n % 3 == 0}
     for sort_by, sort_order in SORTS:
         params = {"sortBy": sort_by, "sortOrder": sort_order}

@@ -15,7 +15,8 @@ from django.urls import reverse
 
 from perf import snapshots as snapshot_storage
 from submissions import selectors
-from submissions.services import submission_update, visibility_set
+from submissions.constants import GrantTargetType, VisibilityMode
+from submissions.services import GrantRequest, submission_update, visibility_set
 from tests.submissions.schemas import SEED_SUBMISSION_DATA
 from workspaces.constants import Role
 from workspaces.models import OversightRelationship
@@ -73,9 +74,9 @@ def test_a_capped_count_still_hides_what_the_member_may_not_see(
     client = api_client_for(workspace, user=member)
     subs = [make_submission(form_version) for _ in range(6)]
     for hidden in subs[:4]:
-        visibility_set(submission=hidden, mode="restricted", grants=[], acting_user=None)
-    grant = {"targetType": "user", "targetId": str(member.pk), "accessLevel": "viewer"}
-    visibility_set(submission=subs[0], mode="restricted", grants=[grant], acting_user=None)
+        visibility_set(submission=hidden, mode=VisibilityMode.RESTRICTED, grants=[], acting_user=None)
+    grant = GrantRequest(target_type=GrantTargetType.USER, target_id=str(member.pk))
+    visibility_set(submission=subs[0], mode=VisibilityMode.RESTRICTED, grants=[grant], acting_user=None)
     body = list_page(client, limit=10).json()
     assert {s["id"] for s in body["submissions"]} == {subs[0].public_id, subs[4].public_id, subs[5].public_id}
     assert body["pagination"]["total"] == 3
@@ -106,9 +107,9 @@ def test_an_overseer_lists_granted_submissions_in_a_bounded_number_of_queries(
 ) -> None:
     OversightRelationship.objects.create(overseer=other_workspace, overseen=workspace, active=True)
     shared, kept = make_submission(form_version), make_submission(form_version)
-    grant = {"targetType": "oversight_workspace", "targetId": str(other_workspace.public_id), "accessLevel": "viewer"}
-    visibility_set(submission=shared, mode="restricted", grants=[grant], acting_user=None)
-    visibility_set(submission=kept, mode="restricted", grants=[], acting_user=None)
+    grant = GrantRequest(target_type=GrantTargetType.OVERSIGHT_WORKSPACE, target_id=str(other_workspace.public_id))
+    visibility_set(submission=shared, mode=VisibilityMode.RESTRICTED, grants=[grant], acting_user=None)
+    visibility_set(submission=kept, mode=VisibilityMode.RESTRICTED, grants=[], acting_user=None)
     overseer = api_client_for(other_workspace)
     list_page(overseer)
     # API key; count with the overseen ids; rows (own and overseen): the same three.
@@ -212,10 +213,10 @@ def test_an_overseer_count_past_the_cap(
 ) -> None:
     monkeypatch.setattr(selectors, "COUNT_EXACT_CAP", 1)
     OversightRelationship.objects.create(overseer=other_workspace, overseen=workspace, active=True)
-    grant = {"targetType": "oversight_workspace", "targetId": str(other_workspace.public_id), "accessLevel": "viewer"}
+    grant = GrantRequest(target_type=GrantTargetType.OVERSIGHT_WORKSPACE, target_id=str(other_workspace.public_id))
     shared = [make_submission(form_version) for _ in range(3)]
     for submission in shared:
-        visibility_set(submission=submission, mode="restricted", grants=[grant], acting_user=None)
+        visibility_set(submission=submission, mode=VisibilityMode.RESTRICTED, grants=[grant], acting_user=None)
     response = list_page(api_client_for(other_workspace), limit=10)
     assert {s["id"] for s in response.json()["submissions"]} == {s.public_id for s in shared}
     total = response.json()["pagination"]["total"]

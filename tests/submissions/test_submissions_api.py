@@ -11,8 +11,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from submissions.constants import GrantTargetType, VisibilityMode
 from submissions.models import Submission
-from submissions.services import matter_create, matter_link_submission, visibility_set
+from submissions.services import GrantRequest, matter_create, matter_link_submission, visibility_set
 from tests.submissions.schemas import SEED_SUBMISSION_DATA
 from workspaces.constants import Role
 
@@ -194,10 +195,10 @@ def test_list_runs_a_constant_number_of_queries(
             matter_link_submission(matter=matter_create(workspace=workspace, title=f"M{n}"), submission=submission)
         if n % 5 == 0:  # restricted, granted to the member and to ADMINs (the key's role): grants to look up
             grants = [
-                {"targetType": "user", "targetId": str(member.pk), "accessLevel": "viewer"},
-                {"targetType": "workspace_role", "targetId": "ADMIN", "accessLevel": "viewer"},
+                GrantRequest(target_type=GrantTargetType.USER, target_id=str(member.pk)),
+                GrantRequest(target_type=GrantTargetType.WORKSPACE_ROLE, target_id="ADMIN"),
             ]
-            visibility_set(submission=submission, mode="restricted", grants=grants, acting_user=None)
+            visibility_set(submission=submission, mode=VisibilityMode.RESTRICTED, grants=grants, acting_user=None)
     for client in (api_client, member_client):
         client.get(reverse("submission-list"))  # the key's last-used stamp is written once a minute, not here
     # API key; count (with the overseen workspaces); rows (with form, version and first matter).

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from submissions.constants import VisibilityMode
 from submissions.models import Submission
 from submissions.services import visibility_set
 from tests.documents.factories import UploadedDocumentFactory
@@ -70,7 +71,7 @@ def assert_hidden(client: Any, submission: Submission, *, manages_visibility: bo
 
 @pytest.fixture
 def restricted(submission: Submission) -> Submission:
-    visibility_set(submission=submission, mode="restricted", grants=[], acting_user=None)
+    visibility_set(submission=submission, mode=VisibilityMode.RESTRICTED, grants=[], acting_user=None)
     return submission
 
 
@@ -87,7 +88,7 @@ def test_restricted_is_visible_to_owners_and_the_submitter_only(
 ) -> None:
     submitter = member_of(workspace, Role.VIEWER)
     submission = make_submission(form_version, user=submitter)
-    visibility_set(submission=submission, mode="restricted", grants=[], acting_user=None)
+    visibility_set(submission=submission, mode=VisibilityMode.RESTRICTED, grants=[], acting_user=None)
     assert visible_ids(api_client_for(workspace, user=member_of(workspace, Role.OWNER))) == {submission.public_id}
     assert visible_ids(api_client_for(workspace, user=submitter)) == {submission.public_id}
     for role in (Role.MEMBER, Role.VIEWER):
