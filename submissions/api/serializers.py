@@ -212,7 +212,7 @@ class SubmissionCreateSerializer(serializers.Serializer[Any]):
 
 
 class SubmissionUpdateSerializer(serializers.Serializer[Any]):
-    status = serializers.CharField(required=False)
+    status = serializers.ChoiceField(choices=SubmissionStatus.choices, required=False)
     data = serializers.DictField(required=False)  # type: ignore[assignment]
     metadata = MetadataField(required=False)
     userId = serializers.CharField(required=False, allow_null=True)
