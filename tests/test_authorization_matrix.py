@@ -29,8 +29,10 @@ from rest_framework.test import APIClient
 
 from documents.constants import DOWNLOAD_URL_EXPIRY_SECONDS
 from documents.links import document_thumbnail_url
+from submissions.constants import GrantTargetType, VisibilityMode
 from submissions.models import ShareLink
 from submissions.services import (
+    GrantRequest,
     attachment_add,
     form_create,
     form_publish,
@@ -275,7 +277,7 @@ def _tenant(workspace: Workspace) -> Tenant:
     fulfillment = Fulfillment.objects.create(required_document=required, subject_document=subject_document)
     _, expired_action_token = make_action(workspace)
     PublicAction.objects.filter(pk=PublicAction.objects.latest("pk").pk).update(expires_at=timezone.now())
-    attachment = attachment_add(submission=submitted, file_id=subject_document.document.uuid, acting_user=None)
+    attachment = attachment_add(submission=submitted, document_uuid=subject_document.document.uuid, acting_user=None)
     _, share_token = share_link_create(submission=submitted, acting_user=None)
     expired_link, expired_share_token = share_link_create(submission=submitted, acting_user=None)
     ShareLink.objects.filter(pk=expired_link.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
@@ -347,9 +349,9 @@ def world(db: None) -> World:
     overseer_ws = WorkspaceFactory.create(name="Overseer Workspace")
     OversightRelationship.objects.create(overseer=overseer_ws, overseen=home_ws, active=True)
     home, stranger = _tenant(home_ws), _tenant(stranger_ws)
-    grant = {"targetType": "oversight_workspace", "targetId": str(overseer_ws.public_id), "accessLevel": "viewer"}
+    grant = GrantRequest(target_type=GrantTargetType.OVERSIGHT_WORKSPACE, target_id=str(overseer_ws.public_id))
     restricted = home_ws.submissions.get(public_id=home.ids["restricted_id"])
-    visibility_set(submission=restricted, mode="restricted", grants=[grant], acting_user=None)
+    visibility_set(submission=restricted, mode=VisibilityMode.RESTRICTED, grants=[grant], acting_user=None)
 
     owner = _member(home_ws, Role.OWNER, is_staff=True)
     clients: dict[str, Client] = {

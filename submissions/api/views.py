@@ -17,7 +17,7 @@ from config.parsing import parse
 from config.schema import conflict
 from submissions import access, selectors, services
 from submissions.api import serializers as s
-from submissions.constants import VisibilityMode
+from submissions.constants import GrantTargetType, VisibilityMode
 from submissions.selectors import SubmissionFilters
 from workspaces.access import require_role
 from workspaces.constants import Role
@@ -580,7 +580,9 @@ class VisibilityView(APIView):
         body = parse(s.VisibilityUpdateSerializer, request.data)
         grants = [
             services.GrantRequest(
-                target_type=item["targetType"], target_id=item["targetId"], access_level=item["accessLevel"]
+                target_type=GrantTargetType(item["targetType"]),
+                target_id=item["targetId"],
+                access_level=item["accessLevel"],
             )
             for item in body["grants"]
         ]
