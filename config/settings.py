@@ -305,6 +305,7 @@ SPECTACULAR_SETTINGS = {
         "RequiredDocumentCategoryEnum": "workflows.constants.RequiredDocumentCategory",
         "DecisionStatusEnum": "workflows.constants.DecisionStatus",
         "PublicActionStatusEnum": "workflows.constants.PublicActionStatus",
+        "SubmissionStatusEnum": "submissions.constants.SubmissionStatus",
     },
 }
 
