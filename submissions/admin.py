@@ -29,6 +29,7 @@ from submissions.models import (
     SubmissionVisibility,
 )
 from submissions.services import (
+    GrantRequest,
     form_archive,
     form_create,
     form_publish,
@@ -333,13 +334,13 @@ class VisibilityForm(forms.ModelForm):
             g.target_workspace_id for g in grants if g.target_type == GrantTargetType.OVERSIGHT_WORKSPACE
         ]
 
-    def grants(self) -> list[dict[str, str]]:
+    def grants(self) -> list[GrantRequest]:
         data = self.cleaned_data
         return [
-            *({"targetType": GrantTargetType.USER, "targetId": str(user.pk)} for user in data["users"]),
-            *({"targetType": GrantTargetType.WORKSPACE_ROLE, "targetId": role} for role in data["roles"]),
+            *(GrantRequest(target_type=GrantTargetType.USER, target_id=str(user.pk)) for user in data["users"]),
+            *(GrantRequest(target_type=GrantTargetType.WORKSPACE_ROLE, target_id=role) for role in data["roles"]),
             *(
-                {"targetType": GrantTargetType.OVERSIGHT_WORKSPACE, "targetId": str(workspace.public_id)}
+                GrantRequest(target_type=GrantTargetType.OVERSIGHT_WORKSPACE, target_id=str(workspace.public_id))
                 for workspace in data["overseers"]
             ),
         ]
@@ -366,7 +367,7 @@ class SubmissionVisibilityAdmin(WorkspaceScopedAdmin):
         try:
             visibility_set(
                 submission=obj,
-                mode=form.cleaned_data["visibility_mode"],
+                mode=VisibilityMode(form.cleaned_data["visibility_mode"]),
                 grants=form.grants(),
                 acting_user=request.user,  # type: ignore[arg-type]
             )

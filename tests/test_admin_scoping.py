@@ -21,8 +21,10 @@ from django.test import Client
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
+from submissions.constants import GrantTargetType, VisibilityMode
 from submissions.models import Submission, SubmissionVisibility
 from submissions.services import (
+    GrantRequest,
     form_create,
     form_publish,
     matter_create,
@@ -140,10 +142,10 @@ def world(db: None) -> World:
     )
     visibility_set(
         submission=restricted,
-        mode="restricted",
+        mode=VisibilityMode.RESTRICTED,
         grants=[
-            {"targetType": "user", "targetId": str(w.users["grantee"].pk)},
-            {"targetType": "oversight_workspace", "targetId": str(overseer_ws.public_id)},
+            GrantRequest(target_type=GrantTargetType.USER, target_id=str(w.users["grantee"].pk)),
+            GrantRequest(target_type=GrantTargetType.OVERSIGHT_WORKSPACE, target_id=str(overseer_ws.public_id)),
         ],
         acting_user=None,
     )

@@ -17,7 +17,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from config.errors import ValidationFailed
-from submissions.constants import EventType
+from submissions.constants import EventType, VisibilityMode
 from submissions.models import MatterSubmission, ShareLink, Submission, SubmissionEvent
 from submissions.services import (
     form_create,
@@ -83,7 +83,7 @@ def test_a_member_not_granted_a_restricted_submission_neither_opens_nor_deletes_
     client: Client, staff: Any, workspace: Workspace, api_client_for: Any
 ) -> None:
     submission = make_submission(workspace, name="Zebediah Hidden")
-    visibility_set(submission=submission, mode="restricted", grants=[], acting_user=None)
+    visibility_set(submission=submission, mode=VisibilityMode.RESTRICTED, grants=[], acting_user=None)
     member = staff(Role.MEMBER)
 
     api = api_client_for(workspace, user=member)
@@ -282,7 +282,7 @@ def test_an_admin_undoes_a_restriction_in_the_admin_as_in_the_api(
     client: Client, staff: Any, workspace: Workspace
 ) -> None:
     submission = make_submission(workspace, name="Zebediah Hidden")
-    visibility_set(submission=submission, mode="restricted", grants=[], acting_user=None)
+    visibility_set(submission=submission, mode=VisibilityMode.RESTRICTED, grants=[], acting_user=None)
     staff(Role.ADMIN)
     changelist = client.get(reverse("admin:submissions_submissionvisibility_changelist")).content.decode()
     assert submission.public_id in changelist and "Zebediah Hidden" not in changelist
