@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from config.errors import ValidationFailed
+from config.errors import ValidationFailed, first_error_message
 from submissions.formschema.compile import compile_schema
 from submissions.formschema.fieldtypes.base import CleanContext, FileValues
 from submissions.formschema.fieldtypes.files import FileType, accepts
@@ -82,8 +82,6 @@ def clean_form_data(
     if file_values == "documents":
         _check_documents(context, workspace, cleaner)
     if cleaner.errors:
-        count = len(cleaner.errors)
-        first_path, first_messages = next(iter(cleaner.errors.items()))
-        message = f"{first_path}: {first_messages[0]}" + (f" (and {count - 1} more)" if count > 1 else "")
+        message = first_error_message(cleaner.errors)
         raise ValidationFailed(f"Invalid submission data. {message}", details={"fields": cleaner.errors})
     return cleaned
