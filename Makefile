@@ -42,11 +42,13 @@ typecheck: $(VENV)/.installed
 # where the tests marked `postgres` (concurrency, scale) run too.
 test-sqlite: $(VENV)/.installed
 	bash .ci/ensure-chromium
+	bash .ci/ensure-clamav
 	$(PY) -m pytest -m "not postgres" -n 2 --dist loadfile
 
 test-postgres: $(VENV)/.installed
 	bash .ci/ensure-postgres
 	bash .ci/ensure-chromium
+	bash .ci/ensure-clamav
 	DATABASE_URL=$(PG_URL) $(PY) -m pytest -n 2 --dist loadfile
 
 # The public action flow under load against gunicorn on PostgreSQL, with a bad-token flood (README "Reliability").

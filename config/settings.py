@@ -186,6 +186,12 @@ AWS_S3_MAX_ATTEMPTS = env.int("AWS_S3_MAX_ATTEMPTS", default=2)
 AWS_S3_MAX_CONCURRENCY = env.int("AWS_S3_MAX_CONCURRENCY", default=6)
 AWS_S3_SLOT_WAIT_SECONDS = env.float("AWS_S3_SLOT_WAIT_SECONDS", default=0.5)
 STORAGE_RETRY_AFTER_SECONDS = env.int("STORAGE_RETRY_AFTER_SECONDS", default=5)
+# The malware scanner of accepted files: clamd's socket (unix:///run/clamav/clamd.ctl or tcp://host:3310). Empty (the
+# embedded default): files are still checked to open as their type, and say "not scanned". clamd's StreamMaxLength
+# must be at least the largest upload (50 MB).
+CLAMAV_URL = env.str("CLAMAV_URL", default="")
+CLAMAV_TIMEOUT_SECONDS = env.float("CLAMAV_TIMEOUT_SECONDS", default=30.0)
+DOCUMENT_SCAN_POLL_SECONDS = env.float("DOCUMENT_SCAN_POLL_SECONDS", default=2.0)
 # Where the embedded emulator keeps its objects between restarts.
 EMBEDDED_S3_DIR = DATA_DIR / "s3"
 # S3 event notifications (ObjectCreated) arrive on this SQS queue; empty disables the worker.

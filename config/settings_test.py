@@ -25,3 +25,4 @@ RATE_LIMITS = dict.fromkeys(RATE_LIMITS, "100000/minute")  # noqa: F405
 # django-axes wants the request on every authenticate(); the test client's login() has none. The lockout tests
 # turn it back on.
 AXES_ENABLED = False
+CLAMAV_URL = ""  # tests that scan point it at the suite's own clamd (tests/clamd.py)

@@ -14,8 +14,18 @@ class DocumentAdmin(WorkspaceScopedAdmin, SimpleHistoryAdmin):
     """Read-only: documents change through the upload flows only."""
 
     rights = Rights(view=READ)
-    list_display = ["original_name", "workspace", "status", "problem", "content_type", "size", "source", "created_at"]
-    list_filter = ["status", "problem", "source", "content_type"]
+    list_display = [
+        "original_name",
+        "workspace",
+        "status",
+        "problem",
+        "scan_status",
+        "content_type",
+        "size",
+        "source",
+        "created_at",
+    ]
+    list_filter = ["status", "problem", "scan_status", "source", "content_type"]
     list_select_related = ["workspace"]
     search_fields = ["original_name", "key", "uuid", "sha256"]
     date_hierarchy = "created_at"
@@ -32,6 +42,7 @@ class DocumentAdmin(WorkspaceScopedAdmin, SimpleHistoryAdmin):
 
     @admin.display(description="Download")
     def download(self, document: Document) -> str:
-        if not document.final_key:
-            return "-"
-        return format_html('<a href="{}" target="_blank" rel="noopener">Open file</a>', document_download_url(document))
+        url = document_download_url(document)
+        if url is None:
+            return f"- ({document.get_scan_status_display()})" if document.status == "UPLOADED" else "-"
+        return format_html('<a href="{}" target="_blank" rel="noopener">Open file</a>', url)

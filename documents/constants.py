@@ -31,6 +31,15 @@ class UploadProblem(models.TextChoices):
     CONTENT_CHECK_FAILED = "content_check_failed", "Content check failed"
 
 
+class ScanStatus(models.TextChoices):
+    """An accepted file's deep content check and malware scan (documents/scanning.py); served only once it passed."""
+
+    SCANNING = "SCANNING", "Scanning"
+    CLEAN = "CLEAN", "Clean"
+    NOT_SCANNED = "NOT_SCANNED", "Not scanned for malware (no scanner configured); content checked"
+    QUARANTINED = "QUARANTINED", "Quarantined"
+
+
 class UploadSource(models.TextChoices):
     """The `source` allow-list of the /api/s3 contract, plus the sources our other contracts use."""
 

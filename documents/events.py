@@ -10,19 +10,18 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import threading
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus, urlparse
 
 import boto3
 from botocore.config import Config
 from django.conf import settings
-from django.db import close_old_connections, connections
 
 from documents import s3
 from documents.constants import DocumentStatus
 from documents.models import Document
 from documents.services import document_upload_discard, document_verify_upload
+from documents.workers import LoopWorker
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -127,28 +126,12 @@ def event_queue_ensure(*, queue_name: str = EMBEDDED_QUEUE_NAME) -> str:
     return queue_url
 
 
-class DocumentEventWorker(threading.Thread):
+class DocumentEventWorker(LoopWorker):
     """The worker as a daemon thread, for ``run_embedded``."""
 
     def __init__(self, queue_url: str, wait_time_seconds: int = 2) -> None:
-        super().__init__(name="document-events", daemon=True)
-        self.queue_url = queue_url
-        self.wait_time_seconds = wait_time_seconds
-        self._stop_event = threading.Event()
+        def receive() -> int:
+            document_events_receive(queue_url=queue_url, wait_time_seconds=wait_time_seconds)
+            return 1  # a receive waits by itself (long poll)
 
-    def run(self) -> None:
-        try:
-            while not self._stop_event.is_set():
-                try:
-                    document_events_receive(queue_url=self.queue_url, wait_time_seconds=self.wait_time_seconds)
-                except Exception:
-                    logger.exception("Document events: receiving failed; retrying")
-                    self._stop_event.wait(2.0)
-                finally:
-                    close_old_connections()
-        finally:
-            connections.close_all()  # this thread's own connections
-
-    def stop(self) -> None:
-        self._stop_event.set()
-        self.join(timeout=self.wait_time_seconds + 5)
+        super().__init__("document-events", receive, pause=0, stop_timeout=wait_time_seconds + 5)

@@ -16,7 +16,7 @@ THUMBNAIL_SALT = "documents.thumbnail"
 
 def document_download_url(document: Document) -> str | None:
     """The accepted (final) object only: a public file's lasting URL, else a 15-minute presigned GET; None before."""
-    if not document.final_key:
+    if not document.final_key or not document.servable:  # scanning or quarantined: never served
         return None
     if document.is_public:
         return s3.public_url(document.final_key)

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from documents.constants import DocumentStatus, UploadProblem, UploadSource
+from documents.constants import DocumentStatus, ScanStatus, UploadProblem, UploadSource
 from workspaces.models import Workspace
 
 
@@ -34,6 +34,14 @@ class Document(models.Model):
         max_length=512, blank=True, help_text="The accepted object, copied from the upload key; no presign names it."
     )
     sha256 = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the final object (hex), computed by S3.")
+    scan_status = models.CharField(
+        max_length=20,
+        choices=ScanStatus.choices,
+        default=ScanStatus.SCANNING,
+        help_text="The deep content check and malware scan of the accepted file; it is served only once passed.",
+    )
+    scan_reason = models.CharField(max_length=500, blank=True, help_text="Why the file was quarantined.")
+    scanned_at = models.DateTimeField(null=True, blank=True)
     source = models.CharField(max_length=40, choices=UploadSource.choices)
     is_public = models.BooleanField(default=False)
     metadata = models.JSONField(default=dict, blank=True, help_text="The x-amz-meta-* fields pinned in the policy.")
@@ -49,10 +57,18 @@ class Document(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        indexes = [models.Index(fields=["workspace", "status", "created_at"])]
+        indexes = [
+            models.Index(fields=["workspace", "status", "created_at"]),
+            models.Index(fields=["scan_status", "uploaded_at"]),  # the scan worker's queue
+        ]
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.status})"
+
+    @property
+    def servable(self) -> bool:
+        """Accepted, and its content check and malware scan passed (or no scanner is configured)."""
+        return self.status == DocumentStatus.UPLOADED and self.scan_status in (ScanStatus.CLEAN, ScanStatus.NOT_SCANNED)
 
     @property
     def upload_expired(self) -> bool:

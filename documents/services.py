@@ -551,7 +551,12 @@ def document_thumbnail_ensure(*, document: Document) -> str | None:
     if document.thumbnail_key:
         return document.thumbnail_key
     file_type = file_type_for_name(document.sanitized_name)
-    if not document.final_key or file_type is None or not (file_type.is_image or file_type.is_pdf):
+    if (
+        not document.final_key
+        or not document.servable
+        or file_type is None
+        or not (file_type.is_image or file_type.is_pdf)
+    ):
         return None
     with tempfile.SpooledTemporaryFile(max_size=_THUMBNAIL_SPOOL_BYTES) as spool:
         try:

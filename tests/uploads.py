@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import requests
+from django.core.management import call_command
 from PIL import Image
 
 
@@ -38,3 +39,8 @@ def post_to_s3(
     file_part: tuple[str, bytes, str] = (file_name, content, content_type or "application/octet-stream")
     parts.append(("file", file_part))
     return requests.post(url, files=parts, timeout=30)
+
+
+def run_scans() -> None:
+    """The scan worker's pass over the accepted files: they are served only once it has checked them."""
+    call_command("process_document_scans", "--once")

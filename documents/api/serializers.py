@@ -71,7 +71,14 @@ class StoredFileSerializer(serializers.ModelSerializer):
             "common_key",
             "is_common",
             "sha256",
+            "scan_status",
+            "scan_reason",
         ]
+        extra_kwargs = {
+            "scan_status": {
+                "help_text": "SCANNING until the file is checked; `url` is null unless CLEAN or NOT_SCANNED."
+            }
+        }
 
     def get_url(self, document: Document) -> str | None:
         return document_download_url(document)

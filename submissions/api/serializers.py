@@ -334,8 +334,11 @@ class AttachmentSerializer(serializers.ModelSerializer[SubmissionAttachment]):
     contentType = serializers.CharField(source="document.content_type")
     size = serializers.IntegerField(source="document.size")
     sha256 = serializers.CharField(source="document.sha256", help_text="SHA-256 (hex) of the file, computed by S3.")
-    url = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField(help_text="Null until the file's scan passed (see scanStatus).")
     thumbnailUrl = serializers.SerializerMethodField()
+    scanStatus = serializers.CharField(
+        source="document.scan_status", help_text="SCANNING, CLEAN, NOT_SCANNED (no malware scanner) or QUARANTINED."
+    )
     attachedBy = serializers.SerializerMethodField()
     createdAt = IsoDateTimeField(source="created_at")
 
@@ -351,6 +354,7 @@ class AttachmentSerializer(serializers.ModelSerializer[SubmissionAttachment]):
             "sha256",
             "url",
             "thumbnailUrl",
+            "scanStatus",
             "attachedBy",
             "createdAt",
         ]

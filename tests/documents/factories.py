@@ -8,7 +8,7 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from documents.constants import DocumentStatus, UploadSource
+from documents.constants import DocumentStatus, ScanStatus, UploadSource
 from documents.models import Document
 from tests.workspaces.factories import WorkspaceFactory
 
@@ -29,6 +29,7 @@ class UploadedDocumentFactory(factory.django.DjangoModelFactory[Document]):
     max_size = 15 * 1024 * 1024
     size = 1234
     status = DocumentStatus.UPLOADED
+    scan_status = ScanStatus.CLEAN  # checked and scanned: served
     source = UploadSource.FORM_FIELD_VALUE
     upload_expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(minutes=5))
     uploaded_at = factory.LazyFunction(timezone.now)

@@ -21,7 +21,7 @@ from django.urls import reverse
 from documents import s3
 from documents.models import Document
 from tests.storage_faults import hung_endpoint, refused_endpoint, s3_at
-from tests.uploads import pdf_bytes, png_bytes, post_to_s3
+from tests.uploads import pdf_bytes, png_bytes, post_to_s3, run_scans
 from tests.workflows.factories import SubjectRecordFactory
 from tests.workflows.public_action_support import SEED_ROOT_BODY, confirm_url, make_action, submit_url, upload_all
 from workflows.models import PublicAction
@@ -121,6 +121,7 @@ def s3_routes(live_server: Any, workspace: Workspace, api_headers: dict[str, str
     photo = _presigned_upload(base, api_headers, "photo.png", "image/png", png_bytes())
     stored = send(_success_call(base, photo), api_headers)
     assert stored.status == 200, stored.body
+    run_scans()
     return {
         "s3 success": _success_call(base, report),
         "document.get": Call("POST", f"{base}{reverse('document-get')}", {"document_id": created["document_id"]}),

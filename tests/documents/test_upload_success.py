@@ -10,7 +10,7 @@ from PIL import Image
 
 from documents import s3
 from documents.models import Document
-from tests.uploads import jpeg_bytes, pdf_bytes, png_bytes, post_to_s3
+from tests.uploads import jpeg_bytes, pdf_bytes, png_bytes, post_to_s3, run_scans
 
 PRESIGN = reverse("s3-presigned-post")
 SUCCESS = reverse("s3-success")
@@ -67,6 +67,8 @@ def test_full_flow_returns_the_stored_file_record_and_the_file_downloads(api_cli
         "common_key",
         "is_common",
         "sha256",  # added to the documented record
+        "scan_status",
+        "scan_reason",
     }
     assert record["sha256"] == hashlib.sha256(content).hexdigest()
     assert record["id"] == presigned["s3object_id"]
@@ -75,6 +77,10 @@ def test_full_flow_returns_the_stored_file_record_and_the_file_downloads(api_cli
     assert record["content_type"] == "application/pdf"
     assert record["is_public"] is False and record["is_common"] is False and record["common_key"] is None
     assert record["size_formatted"].endswith(("B", "KB"))
+    assert (record["scan_status"], record["url"]) == ("SCANNING", None)
+    run_scans()
+    record = success(api_client, presigned).json()
+    assert record["scan_status"] == "NOT_SCANNED"  # the suite's default has no clamd (see test_scanning.py)
     assert requests.get(record["url"], timeout=10).content == content
 
     document = Document.objects.get(uuid=record["id"])
@@ -98,6 +104,7 @@ def test_images_and_pdfs_get_a_real_thumbnail(api_client, client, filename, cont
     presigned = presign(api_client, filename, contenttype or "application/pdf")
     upload(presigned, make())
     record = success(api_client, presigned).json()
+    run_scans()
 
     response = client.get(record["thumbnail_url"])
     assert response.status_code == 302
@@ -129,6 +136,8 @@ def test_public_images_get_a_lasting_url_anyone_can_open(api_client, source):
     presigned = presign(api_client, "logo.png", "image/png", source)
     content = png_bytes()
     upload(presigned, content)
+    success(api_client, presigned, is_public=True)
+    run_scans()
     record = success(api_client, presigned, is_public=True).json()
     assert record["is_public"] is True
     assert "X-Amz-Signature" not in record["url"] and "/public/" in record["url"]
@@ -142,6 +151,8 @@ def test_public_images_get_a_lasting_url_anyone_can_open(api_client, source):
 def test_a_private_file_is_not_readable_without_its_signed_link(api_client):
     presigned = presign(api_client)
     upload(presigned, pdf_bytes())
+    success(api_client, presigned)
+    run_scans()
     record = success(api_client, presigned).json()
 
     unsigned = requests.get(record["url"].split("?", 1)[0], timeout=10)

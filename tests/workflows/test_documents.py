@@ -22,6 +22,7 @@ from documents.constants import DocumentStatus
 from documents.events import sqs_client
 from documents.models import Document
 from tests.storage_faults import refused_endpoint, s3_at
+from tests.uploads import pdf_bytes, run_scans
 from tests.workflows.factories import SubjectRecordFactory
 from workflows.models import SubjectRecord, SubjectRecordDocument
 from workspaces.constants import Role
@@ -248,17 +249,21 @@ def test_get_is_pending_before_the_upload(api_client: APIClient, record: Subject
 
 
 def test_get_verifies_an_upload_lazily(api_client: APIClient, record: SubjectRecord) -> None:
-    document = create(api_client, record).json()["data"]["document"]
-    assert upload(document, PDF).status_code == 204
+    content = pdf_bytes()
+    document = create(api_client, record, size=len(content)).json()["data"]["document"]
+    assert upload(document, content).status_code == 204
 
     response = get(api_client, document["document_id"])
 
     body = response.json()["data"]["document"]
     assert body["upload_status"] == "UPLOADED"
     assert body["uploaded_at"] is not None
+    assert (body["scan_status"], body["download_url"]) == ("SCANNING", None)  # served once the scan passed
+    run_scans()
+    body = get(api_client, document["document_id"]).json()["data"]["document"]
     download = requests.get(body["download_url"], timeout=10)
     assert download.status_code == 200
-    assert download.content == PDF
+    assert download.content == content
 
 
 def test_upload_of_another_type_is_rejected_with_its_reason(api_client: APIClient, record: SubjectRecord) -> None:

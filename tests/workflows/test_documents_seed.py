@@ -19,12 +19,13 @@ import requests
 from django.urls import reverse
 
 from documents import s3
+from tests.uploads import pdf_bytes, run_scans
 from tests.workflows.factories import SubjectRecordFactory
 from workspaces.constants import Role
 from workspaces.models import Workspace
 from workspaces.services import api_key_create
 
-PASSPORT_PDF = b"%PDF-1.7\n" + b"1 0 obj << /Type /Catalog >> endobj\n" * 100 + b"trailer << /Root 1 0 R >>\n%%EOF\n"
+PASSPORT_PDF = pdf_bytes()  # a real PDF: the scan opens it before it is served
 
 # Verbatim from the seed (shared/seeds/002_55bfc855319dd15c.txt), Step 2, the Python example.
 SEED_PYTHON_SNIPPET = textwrap.dedent(
@@ -138,6 +139,8 @@ def test_seed_python_snippet_uploads_verbatim(
     document = document_get_over_http(live_server.url, headers, document_id)
     assert document["upload_status"] == "UPLOADED"
     assert document["file_size_in_bytes"] == len(PASSPORT_PDF)
+    run_scans()
+    document = document_get_over_http(live_server.url, headers, document_id)
     assert requests.get(document["download_url"], timeout=10).content == PASSPORT_PDF
 
 

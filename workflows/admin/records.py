@@ -65,17 +65,19 @@ class DocumentInline(ReadOnlyInline):
     @admin.display(description="File")
     def file(self, link: SubjectRecordDocument) -> str:
         document = link.document
-        if document.status != DocumentStatus.UPLOADED:
+        url = document_download_url(document)
+        if url is None:
             return document.original_name
-        return format_html(
-            '<a href="{}" target="_blank" rel="noopener">{}</a>',
-            document_download_url(document),
-            document.original_name,
-        )
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, document.original_name)
 
     @admin.display(description="Upload")
     def status(self, link: SubjectRecordDocument) -> str:
         document = link.document
+        if document.status == DocumentStatus.UPLOADED:  # accepted: what the scan says
+            checksum = f"SHA-256 {document.sha256}" if document.sha256 else ""
+            return " ".join(
+                part for part in (document.get_scan_status_display(), document.scan_reason, checksum) if part
+            )
         reason = f"({document.get_problem_display()})" if document.problem else ""
         checksum = f"SHA-256 {document.sha256}" if document.sha256 else ""
         return " ".join(

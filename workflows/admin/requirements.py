@@ -209,11 +209,13 @@ class FulfillmentAdmin(WorkspaceScopedAdmin):
     @admin.display(description="Document")
     def document(self, obj: Fulfillment) -> str:
         document = obj.subject_document.document
-        if document.status != DocumentStatus.UPLOADED:
-            return f"{obj.subject_document.public_id} ({document.get_status_display()})"
+        url = document_download_url(document)
+        if url is None:
+            shown = document.get_scan_status_display() if document.status == DocumentStatus.UPLOADED else None
+            return f"{obj.subject_document.public_id} ({shown or document.get_status_display()})"
         return format_html(
             '<a href="{}" target="_blank" rel="noopener">{} ({})</a>',
-            document_download_url(document),
+            url,
             document.original_name,
             obj.subject_document.public_id,
         )

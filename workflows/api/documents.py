@@ -17,7 +17,6 @@ from rest_framework.views import APIView
 from config.parsing import parse
 from config.schema import STORAGE_UNAVAILABLE_RESPONSE, conflict
 from documents import s3
-from documents.constants import DocumentStatus
 from documents.links import document_download_url
 from workflows.constants import (
     FULFILLMENT_BATCH_MAX,
@@ -137,7 +136,14 @@ class DocumentSerializer(serializers.Serializer):
         "content_check_failed), or null; added to the documented shape."
     )
     sha256 = serializers.SerializerMethodField(help_text="SHA-256 (hex) of the accepted file, computed by S3.")
-    download_url = serializers.SerializerMethodField(help_text="A 15-minute link, once the upload is accepted.")
+    download_url = serializers.SerializerMethodField(
+        help_text="A 15-minute link, once the upload is accepted and its scan passed."
+    )
+    scan_status = serializers.CharField(
+        source="document.scan_status",
+        help_text="SCANNING, CLEAN, NOT_SCANNED (no malware scanner configured) or QUARANTINED.",
+    )
+    scan_reason = serializers.SerializerMethodField()
     upload_expires_at = serializers.DateTimeField(source="document.upload_expires_at")
     uploaded_at = serializers.DateTimeField(source="document.uploaded_at", allow_null=True)
     created_at = serializers.DateTimeField(source="document.created_at")
@@ -155,9 +161,10 @@ class DocumentSerializer(serializers.Serializer):
     def get_sha256(self, link: SubjectRecordDocument) -> str | None:
         return link.document.sha256 or None
 
+    def get_scan_reason(self, link: SubjectRecordDocument) -> str | None:
+        return link.document.scan_reason or None
+
     def get_download_url(self, link: SubjectRecordDocument) -> str | None:
-        if link.document.status != DocumentStatus.UPLOADED:
-            return None
         return document_download_url(link.document)
 
 

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 
 from documents.embedded_s3 import embedded_s3
 from documents.events import DocumentEventWorker, event_queue_ensure
+from documents.scanning import document_scan_worker
 
 
 class Command(BaseCommand):
@@ -25,8 +26,12 @@ class Command(BaseCommand):
         # S3 ObjectCreated events go to an SQS queue of the emulator; a worker thread verifies each upload.
         events = DocumentEventWorker(settings.DOCUMENT_EVENTS_QUEUE_URL or event_queue_ensure())
         events.start()
+        # Accepted files are checked in depth (and by clamd when CLAMAV_URL is set) before they are served.
+        scans = document_scan_worker()
+        scans.start()
         try:
             call_command("runserver", options["addrport"], use_reloader=False, use_threading=True)
         finally:
+            scans.stop()
             events.stop()
             storage.stop()
