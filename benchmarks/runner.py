@@ -22,7 +22,8 @@ class Result:
     floor_median_ms: float | None
     target: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
-    # "ms" times; "B" counts bytes; "rps" is a throughput run: medians are ms per request, p95 holds the p99.
+    # "ms" times; "B" counts bytes; "rps" is a throughput run: medians are ms per request, p95 holds the p99;
+    # "MB/s" is a data rate: medians are ms per MB.
     unit: str = "ms"
 
     @property
@@ -130,4 +131,6 @@ def format_table(results: list[Result], title: str) -> str:
 def _value(value: float, unit: str) -> str:
     if unit == "rps":
         return f"{1000 / value:.0f} req/s" if value else "-"
+    if unit == "MB/s":
+        return f"{1000 / value:.1f} MB/s" if value else "-"
     return f"{value:.0f} B" if unit == "B" else f"{value:.3f} ms"

@@ -22,7 +22,10 @@ def test_bench_writes_a_row_per_case_with_its_floor_and_ratio(tmp_path: Path, mo
     output = tmp_path / "bench.json"
 
     call_command(
-        "bench", only=("signing", "submit", "confirm", "list", "snapshots", "perf"), repeat=5, output=str(output)
+        "bench",
+        only=("signing", "submit", "confirm", "scan", "list", "snapshots", "perf"),
+        repeat=5,
+        output=str(output),
     )
 
     written = json.loads(output.read_text())
@@ -50,3 +53,8 @@ def test_bench_writes_a_row_per_case_with_its_floor_and_ratio(tmp_path: Path, mo
     assert "submit (2 files)" in written["profiles"]
     switched = {row["floor"] for row in written["results"] if row["floor"].startswith("PERF_")}
     assert ("PERF_HISTORY_CTE=0" in switched) == (connection.vendor == "postgresql")
+    # The scan of an accepted file, in MB/s against reading the same object from S3.
+    scan = next(row for case, row in rows.items() if case.startswith("document_scan"))
+    assert scan["unit"] == "MB/s" and scan["median_ms"] > 0 and scan["floor_median_ms"] > 0
+    assert scan["ratio"] == pytest.approx(scan["median_ms"] / scan["floor_median_ms"], abs=0.01)
+    assert f"{1000 / scan['median_ms']:.1f} MB/s" in written["table"]

@@ -15,7 +15,7 @@ from django.db import connection
 from django.utils import timezone
 from moto.server import ThreadedMotoServer
 
-from benchmarks import cases, public_actions, switches
+from benchmarks import cases, public_actions, scans, switches
 from benchmarks import submissions as submission_cases
 from benchmarks.runner import Result, format_table
 from documents import s3
@@ -31,7 +31,7 @@ def _free_port() -> int:
 
 
 # "perf" and "perf-http": each piece of the performance layer on and off (benchmarks/switches.py).
-GROUPS = ("signing", "submit", "confirm", "list", "snapshots", "perf", "http", "perf-http")
+GROUPS = ("signing", "submit", "confirm", "scan", "list", "snapshots", "perf", "http", "perf-http")
 
 
 def _groups(value: str) -> tuple[str, ...]:
@@ -122,6 +122,8 @@ class Command(BaseCommand):
             results += public_actions.confirm_cases(workspace, repeat)
             results.append(public_actions.upload_path_bytes(workspace))
             results.append(public_actions.acceptance_case(workspace, repeat))
+        if "scan" in groups:
+            results += scans.scan_cases(workspace, repeat)
         if "list" in groups:
             results += submission_cases.list_cases(submission_cases.list_rows(), repeat)
         if "snapshots" in groups:
