@@ -168,8 +168,10 @@ def document_scan_worker() -> LoopWorker:
 
 
 def document_scans_run(*, limit: int = 50) -> int:
-    """Scan the documents waiting now (up to ``limit``); the number looked at."""
-    pending = document_scans_pending(limit=limit)
-    for document_id in pending:
-        document_scan(document_id)
-    return len(pending)
+    """Scan the documents waiting now (up to ``limit``); the number settled (postponed ones are not: the worker
+    pauses instead of asking an unavailable S3 or clamd again at once)."""
+    settled = 0
+    for document_id in document_scans_pending(limit=limit):
+        document = document_scan(document_id)
+        settled += document is not None and document.scan_status != ScanStatus.SCANNING
+    return settled

@@ -7,6 +7,7 @@ own signature database (tests/clamd.py).
 from __future__ import annotations
 
 import io
+import time
 import zipfile
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from documents.models import Document
+from documents.scanning import document_scan_worker
 from tests.clamd import EICAR, SIGNATURE_PNG
 from tests.uploads import jpeg_bytes, pdf_bytes, png_bytes, post_to_s3
 
@@ -203,3 +205,21 @@ def test_document_get_says_scanning_and_gives_no_download_until_the_scan_passes(
     after = get()
     assert (after["upload_status"], after["scan_status"]) == ("UPLOADED", "NOT_SCANNED")
     assert requests.get(after["download_url"], timeout=10).content == content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_thread_of_make_run_serves_an_accepted_file_without_anyone_asking(
+    api_client: Any, clamav: str, settings: Any
+) -> None:
+    settings.DOCUMENT_SCAN_POLL_SECONDS = 0.2
+    worker = document_scan_worker()
+    worker.start()
+    try:
+        presigned = upload_and_confirm(api_client, "scan.pdf", "application/pdf", pdf_bytes())
+        deadline = time.monotonic() + 20
+        while record_of(api_client, presigned)["scan_status"] == "SCANNING" and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert record_of(api_client, presigned)["scan_status"] == "CLEAN"
+    finally:
+        worker.stop()
+    assert not worker.is_alive()

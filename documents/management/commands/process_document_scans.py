@@ -18,7 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["once"]:
-            self.stdout.write(f"Scanned {document_scans_run()} document(s).")
+            self.stdout.write(f"Settled {document_scans_run()} document(s).")
             return
         self.stdout.write("Scanning accepted documents" + ("" if settings.CLAMAV_URL else " (no clamd: not scanned)"))
         try:
