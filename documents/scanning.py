@@ -148,6 +148,8 @@ def document_scan(document_id: int) -> Document | None:
     except (StorageUnavailable, ScannerUnavailable) as exc:
         logger.warning("Scan of document %s postponed: %s", document.uuid, exc)
         return document
+    except s3.ObjectMissing:  # nothing to serve, ever: a retry cannot bring it back
+        reason, found = "The stored object is missing.", None
     if found:
         reason = f"Malware found: {found}."
     passed = ScanStatus.CLEAN if clamav_configured() else ScanStatus.NOT_SCANNED

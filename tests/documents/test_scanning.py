@@ -16,6 +16,7 @@ import requests
 from django.core.management import call_command
 from django.urls import reverse
 
+from documents import s3
 from documents.models import Document
 from documents.scanning import document_scan_worker
 from tests.clamd import EICAR, SIGNATURE_PNG
@@ -223,3 +224,17 @@ def test_the_worker_thread_of_make_run_serves_an_accepted_file_without_anyone_as
     finally:
         worker.stop()
     assert not worker.is_alive()
+
+
+def test_an_accepted_file_whose_object_is_gone_is_quarantined_not_retried_forever(api_client: Any) -> None:
+    presigned = upload_and_confirm(api_client, "scan.pdf", "application/pdf", pdf_bytes())
+    s3.delete_object(presigned["fields"]["key"])
+
+    scan_pending()
+
+    record = record_of(api_client, presigned)
+    assert (record["scan_status"], record["scan_reason"], record["url"]) == (
+        "QUARANTINED",
+        "The stored object is missing.",
+        None,
+    )
