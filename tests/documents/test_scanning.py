@@ -228,7 +228,7 @@ def test_the_worker_thread_of_make_run_serves_an_accepted_file_without_anyone_as
 
 def test_an_accepted_file_whose_object_is_gone_is_quarantined_not_retried_forever(api_client: Any) -> None:
     presigned = upload_and_confirm(api_client, "scan.pdf", "application/pdf", pdf_bytes())
-    s3.delete_object(presigned["fields"]["key"])
+    s3.delete_object(Document.objects.get(uuid=presigned["s3object_id"]).final_key)
 
     scan_pending()
 

@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 
 from documents import s3
 from documents.models import Document
-from tests.uploads import pdf_bytes, post_to_s3
+from tests.uploads import pdf_bytes, post_to_s3, run_scans
 from tests.workflows.factories import SubjectRecordFactory
 from tests.workflows.public_action_support import (
     SEED_ROOT_BODY,
@@ -67,6 +67,7 @@ def test_api_s3_accepted_file_cannot_be_replaced(api_client: APIClient) -> None:
     assert s3.head_object(presigned["fields"]["key"]) is None  # the upload is gone once accepted
 
     assert post_to_s3(presigned["url"], presigned["fields"], HOSTILE).status_code == 204  # the policy still works
+    run_scans()  # served once scanned: the scan reads the final object, not what was posted since
     again = api_client.post(reverse("s3-success"), body, format="json").json()
 
     assert again["sha256"] == record["sha256"]
@@ -84,6 +85,7 @@ def test_document_contract_accepted_file_cannot_be_replaced(api_client: APIClien
 
     hostile = HOSTILE.ljust(len(content), b" ")  # even the exact declared size
     assert post_document(created, hostile).ok
+    run_scans()
     again = document_get(api_client, created["document_id"])
 
     assert again["sha256"] == accepted["sha256"] and again["upload_status"] == "UPLOADED"
@@ -99,6 +101,7 @@ def test_public_action_accepted_files_cannot_be_replaced(
     content = pdf_bytes()
     upload_all(uploads, tmp_path, content=content)
     assert client.post(confirm_url(token)).json() == {"status": "completed"}
+    run_scans()
 
     hostile = tmp_path / "hostile.pdf"
     hostile.write_bytes(HOSTILE)
@@ -136,4 +139,5 @@ def test_event_worker_accepts_to_a_final_object_and_deletes_a_later_upload(
     call_command("process_document_events", "--once", queue_url=event_queue)
 
     assert s3.head_object(document.key) is None  # the event of the re-post was seen: deleted
+    run_scans()
     assert_served(document_get(api_client, created["document_id"])["download_url"], content)
