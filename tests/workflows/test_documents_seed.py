@@ -77,6 +77,7 @@ SEED_CURL = """curl -X POST "UPLOAD_URL" \\
 def embedded_default_credentials() -> list[str | None]:
     """The S3 credentials of ``config.settings`` with nothing set in the environment (the default of make run)."""
     environment = {name: value for name, value in os.environ.items() if not name.startswith(("AWS_", "DJANGO_"))}
+    environment["DJANGO_DEBUG"] = "true"  # what make run sets; off DEBUG the settings refuse the built-in key
     script = "import json; from config import settings as s; "
     script += "print(json.dumps([s.AWS_ACCESS_KEY_ID, s.AWS_SECRET_ACCESS_KEY, s.AWS_SESSION_TOKEN]))"
     result = subprocess.run(
