@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import re
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -18,6 +19,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from config.ids import token_hash
+from documents.models import Document
 from perf import snapshots as snapshot_storage
 from submissions.access import oversight_q, own_visible_q, submission_visible_queryset
 from submissions.constants import (
@@ -38,6 +40,7 @@ from submissions.errors import (
     FormNotPublished,
     SnapshotNotFound,
 )
+from submissions.formschema import iter_file_values
 from submissions.ids import SUBMISSION_ID_LENGTH, SUBMISSION_ID_PREFIX
 from submissions.models import (
     Form,
@@ -519,6 +522,20 @@ def note_list(*, submission: Submission) -> QuerySet[SubmissionNote]:
 
 def attachment_list(*, submission: Submission) -> QuerySet[SubmissionAttachment]:
     return submission.attachments.select_related("document", "attached_by").order_by("created_at", "id")
+
+
+def submission_files(*, submission: Submission) -> list[Document]:
+    """The accepted files of a submission, with their SHA-256: those its file fields name and those attached to it
+    (one query; only the submission's workspace)."""
+    named: list[str] = []
+    for _, _, value in iter_file_values(submission.form_version.schema, submission.data):
+        try:
+            named.append(str(uuid.UUID(str(value))))
+        except ValueError:  # a file name (public actions keep names): its document is the subject record's
+            continue
+    attached = SubmissionAttachment.objects.filter(submission=submission).values("document_id")
+    files = Document.objects.filter(workspace_id=submission.workspace_id).exclude(final_key="")
+    return list(files.filter(Q(uuid__in=named) | Q(pk__in=attached)).order_by("original_name", "pk"))
 
 
 def attachment_get(*, submission: Submission, attachment_id: str) -> SubmissionAttachment | None:

@@ -6,7 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from submissions.formschema import display_data
-from submissions.selectors import share_link_get_active
+from submissions.selectors import share_link_get_active, submission_files
 
 
 @require_GET
@@ -17,7 +17,13 @@ def share_page(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "submissions/share_invalid.html", status=404)
     submission = link.submission
     sections = display_data(submission.form_version.schema, submission.data)
-    response = render(request, "submissions/share.html", {"submission": submission, "link": link, "sections": sections})
+    context = {
+        "submission": submission,
+        "link": link,
+        "sections": sections,
+        "files": submission_files(submission=submission),
+    }
+    response = render(request, "submissions/share.html", context)
     response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

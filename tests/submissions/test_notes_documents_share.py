@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from documents.constants import DocumentStatus
+from documents.models import Document
 from submissions.models import ShareLink, Submission
 from tests.documents.factories import UploadedDocumentFactory
 from workspaces.constants import Role
@@ -155,3 +156,23 @@ def test_share_by_email_validates_the_address(api_client: Any, submission: Submi
     response = api_client.post(url, {"email": "not-an-address"}, format="json")
     assert response.status_code == 400 and "email" in response.json()["details"]["fields"]
     assert not ShareLink.objects.exists() and mail.outbox == []
+
+
+def test_the_share_page_lists_the_files_with_their_sha256(
+    api_client: Any, client: Any, workspace: Any, submission: Submission
+) -> None:
+    document: Document = UploadedDocumentFactory.create(
+        workspace=workspace, original_name="passport.pdf", sha256="ab" * 32
+    )
+    UploadedDocumentFactory(original_name="foreign.pdf", sha256="cd" * 32)  # another workspace's file
+    assert (
+        api_client.post(
+            reverse("submission-documents", args=[submission.public_id]), {"fileId": str(document.uuid)}, format="json"
+        ).status_code
+        == 201
+    )
+
+    html = client.get(share(api_client, submission)).content.decode()
+
+    assert "passport.pdf" in html and f"SHA-256 <code>{document.sha256}</code>" in html
+    assert "foreign.pdf" not in html
