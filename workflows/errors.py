@@ -72,6 +72,12 @@ class DocumentNotUploaded(ConflictError):
     code = "DOCUMENT_NOT_UPLOADED"
 
 
+class DocumentQuarantined(ConflictError):
+    """The document failed its content check or malware scan: it fulfils nothing and cannot be accepted."""
+
+    code = "DOCUMENT_QUARANTINED"
+
+
 class DuplicateFulfillment(ConflictError):
     code = "DUPLICATE_FULFILLMENT"
 

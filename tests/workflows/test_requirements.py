@@ -10,6 +10,8 @@ import requests
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from documents.constants import ScanStatus
+from documents.models import Document
 from tests.workflows.factories import RequiredDocumentFactory, SubjectRecordFactory, WorkflowFactory
 from workflows.constants import RequiredDocumentCategory, WorkflowStatus
 from workflows.models import Fulfillment, Relation, RequiredDocument, SubjectRecord, SubjectRecordDocument, Workflow
@@ -315,6 +317,33 @@ def test_batch_refuses_a_rejected_document(
 
     assert details["upload_status"] == "REJECTED"
     assert Fulfillment.objects.count() == 0
+
+
+def quarantine(document_id: str) -> None:
+    """What the scan worker records when a file fails its content check or the malware scan."""
+    Document.objects.filter(subject_link__public_id=document_id).update(
+        scan_status=ScanStatus.QUARANTINED, scan_reason="Malware found: Test.Signature"
+    )
+
+
+def test_a_quarantined_document_fulfils_nothing_and_cannot_be_accepted(
+    api_client: APIClient, workflow: Workflow, passport: RequiredDocument, proof_of_address: RequiredDocument
+) -> None:
+    scanned_late = uploaded(api_client, workflow.subject_record)
+    linked = batch_add(api_client, workflow, (passport.public_id, scanned_late))
+    assert linked.status_code == 201, linked.content
+    quarantine(scanned_late)
+
+    refused_link = batch_add(api_client, workflow, (proof_of_address.public_id, scanned_late))
+    details = assert_error(refused_link, 409, "DOCUMENT_QUARANTINED")
+    assert details["scan_reason"] == "Malware found: Test.Signature"
+    assert Fulfillment.objects.count() == 1
+
+    fulfillment_id = linked.json()["data"]["fulfillments"][0]["fulfillment_id"]
+    details = assert_error(decide(api_client, fulfillment_id, "ACCEPTED"), 409, "DOCUMENT_QUARANTINED")
+    assert Fulfillment.objects.get(public_id=fulfillment_id).decision_status == "PENDING"
+    rejected = decide(api_client, fulfillment_id, "REJECTED", reason="The file is infected.")
+    assert rejected.status_code == 200, rejected.content
 
 
 def test_batch_refuses_the_same_pair_twice(

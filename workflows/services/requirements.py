@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from config.errors import ValidationFailed
-from documents.constants import DocumentStatus
+from documents.constants import DocumentStatus, ScanStatus
 from workflows.access import workflow_is_open
 from workflows.constants import (
     BLOCKING_CATEGORIES,
@@ -29,6 +29,7 @@ from workflows.document_types import document_type_get
 from workflows.errors import (
     DocumentNotFound,
     DocumentNotUploaded,
+    DocumentQuarantined,
     DocumentSubjectMismatch,
     DuplicateFulfillment,
     DuplicateReference,
@@ -247,6 +248,11 @@ def fulfillment_batch_add(
                     "Only an UPLOADED document can fulfil a requirement.",
                     details={**details, "upload_status": upload_status(link.document)},
                 )
+            if link.document.scan_status == ScanStatus.QUARANTINED:
+                raise DocumentQuarantined(
+                    "A quarantined document can fulfil no requirement.",
+                    details={**details, "scan_reason": link.document.scan_reason},
+                )
             pair = (item.required_document_id, item.document_id)
             if pair in seen:
                 raise DuplicateFulfillment("The batch links this document to this requirement twice.", details=details)
@@ -297,6 +303,13 @@ def fulfillment_decision_check(*, fulfillment: Fulfillment, decision: DecisionSt
             f"The workflow is {workflow.status} and takes no more changes.",
             details={"workflow_id": workflow.public_id, "workflow_status": workflow.status},
         )
+    document = fulfillment.subject_document.document
+    if decision == DecisionStatus.ACCEPTED and document.scan_status == ScanStatus.QUARANTINED:
+        # The scan may finish after the link was made: a file quarantined since cannot be accepted.
+        raise DocumentQuarantined(
+            "The document was quarantined by its content check or malware scan and cannot be accepted.",
+            details={"fulfillment_id": fulfillment.public_id, "scan_reason": document.scan_reason},
+        )
     if fulfillment.decision_status != DecisionStatus.PENDING:
         raise FulfillmentAlreadyDecided(
             f"The fulfillment was already {fulfillment.decision_status}.",
@@ -317,7 +330,9 @@ def fulfillment_decide(
     fulfillment = fulfillment_get(workspace=workspace, public_id=fulfillment_id)
     with transaction.atomic():
         _lock_open_workflow(workspace=workspace, workflow_id=fulfillment.required_document.workflow.public_id)
-        fulfillment = Fulfillment.objects.select_related("required_document", "subject_document").get(pk=fulfillment.pk)
+        fulfillment = Fulfillment.objects.select_related(
+            "required_document__workflow", "subject_document__document"
+        ).get(pk=fulfillment.pk)
         fulfillment_decision_check(fulfillment=fulfillment, decision=decision, reason=reason)
         fulfillment.decision_status = decision
         fulfillment.decision_reason = reason
