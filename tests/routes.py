@@ -38,8 +38,14 @@ class Route:
         return [method for method in HTTP_METHODS if hasattr(view_class, method)]
 
     def path(self, **values: str) -> str:
-        """The route's path with each parameter replaced by its value, percent-encoded whatever it holds."""
-        return "/" + _PARAM.sub(lambda match: quote(values[match.group(1)], safe=""), self.pattern)
+        """The route's path with each parameter replaced by its value, percent-encoded whatever it holds.
+
+        A lone surrogate goes as its raw UTF-8 bytes (``surrogatepass``): the server must refuse it, not the test."""
+
+        def encoded(match: re.Match[str]) -> str:
+            return quote(values[match.group(1)], safe="", errors="surrogatepass")
+
+        return "/" + _PARAM.sub(encoded, self.pattern)
 
 
 def _walk(patterns: list[Any], prefix: str, namespace: str) -> list[Route]:
