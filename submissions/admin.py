@@ -47,7 +47,8 @@ from submissions.services import (
 from workspaces.access import MANAGE, READ, REVIEW, Rights
 from workspaces.admin_base import ScopedTabularInline, WorkspaceScopedAdmin
 from workspaces.constants import Role
-from workspaces.models import OversightRelationship, Workspace
+from workspaces.models import Workspace
+from workspaces.selectors import overseer_workspace_ids
 
 
 def _visible_submissions_q(request: HttpRequest, lookup: str) -> Q:
@@ -320,12 +321,11 @@ class VisibilityForm(forms.ModelForm):
         submission = self.instance
         if submission.pk is None:
             return
-        overseer_ids = OversightRelationship.objects.filter(overseen_id=submission.workspace_id, active=True)
         self.fields["users"].queryset = User.objects.filter(  # type: ignore[attr-defined]
             memberships__workspace_id=submission.workspace_id
         )
         self.fields["overseers"].queryset = Workspace.objects.filter(  # type: ignore[attr-defined]
-            pk__in=overseer_ids.values("overseer_id")
+            pk__in=overseer_workspace_ids(overseen_id=submission.workspace_id)
         )
         grants = list(submission.grants.all())
         self.initial["users"] = [g.target_user_id for g in grants if g.target_type == GrantTargetType.USER]

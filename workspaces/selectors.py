@@ -44,3 +44,10 @@ def oversight_is_active(*, overseer: Workspace, overseen: Workspace) -> bool:
 
 def overseen_workspace_ids(*, overseer: Workspace) -> QuerySet[OversightRelationship, int]:
     return OversightRelationship.objects.filter(overseer=overseer, active=True).values_list("overseen_id", flat=True)
+
+
+def overseer_workspace_ids(*, overseen_id: int) -> QuerySet[OversightRelationship, int]:
+    """The workspaces that actively oversee ``overseen_id``: who an oversight grant may name."""
+    return OversightRelationship.objects.filter(overseen_id=overseen_id, active=True).values_list(
+        "overseer_id", flat=True
+    )
