@@ -91,6 +91,15 @@ class Gunicorn:
         """The workers that wrote an access log line."""
         return set(re.findall(r" pid=<(\d+)>", self.log.read_text()))
 
+    def log_once(self, *needles: str, timeout: float = 10) -> str:
+        """The log once every needle is in it: a worker writes its access line after the client has the response."""
+        deadline = time.monotonic() + timeout
+        while True:
+            log = self.log.read_text()
+            if all(needle in log for needle in needles) or time.monotonic() > deadline:
+                return log
+            time.sleep(0.1)
+
     def worker_pids(self) -> set[str]:
         return set(re.findall(r"Booting worker with pid: (\d+)", self.log.read_text()))
 
