@@ -1,14 +1,20 @@
-"""Suite-wide fixtures: a real S3 emulator over HTTP on 127.0.0.1, and API clients per role."""
+"""Suite-wide fixtures: a real S3 emulator over HTTP on 127.0.0.1, API clients per role, headless Chromium and
+its screenshots."""
 
 from __future__ import annotations
 
+import re
 import socket
 from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
 from django.conf import settings
+from django.db import connections
 from moto.server import ThreadedMotoServer
+from playwright.sync_api import sync_playwright
 from rest_framework.test import APIClient
 
 from documents import s3
@@ -16,6 +22,47 @@ from tests.workspaces.factories import MembershipFactory, UserFactory, Workspace
 from workspaces.constants import Role
 from workspaces.models import Workspace
 from workspaces.services import api_key_create
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's, installed by .ci/ensure-chromium
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+# Where the page screenshots go (a CI artefact; the README shows the main ones from docs/screenshots/).
+SCREENSHOTS = Path(settings.BASE_DIR) / "artifacts" / "screenshots"
+VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "390px": {"width": 390, "height": 844}}
+
+
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """Headless Chromium driven by Playwright's sync API."""
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test stay synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+            connections.close_all()  # the connections opened while Playwright's loop ran
+
+
+@pytest.fixture
+def screenshot() -> Callable[[Any, str], list[Path]]:
+    """`screenshot(page, "name")`: the page as it is now, full length, at desktop width and at 390 px.
+
+    Saved under artifacts/screenshots/ as <name>-desktop.png and <name>-390px.png; the page is left at desktop width.
+    """
+
+    def take(page: Any, name: str) -> list[Path]:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        slug = re.sub(r"[^a-z0-9_-]+", "-", name.lower())
+        paths = []
+        for label in ("390px", "desktop"):
+            page.set_viewport_size(VIEWPORTS[label])
+            path = SCREENSHOTS / f"{slug}-{label}.png"
+            page.screenshot(path=str(path), full_page=True)
+            paths.append(path)
+        return paths
+
+    return take
 
 
 def _free_port() -> int:
