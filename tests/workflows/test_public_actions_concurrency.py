@@ -17,7 +17,7 @@ from tests.workflows.public_action_support import (
     upload_all,
 )
 from workflows.models import PublicAction, Relation, SubjectRecord
-from workflows.services import public_actions as service
+from workflows.services.public_actions import submit as service
 from workspaces.models import Workspace
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -61,13 +61,13 @@ def test_both_pass_the_check_then_the_constraint_decides(workspace: Workspace, m
     assert connection.vendor == "postgresql", "run with DATABASE_URL=postgres://... (this test needs PostgreSQL)"
     tokens = [make_action(workspace)[1] for _ in range(2)]
     barrier = threading.Barrier(2, timeout=20)
-    real_check = service._check_references
+    real_check = service.check_references
 
     def check_then_wait(*args: Any, **kwargs: Any) -> None:
         real_check(*args, **kwargs)
         barrier.wait()
 
-    monkeypatch.setattr(service, "_check_references", check_then_wait)
+    monkeypatch.setattr(service, "check_references", check_then_wait)
 
     results = _race(tokens, barrier)
 
