@@ -4,6 +4,7 @@ Embedded defaults (no environment at all) give a working local product: SQLite i
 S3 emulator that ``manage.py run_embedded`` starts on 127.0.0.1:9000.
 """
 
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -243,6 +244,8 @@ UPLOAD_MAX_FILES_PER_FIELD = env.int("UPLOAD_MAX_FILES_PER_FIELD", default=20)
 UPLOAD_MAX_FILES_PER_REQUEST = env.int("UPLOAD_MAX_FILES_PER_REQUEST", default=100)
 PUBLIC_ACTION_TTL_DAYS = env.int("PUBLIC_ACTION_TTL_DAYS", default=7)
 SHARE_LINK_TTL_DAYS = env.int("SHARE_LINK_TTL_DAYS", default=14)
+# A person holding at least this share of a workflow's client, directly or through companies, is flagged a UBO.
+UBO_THRESHOLD_PERCENT = Decimal(env.str("UBO_THRESHOLD_PERCENT", default="25"))
 
 # --- Rate limits ("N/second|minute|hour"), counted in the database: shared by every process and machine -------
 RATE_LIMITS = {

@@ -13,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from documents.constants import DocumentStatus
 from documents.links import document_download_url
 from workflows.models import Relation, SubjectRecord, SubjectRecordDocument
+from workflows.selectors.ownership import subject_record_name
 from workspaces.access import READ, Rights
 from workspaces.admin_base import ScopedTabularInline, WorkspaceScopedAdmin
 
@@ -116,11 +117,7 @@ class SubjectRecordAdmin(WorkspaceScopedAdmin, SimpleHistoryAdmin):
 
     @admin.display(description="Name")
     def display_name(self, record: SubjectRecord) -> str:
-        data = record.data or {}
-        name = data.get("company_name") or " ".join(
-            str(part) for part in (data.get("first_name"), data.get("last_name")) if part
-        )
-        return str(name) or "-"
+        return subject_record_name(record)
 
     @admin.display(description="Data")
     def data_table(self, record: SubjectRecord) -> str:

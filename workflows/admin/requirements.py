@@ -16,6 +16,7 @@ from documents.links import document_download_url
 from workflows.access import workflow_is_open
 from workflows.constants import DecisionStatus, RequiredDocumentCategory
 from workflows.models import Fulfillment, RequiredDocument, Workflow
+from workflows.selectors.ownership import workflow_ownership
 from workflows.services.requirements import (
     fulfillment_decide,
     fulfillment_decision_check,
@@ -72,6 +73,15 @@ class WorkflowAdmin(WorkspaceScopedAdmin):
     readonly_fields = ["public_id", "workspace", "status", "created_at", "updated_at"]
     inlines = [RequiredDocumentInline]
     actions = ["complete_workflows", "cancel_workflows"]
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> Any:
+        workflow = self.get_object(request, object_id)
+        context = dict(extra_context or {})
+        if workflow is not None and self.has_view_permission(request, workflow):
+            context["ownership"] = workflow_ownership(workflow=workflow)
+        return super().change_view(request, object_id, form_url, extra_context=context)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Workflow | None = None) -> list[str]:
         fixed = ["subject_record", "type"] if obj is not None else []
