@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from config.parsing import parse
 from config.schema import conflict
 from submissions import access, selectors, services
+from submissions.api import responses as r
 from submissions.api import serializers as s
 from submissions.constants import GrantTargetType, VisibilityMode
 from submissions.selectors import SubmissionFilters
@@ -38,7 +39,7 @@ class FormListView(APIView):
         operation_id="forms_list",
         summary="List forms.",
         parameters=[s.FormListQuerySerializer],
-        responses=s.FormPageSerializer,
+        responses=r.FormPageSerializer,
         tags=["Forms"],
     )
     def get(self, request: Request) -> Response:
@@ -49,7 +50,7 @@ class FormListView(APIView):
         page, limit = query["page"], query["limit"]
         rows = forms[(page - 1) * limit : page * limit]
         pagination = {"page": page, "limit": limit, "total": total, "pages": math.ceil(total / limit)}
-        return Response(s.FormPageSerializer({"forms": rows, "pagination": pagination}).data)
+        return Response(r.FormPageSerializer({"forms": rows, "pagination": pagination}).data)
 
     @extend_schema(
         operation_id="forms_create",
@@ -99,7 +100,7 @@ class FormPublishView(APIView):
         summary="Validate the draft schema and publish it as a new immutable version.",
         request=None,
         responses={
-            201: s.FormPublishResponseSerializer,
+            201: r.FormPublishResponseSerializer,
             409: conflict("The form is archived (FORM_ARCHIVED)."),
         },
         tags=["Forms"],
@@ -109,7 +110,7 @@ class FormPublishView(APIView):
         require_role(context, Role.ADMIN)
         form = selectors.form_get(context=context, public_id=form_id)
         version = services.form_publish(form=form, acting_user=context.user)
-        body = s.FormPublishResponseSerializer({"form": version.form, "formVersion": version}).data
+        body = r.FormPublishResponseSerializer({"form": version.form, "formVersion": version}).data
         return Response(body, status=status.HTTP_201_CREATED)
 
 
@@ -159,7 +160,7 @@ def _page_response(
     request: Request,
     query: dict[str, Any],
     filters: SubmissionFilters,
-    page_serializer: type[s.SubmissionPageSerializer | s.DraftPageSerializer],
+    page_serializer: type[r.SubmissionPageSerializer | r.DraftPageSerializer],
 ) -> Response:
     page = selectors.submission_list(
         context=workspace_context(request),
@@ -168,7 +169,7 @@ def _page_response(
         page=query["page"],
         cursor=query.get("cursor"),
     )
-    key = "drafts" if page_serializer is s.DraftPageSerializer else "submissions"
+    key = "drafts" if page_serializer is r.DraftPageSerializer else "submissions"
     response = Response(page_serializer({key: page.items, "pagination": page.pagination}).data)
     response[TOTAL_EXACT_HEADER] = "true" if page.total_exact else "false"
     return response
@@ -180,7 +181,7 @@ class SubmissionListView(APIView):
         summary="List submissions.",
         description=LIST_DESCRIPTION,
         parameters=[s.SubmissionListQuerySerializer, TOTAL_EXACT_PARAMETER],
-        responses=s.SubmissionPageSerializer,
+        responses=r.SubmissionPageSerializer,
         tags=["Submissions"],
     )
     def get(self, request: Request) -> Response:
@@ -196,7 +197,7 @@ class SubmissionListView(APIView):
             sort_by=query["sortBy"],
             sort_order=query["sortOrder"],
         )
-        return _page_response(request, query, filters, s.SubmissionPageSerializer)
+        return _page_response(request, query, filters, r.SubmissionPageSerializer)
 
     @extend_schema(
         operation_id="submissions_create",
@@ -229,7 +230,7 @@ class SubmissionStatsView(APIView):
         operation_id="submissions_stats",
         summary="Counts per status, per form and per day.",
         parameters=[s.StatsQuerySerializer],
-        responses=s.SubmissionStatsSerializer,
+        responses=r.SubmissionStatsSerializer,
         tags=["Submissions"],
     )
     def get(self, request: Request) -> Response:
@@ -237,7 +238,7 @@ class SubmissionStatsView(APIView):
         stats = selectors.submission_stats(
             context=workspace_context(request), date_from=query.get("dateFrom"), date_to=query.get("dateTo")
         )
-        return Response(s.SubmissionStatsSerializer(stats).data)
+        return Response(r.SubmissionStatsSerializer(stats).data)
 
 
 class SubmissionDetailView(APIView):
@@ -275,14 +276,14 @@ class SubmissionDetailView(APIView):
     @extend_schema(
         operation_id="submissions_delete",
         summary="Delete a submission (ADMIN/OWNER); its snapshots stay.",
-        responses={200: s.SuccessSerializer},
+        responses={200: r.SuccessSerializer},
         tags=["Submissions"],
     )
     def delete(self, request: Request, submission_id: str) -> Response:
         context = workspace_context(request)
         submission = access.submission_get_for_member(context=context, public_id=submission_id, minimum_role=Role.ADMIN)
         services.submission_delete(submission=submission, acting_user=context.user)
-        return Response(s.SuccessSerializer({}).data)
+        return Response(r.SuccessSerializer({}).data)
 
 
 class SubmissionSubmitView(APIView):
@@ -311,7 +312,7 @@ class DraftListView(APIView):
         summary="List draft submissions.",
         description=LIST_DESCRIPTION,
         parameters=[s.SubmissionListQuerySerializer, TOTAL_EXACT_PARAMETER],
-        responses=s.DraftPageSerializer,
+        responses=r.DraftPageSerializer,
         tags=["Drafts"],
     )
     def get(self, request: Request) -> Response:
@@ -323,7 +324,7 @@ class DraftListView(APIView):
             sort_by=query["sortBy"],
             sort_order=query["sortOrder"],
         )
-        return _page_response(request, query, filters, s.DraftPageSerializer)
+        return _page_response(request, query, filters, r.DraftPageSerializer)
 
 
 class DraftDetailView(APIView):
@@ -353,7 +354,7 @@ class DraftDetailView(APIView):
         return Response(s.SubmissionSerializer(draft).data)
 
     @extend_schema(
-        operation_id="drafts_delete", summary="Delete a draft.", responses={200: s.SuccessSerializer}, tags=["Drafts"]
+        operation_id="drafts_delete", summary="Delete a draft.", responses={200: r.SuccessSerializer}, tags=["Drafts"]
     )
     def delete(self, request: Request, submission_id: str) -> Response:
         context = workspace_context(request)
@@ -361,7 +362,7 @@ class DraftDetailView(APIView):
             context=context, public_id=submission_id, minimum_role=Role.MEMBER, drafts_only=True
         )
         services.submission_delete(submission=draft, acting_user=context.user)
-        return Response(s.SuccessSerializer({}).data)
+        return Response(r.SuccessSerializer({}).data)
 
 
 # --- Notes and documents -------------------------------------------------------------------------
@@ -373,13 +374,13 @@ class NotesView(APIView):
     @extend_schema(
         operation_id="submission_notes_list",
         summary="List notes (workspace members only).",
-        responses=s.NoteListSerializer,
+        responses=r.NoteListSerializer,
         tags=["Submissions"],
     )
     def get(self, request: Request, submission_id: str) -> Response:
         submission = access.submission_get_for_member(context=workspace_context(request), public_id=submission_id)
         notes = selectors.note_list(submission=submission)
-        return Response(s.NoteListSerializer({"notes": notes}).data)
+        return Response(r.NoteListSerializer({"notes": notes}).data)
 
     @extend_schema(
         operation_id="submission_notes_create",
@@ -402,13 +403,13 @@ class DocumentsView(APIView):
     @extend_schema(
         operation_id="submission_documents_list",
         summary="List attached documents.",
-        responses=s.AttachmentListSerializer,
+        responses=r.AttachmentListSerializer,
         tags=["Submissions"],
     )
     def get(self, request: Request, submission_id: str) -> Response:
         submission = access.submission_get_visible(context=workspace_context(request), public_id=submission_id)
         attachments = selectors.attachment_list(submission=submission)
-        return Response(s.AttachmentListSerializer({"documents": attachments}, context={"request": request}).data)
+        return Response(r.AttachmentListSerializer({"documents": attachments}, context={"request": request}).data)
 
     @extend_schema(
         operation_id="submission_documents_attach",
@@ -437,7 +438,7 @@ class DocumentsView(APIView):
         operation_id="submission_documents_remove",
         summary="Remove an attachment.",
         parameters=[OpenApiParameter("attachmentId", str, OpenApiParameter.QUERY, required=True)],
-        responses={200: s.SuccessSerializer},
+        responses={200: r.SuccessSerializer},
         tags=["Submissions"],
     )
     def delete(self, request: Request, submission_id: str) -> Response:
@@ -447,7 +448,7 @@ class DocumentsView(APIView):
         )
         attachment_id = request.query_params.get("attachmentId", "")
         services.attachment_remove(submission=submission, attachment_id=attachment_id, acting_user=context.user)
-        return Response(s.SuccessSerializer({}).data)
+        return Response(r.SuccessSerializer({}).data)
 
 
 # --- Sharing -------------------------------------------------------------------------------------
@@ -458,7 +459,7 @@ class ShareView(APIView):
         operation_id="submission_share",
         summary="Create a revocable, expiring read-only link.",
         request=None,
-        responses={201: s.ShareLinkSerializer},
+        responses={201: r.ShareLinkSerializer},
         tags=["Submissions"],
     )
     def post(self, request: Request, submission_id: str) -> Response:
@@ -467,13 +468,13 @@ class ShareView(APIView):
             context=context, public_id=submission_id, minimum_role=Role.MEMBER
         )
         link, token = services.share_link_create(submission=submission, acting_user=context.user)
-        body = s.ShareLinkSerializer({"shareUrl": _share_url(request, token), "link": link}).data
+        body = r.ShareLinkSerializer({"shareUrl": _share_url(request, token), "link": link}).data
         return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         operation_id="submission_share_revoke",
         summary="Revoke every live share link.",
-        responses={200: s.RevokeResponseSerializer},
+        responses={200: r.RevokeResponseSerializer},
         tags=["Submissions"],
     )
     def delete(self, request: Request, submission_id: str) -> Response:
@@ -483,7 +484,7 @@ class ShareView(APIView):
             context=context, public_id=submission_id, minimum_role=Role.MEMBER
         )
         revoked = services.share_links_revoke(submission=submission, acting_user=context.user)
-        return Response(s.RevokeResponseSerializer({"revoked": revoked}).data)
+        return Response(r.RevokeResponseSerializer({"revoked": revoked}).data)
 
 
 class ShareEmailView(APIView):
@@ -491,7 +492,7 @@ class ShareEmailView(APIView):
         operation_id="submission_share_email",
         summary="Email a read-only link (sent after commit).",
         request=s.ShareEmailSerializer,
-        responses=s.ShareEmailResponseSerializer,
+        responses=r.ShareEmailResponseSerializer,
         tags=["Submissions"],
     )
     def post(self, request: Request, submission_id: str) -> Response:
@@ -507,7 +508,7 @@ class ShareEmailView(APIView):
             acting_user=context.user,
             build_url=lambda token: _share_url(request, token),
         )
-        return Response(s.ShareEmailResponseSerializer(link).data)
+        return Response(r.ShareEmailResponseSerializer(link).data)
 
 
 # --- Snapshots, history, visibility --------------------------------------------------------------
@@ -517,26 +518,26 @@ class HistoryView(APIView):
     @extend_schema(
         operation_id="submission_history",
         summary="Snapshots and audit events, newest first (at most 100).",
-        responses=s.HistorySerializer,
+        responses=r.HistorySerializer,
         tags=["Submissions"],
     )
     def get(self, request: Request, submission_id: str) -> Response:
         submission = access.submission_get_visible(context=workspace_context(request), public_id=submission_id)
         events = selectors.submission_history(submission=submission)
-        return Response(s.HistorySerializer({"events": events}).data)
+        return Response(r.HistorySerializer({"events": events}).data)
 
 
 class SnapshotView(APIView):
     @extend_schema(
         operation_id="submission_snapshot",
         summary="Get a snapshot.",
-        responses=s.SnapshotSerializer,
+        responses=r.SnapshotSerializer,
         tags=["Submissions"],
     )
     def get(self, request: Request, submission_id: str, snapshot_id: str) -> Response:
         submission = access.submission_get_visible(context=workspace_context(request), public_id=submission_id)
         snapshot = selectors.snapshot_get(submission=submission, snapshot_id=snapshot_id)
-        return Response(s.SnapshotSerializer(snapshot).data)
+        return Response(r.SnapshotSerializer(snapshot).data)
 
 
 class RollbackView(APIView):
@@ -544,7 +545,7 @@ class RollbackView(APIView):
         operation_id="submission_rollback",
         summary="Restore a snapshot's data as a new snapshot (ADMIN/OWNER).",
         request=None,
-        responses=s.RollbackSerializer,
+        responses=r.RollbackSerializer,
         tags=["Submissions"],
     )
     def post(self, request: Request, submission_id: str, snapshot_id: str) -> Response:
@@ -553,25 +554,25 @@ class RollbackView(APIView):
         snapshot = selectors.snapshot_get(submission=submission, snapshot_id=snapshot_id)
         submission = services.submission_rollback(submission=submission, snapshot=snapshot, acting_user=context.user)
         body = {"rolledBackToVersion": snapshot.version, "submission": submission}
-        return Response(s.RollbackSerializer(body).data)
+        return Response(r.RollbackSerializer(body).data)
 
 
 class VisibilityView(APIView):
     @extend_schema(
         operation_id="submission_visibility",
         summary="Visibility settings with member lists.",
-        responses=s.VisibilitySerializer,
+        responses=r.VisibilitySerializer,
         tags=["Submissions"],
     )
     def get(self, request: Request, submission_id: str) -> Response:
         submission = access.submission_get_for_visibility(context=workspace_context(request), public_id=submission_id)
-        return Response(s.VisibilitySerializer(selectors.visibility_settings(submission=submission)).data)
+        return Response(r.VisibilitySerializer(selectors.visibility_settings(submission=submission)).data)
 
     @extend_schema(
         operation_id="submission_visibility_update",
         summary="Set visibility mode and grants (ADMIN/OWNER).",
         request=s.VisibilityUpdateSerializer,
-        responses=s.VisibilitySerializer,
+        responses=r.VisibilitySerializer,
         tags=["Submissions"],
     )
     def put(self, request: Request, submission_id: str) -> Response:
@@ -589,4 +590,4 @@ class VisibilityView(APIView):
         submission = services.visibility_set(
             submission=submission, mode=VisibilityMode(body["mode"]), grants=grants, acting_user=context.user
         )
-        return Response(s.VisibilitySerializer(selectors.visibility_settings(submission=submission)).data)
+        return Response(r.VisibilitySerializer(selectors.visibility_settings(submission=submission)).data)

@@ -1,0 +1,49 @@
+"""Matters: numbered cases that group submissions of one workspace."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from config.errors import ValidationFailed
+from submissions.formschema import sanitize_text
+from submissions.models import Matter, MatterSubmission, Submission
+from workspaces.models import Workspace
+
+
+@transaction.atomic
+def matter_create(*, workspace: Workspace, title: str, number_prefix: str = "MAT") -> Matter:
+    """The next number of ``number_prefix`` in the workspace (rows of the prefix are locked while counting)."""
+    prefix = (sanitize_text(number_prefix) or "MAT")[:10]
+    latest = (
+        Matter.objects.select_for_update()
+        .filter(workspace=workspace, number_prefix=prefix)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    return Matter.objects.create(
+        workspace=workspace, number_prefix=prefix, number=(latest or 0) + 1, title=sanitize_text(title)
+    )
+
+
+@transaction.atomic
+def matter_update(*, matter: Matter, title: str) -> Matter:
+    matter.title = sanitize_text(title) or matter.title
+    matter.save(update_fields=["title"])
+    return matter
+
+
+@transaction.atomic
+def matter_link_submission(*, matter: Matter, submission: Submission) -> MatterSubmission:
+    if matter.workspace_id != submission.workspace_id:
+        raise ValidationFailed(
+            "A matter links submissions of its own workspace only.",
+            details={"fields": {"submission": [submission.public_id]}},
+        )
+    link, _ = MatterSubmission.objects.get_or_create(matter=matter, submission=submission)
+    return link
+
+
+@transaction.atomic
+def matter_unlink_submission(*, link: MatterSubmission) -> None:
+    link.delete()
