@@ -72,3 +72,13 @@ class PublicActionStatus(models.TextChoices):
 ROLE_ENTITY_KEY = "role-entity"
 ROLE_ENTITY_RELATIONS_KEY = "role-entity_relations"
 ROOT_REFERENCE = "root"
+
+# The roles the end-client page offers for a related company or person (the API takes any lower-case role).
+RELATION_ROLES = (
+    ("owner", "Owner"),
+    ("ubo", "Ultimate beneficial owner"),
+    ("shareholder", "Shareholder"),
+    ("director", "Director"),
+    ("representative", "Legal representative"),
+    ("authorized_signatory", "Authorised signatory"),
+)

@@ -2,35 +2,136 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.urls import reverse
-from django.views.decorators.cache import never_cache
+from typing import Any
 
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from config.errors import ApplicationError
+from documents.constants import DocumentStatus, UploadProblem
 from submissions.formschema import render_spec
+from submissions.rendering import bind_form, values_from_post
+from workflows.constants import RELATION_ROLES, ROLE_ENTITY_KEY, PublicActionStatus
 from workflows.errors import InvalidToken
-from workflows.selectors.public_actions import public_action_get_by_token
+from workflows.models import PublicAction
+from workflows.selectors.public_actions import public_action_files, public_action_get_by_token
+from workflows.services.public_actions import public_action_submit
+
+ENTITY_PLACEHOLDER = "__ENTITY__"
 
 
 @never_cache
+@require_http_methods(["GET", "POST"])
 def public_action_page(request: HttpRequest, token: str) -> HttpResponse:
-    """The form of a public action; the page's script submits it, uploads the files to S3 and confirms."""
+    """The form of a public action, rendered by the one form renderer.
+
+    With JavaScript the page's script submits to the API, uploads the files straight to S3 and confirms; without
+    it the root form posts here and goes through the same service (files need the script).
+    """
     try:
         action = public_action_get_by_token(token=token, allow_completed=True)
     except InvalidToken as exc:
         return render(request, "workflows/public_action_invalid.html", {"message": exc.message}, status=404)
-    # The page renders each form from its browser spec: widgets, option labels, bounds, conditions.
-    entity_schemas = {
-        "individual": render_spec(action.individual_form_version.schema) if action.individual_form_version else None,
-        "company": render_spec(action.company_form_version.schema) if action.company_form_version else None,
-    }
-    context = {
-        "action": action,
-        "root_schema": render_spec(action.form_version.schema),
-        "entity_schemas": entity_schemas,
-        "submit_url": reverse("public-action-submit", args=[token]),
-        "confirm_url": reverse("public-action-confirm", args=[token]),
-    }
-    response = render(request, "workflows/public_action.html", context)
+    root_spec = render_spec(action.form_version.schema)
+    values: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST" and action.status == PublicActionStatus.OPEN:
+        values = values_from_post(root_spec, request.POST)
+        try:
+            public_action_submit(token=token, body=values)
+        except ApplicationError as exc:
+            errors = exc.details.get("fields") or {"": [exc.message]}
+            status = 400
+        else:
+            return redirect("public-action-page", token=token)
+    response = render(
+        request, "workflows/public_action.html", _context(action, token, root_spec, values, errors), status=status
+    )
     response["Referrer-Policy"] = "no-referrer"  # the token is in the URL: never send it elsewhere
     return response
+
+
+def _context(
+    action: PublicAction, token: str, root_spec: dict[str, Any], values: dict[str, Any], errors: dict[str, list[str]]
+) -> dict[str, Any]:
+    entity_specs = {
+        kind: render_spec(version.schema)
+        for kind, version in (("company", action.company_form_version), ("individual", action.individual_form_version))
+        if version is not None
+    }
+    entity_forms = {
+        kind: bind_form(spec, prefix=f"{ROLE_ENTITY_KEY}[{ENTITY_PLACEHOLDER}].") for kind, spec in entity_specs.items()
+    }
+    root_form = bind_form(root_spec, values=values, errors=errors)
+    context: dict[str, Any] = {
+        "action": action,
+        "workspace_name": action.workspace.name,
+        "form_title": action.form_version.form.title,
+        "root_form": root_form,
+        "root_spec": root_spec,
+        "entity_specs": entity_specs,
+        "entity_forms": entity_forms,
+        "relation_roles": RELATION_ROLES,
+        "error_list": root_form.error_summary(errors),
+        "submit_url": reverse("public-action-submit", args=[token]),
+        "confirm_url": reverse("public-action-confirm", args=[token]),
+        "max_upload_bytes": settings.UPLOAD_DEFAULT_MAX_BYTES,
+        "strings": _strings(),
+    }
+    if action.status == PublicActionStatus.AWAITING_UPLOADS:
+        context["files"] = [
+            {
+                "name": item.record_document.document.original_name,
+                "field": item.record_document.field_name,
+                "entity": item.entity_reference,
+                "received": item.record_document.document.status == DocumentStatus.UPLOADED,
+                "problem": UploadProblem(item.record_document.document.problem).label
+                if item.record_document.document.problem
+                else "",
+            }
+            for item in public_action_files(action=action)
+        ]
+    if action.status == PublicActionStatus.COMPLETED and action.submission_id:
+        context["reference"] = action.submission.public_id if action.submission else ""
+    return context
+
+
+def _strings() -> dict[str, str]:
+    """The page script's sentences, translated like the rest of the page (``%(name)s`` placeholders)."""
+    return {
+        "counter": _("%(used)s of %(limit)s characters"),
+        "removeFile": _("Remove"),
+        "wrongType": _("%(name)s is not a file type this field accepts."),
+        "tooLarge": _("%(name)s is %(size)s; the limit is %(limit)s."),
+        "emptyFile": _("%(name)s is empty."),
+        "sending": _("Sending your answers…"),
+        "uploading": _("Uploading your files…"),
+        "checking": _("Checking your files…"),
+        "failedUploads": _("Some files could not be uploaded. Retry them below."),
+        "pendingFiles": _("Some files are still needed. Choose them below and upload them."),
+        "network": _("The connection failed. Please check your internet connection and try again."),
+        "summaryEntity": _("%(kind)s %(number)s"),
+        "company": _("Company"),
+        "individual": _("Person"),
+        "you": _("You (the main applicant)"),
+        "waiting": _("Waiting"),
+        "uploadingFile": _("Uploading %(percent)s%%"),
+        "done": _("Uploaded"),
+        "failed": _("Failed: %(reason)s"),
+        "retry": _("Retry"),
+        "chooseAgain": _("Choose the file again"),
+        "upload": _("Upload"),
+        "reason_not_received": _("not received"),
+        "reason_too_large": _("too large"),
+        "reason_wrong_size": _("not the size announced"),
+        "reason_wrong_type": _("this file type is not accepted"),
+        "reason_content_check_failed": _("its content is not the file type its name says"),
+        "limit": _("the limit is %(limit)s"),
+        "missingFile": _("Please choose this file again."),
+    }

@@ -1,216 +1,343 @@
-// The end-client page of a public action: renders the form from its schema, submits, uploads, confirms.
+// The end-client page of a public action: the root form and related companies and people (templates/forms/,
+// made live by formrender.js), submitted to /v3/public/actions/<token>, files uploaded straight to S3 with the
+// presigned POSTs (fields first, file last) with one progress bar each, then /confirm.
 "use strict";
 
-// The upload helper of the public action documentation, unchanged (TypeScript annotations removed).
-async function uploadToS3(fileUpload, fileContent) {
-  const formData = new FormData();
-  // Add all presigned fields BEFORE the file
-  Object.entries(fileUpload.fields).forEach(([key, value]) => {
-    formData.append(key, value);
-  });
-  // Add the file content last
-  formData.append('file', fileContent, fileUpload.fileName);
-  const response = await fetch(fileUpload.url, {
-    method: 'POST',
-    body: formData,
-  });
-  if (!response.ok) {
-    throw new Error(`Upload failed: ${response.status}`);
-  }
-  return response;
-}
-
 (function () {
-  const form = document.getElementById("action-form");
-  if (!form) return;
-  const submitUrl = form.dataset.submitUrl;
-  const confirmUrl = form.dataset.confirmUrl;
-  const rootSchema = JSON.parse(document.getElementById("root-schema").textContent);
-  const entitySchemas = JSON.parse(document.getElementById("entity-schemas").textContent);
+  const {Form, setFieldErrors, humanSize, format} = window.FormRender;
+  const strings = JSON.parse(document.getElementById("form-strings").textContent);
+  window.FORM_STRINGS = strings;
+  const t = (key, values) => format(strings[key] || key, values || {});
   const statusLine = document.getElementById("status");
-  const INPUT_TYPES = {email: "email", date: "date", number: "number", currency: "number", rating: "number",
-                       tel: "tel", url: "url", time: "time", datetime: "datetime-local"};
+  const summary = document.getElementById("error-summary");
+  const form = document.getElementById("action-form");
+  const confirmButton = document.getElementById("confirm");
+  const confirmUrl = (form || confirmButton || {dataset: {}}).dataset.confirmUrl;
+  const entitySpecs = JSON.parse(document.getElementById("entity-specs").textContent);
+  const blobs = new Map();  // entityReference \0 field \0 fileName -> File
   let entityCount = 0;
 
-  function setStatus(state, text) {
+  function setStatus(state, message) {
     statusLine.dataset.state = state;
-    statusLine.textContent = text;
-    statusLine.className = state === "error" ? "error" : "";
+    statusLine.textContent = message || "";
+    statusLine.className = state === "error" ? "rf-error" : "";
   }
+  function blobKey(reference, field, name) { return `${reference || ""}\u0000${field}\u0000${name}`; }
+  const finished = () => window.location.replace(window.location.href);  // the server's confirmation page
 
-  function schemaFields(schema) {
-    const fields = [...(schema.fields || [])];
-    (schema.sections || []).filter((s) => !s.repeatable).forEach((s) => fields.push(...s.fields));
-    return fields;
-  }
-
-  function renderField(container, field, scope) {
-    const id = `${scope}-${field.key}`;
-    const label = document.createElement("label");
-    label.htmlFor = id;
-    label.textContent = field.label + (field.required ? " *" : "");
-    let input;
-    if (field.type === "select" || field.type === "radio") {
-      input = document.createElement("select");
-      input.add(new Option("", ""));
-      (field.options || []).forEach((o) => input.add(new Option(o.label, o.value)));
-    } else if (field.type === "textarea") {
-      input = document.createElement("textarea");
-    } else {
-      input = document.createElement("input");
-      if (field.type === "file" || field.type === "signature") input.type = "file";
-      else if (field.type === "yesno") input.type = "checkbox";
-      else input.type = INPUT_TYPES[field.type] || "text";
-    }
-    input.id = id;
-    input.name = field.key;
-    input.dataset.type = field.type;
-    container.append(label, input);
-  }
-
-  function collect(container, schema) {
-    const data = {};
-    const files = [];
-    schemaFields(schema).forEach((field) => {
-      const input = container.querySelector(`[name="${field.key}"]`);
-      if (!input) return;
-      if (input.type === "file") {
-        if (input.files.length) {
-          data[field.key] = input.files[0].name;
-          files.push({field: field.key, file: input.files[0]});
-        }
-      } else if (input.type === "checkbox") {
-        data[field.key] = input.checked;
-      } else if (input.value !== "") {
-        data[field.key] = input.type === "number" ? Number(input.value) : input.value;
+  // --- the summary of errors at the top, each linking to its field ---
+  function focusable(node) { return node.querySelector("input:not([type=hidden]):not([disabled]), select, textarea, button") || node; }
+  function showSummary(entries) {
+    const list = summary.querySelector("ul");
+    list.replaceChildren();
+    entries.forEach(({node, message}) => {
+      const item = document.createElement("li");
+      if (node) {
+        const target = focusable(node);
+        if (!target.id) target.id = `error-target-${Math.random().toString(36).slice(2)}`;
+        const link = document.createElement("a");
+        link.href = `#${target.id}`;
+        link.textContent = message;
+        link.addEventListener("click", (event) => { event.preventDefault(); target.focus(); });
+        item.append(link);
+      } else {
+        item.textContent = message;
       }
+      list.append(item);
     });
-    return {data, files};
+    summary.hidden = entries.length === 0;
+    const first = entries.find((entry) => entry.node);
+    if (first) focusable(first.node).focus(); else if (entries.length) summary.focus();
+  }
+  function clearErrors() {
+    document.querySelectorAll(".rf-invalid").forEach((node) => setFieldErrors(node, []));
+    document.querySelectorAll(".entity-error").forEach((node) => { node.textContent = ""; });
+    summary.hidden = true;
   }
 
-  const rootFields = document.getElementById("root-fields");
-  if (rootFields) schemaFields(rootSchema).forEach((field) => renderField(rootFields, field, "root"));
+  // --- root form and entities ---
+  const rootContainer = document.getElementById("f-root-form");
+  const rootForm = rootContainer && new Form(rootContainer, JSON.parse(document.getElementById("root-spec").textContent));
+  const entities = [];  // {box, form, reference, kind}
 
-  document.querySelectorAll("[data-add-entity]").forEach((button) => {
-    button.addEventListener("click", () => {
-      const customerType = button.dataset.addEntity;
-      const index = entityCount++;
-      const box = document.createElement("fieldset");
-      box.className = "entity";
-      box.dataset.customerType = customerType;
-      box.dataset.reference = (crypto.randomUUID ? crypto.randomUUID() : `entity-${Date.now()}-${index}`);
-      const legend = document.createElement("legend");
-      legend.textContent = customerType === "company" ? "Company" : "Person";
-      box.append(legend);
-      const roleLabel = document.createElement("label");
-      roleLabel.textContent = "Role";
-      roleLabel.htmlFor = `entity${index}-role`;
-      const role = document.createElement("select");
-      role.id = `entity${index}-role`;
-      role.name = "__role";
-      ["owner", "ubo", "director", "shareholder", "representative", "authorized_signatory"].forEach(
-        (r) => role.add(new Option(r.replace("_", " "), r)));
-      box.append(roleLabel, role);
-      schemaFields(entitySchemas[customerType]).forEach((field) => renderField(box, field, `entity${index}`));
-      document.getElementById("entities").append(box);
+  function entityName(entity) {
+    const number = entities.filter((other) => other.kind === entity.kind).indexOf(entity) + 1;
+    return t("summaryEntity", {kind: strings[entity.kind], number});
+  }
+  function refreshEntities() {
+    entities.forEach((entity) => {
+      entity.box.querySelector(".entity-number").textContent = entities.filter((e) => e.kind === entity.kind).indexOf(entity) + 1;
+      const select = entity.box.querySelector(".relation-to");
+      const chosen = select.value || "root";
+      select.replaceChildren(new Option(strings.you, "root"));
+      entities.filter((other) => other !== entity).forEach((other) => select.add(new Option(entityName(other), other.reference)));
+      select.value = [...select.options].some((option) => option.value === chosen) ? chosen : "root";
     });
+  }
+  function addEntity(kind) {
+    const index = entityCount++;
+    const template = document.getElementById(`entity-template-${kind}`);
+    const box = template.content.firstElementChild.cloneNode(true);
+    window.FormRender.rewritePlaceholder(box, "__ENTITY__", index);
+    document.getElementById("entity-list").append(box);
+    const entity = {box, kind, reference: crypto.randomUUID ? crypto.randomUUID() : `entity-${Date.now()}-${index}`,
+                    form: new Form(box.querySelector(".rf-form"), entitySpecs[kind])};
+    box.dataset.reference = entity.reference;
+    entities.push(entity);
+    refreshEntities();
+    box.querySelector(".entity-remove").addEventListener("click", () => {
+      entities.splice(entities.indexOf(entity), 1);
+      box.remove();
+      refreshEntities();
+      document.querySelector(`[data-add-entity=${kind}]`).focus();
+    });
+    box.querySelector("select").focus();
+  }
+  document.querySelectorAll("[data-add-entity]").forEach((button) => {
+    button.addEventListener("click", () => addEntity(button.dataset.addEntity));
   });
 
-  const filesByUpload = new Map();
-  function uploadKey(reference, field, name) { return `${reference || ""}\u0000${field}\u0000${name}`; }
-
-  async function uploadAll(fileUploads) {
-    for (const fileUpload of fileUploads) {
-      const file = filesByUpload.get(uploadKey(fileUpload.entityReference, fileUpload.spektrDataField, fileUpload.fileName));
-      if (!file) throw new Error(`Please choose ${fileUpload.fileName} again and retry.`);
-      await uploadToS3(fileUpload, file);
+  // --- the server's errors, placed next to their fields ---
+  function place(path, messages) {
+    let scope = rootForm;
+    let prefix = "";
+    let local = path;
+    let match = /^role-entity\[(\d+)\]\.?(.*)$/.exec(path);
+    if (match && entities[Number(match[1])]) {
+      const entity = entities[Number(match[1])];
+      scope = entity.form;
+      prefix = `${entityName(entity)}: `;
+      local = match[2];
+      if (!local || local === "reference" || local === "customer_type") {
+        entity.box.querySelector(".entity-error").textContent = messages.join(" ");
+        return {node: entity.box, message: prefix + messages.join(" ")};
+      }
     }
+    match = /^role-entity_relations\[(\d+)\]\.?(.*)$/.exec(path);
+    if (match && entities[Number(match[1])]) {
+      const entity = entities[Number(match[1])];
+      const node = entity.box.querySelector(`[data-path="relation.${match[2] === "from" ? "to" : match[2]}"]`) ||
+        entity.box.querySelector(".relation [data-path='relation.role']");
+      setFieldErrors(node, messages);
+      return {node, message: `${entityName(entity)}, ${node.dataset.label}: ${messages.join(" ")}`};
+    }
+    const node = scope && local ? scope.target(local) : null;
+    if (!node) return {node: null, message: messages.join(" ")};
+    setFieldErrors(node, messages);
+    const label = node.dataset.label || "";
+    const text = messages.map((message) => (label && !message.startsWith(label) ? `${label}: ${message}` : message)).join(" ");
+    return {node, message: prefix + text};
+  }
+  function showErrors(answer) {
+    const fields = (answer.details && answer.details.fields) || {};
+    const entries = Object.entries(fields).map(([path, messages]) => place(path, [].concat(messages)));
+    if (!entries.length) entries.push({node: null, message: answer.error || "Error"});
+    showSummary(entries);
   }
 
-  // Files the server still waits for (after a reload, or a rejected upload): choose them again here.
-  function showPending(fileUploads) {
-    const box = document.getElementById("pending-files");
-    if (!box) return;
-    box.replaceChildren();
-    fileUploads.forEach((fileUpload, index) => {
-      const label = document.createElement("label");
-      label.htmlFor = `pending-${index}`;
-      label.textContent = `${fileUpload.entityReference ? fileUpload.entityReference + ": " : ""}` +
-        `${fileUpload.spektrDataField} (${fileUpload.fileName})`;
+  // --- uploads: one row per file with its progress, straight to S3 ---
+  function signedLimit(fileUpload) {
+    try {
+      const policy = JSON.parse(atob(fileUpload.fields.Policy || fileUpload.fields.policy || ""));
+      const range = (policy.conditions || []).find((c) => Array.isArray(c) && c[0] === "content-length-range");
+      return range ? Number(range[2]) : null;
+    } catch (error) {
+      return null;
+    }
+  }
+  function postToS3(fileUpload, file, onProgress) {
+    return new Promise((resolve, reject) => {
+      const data = new FormData();
+      Object.entries(fileUpload.fields).forEach(([key, value]) => data.append(key, value));  // fields first
+      data.append("file", file, fileUpload.fileName);  // the file last
+      const request = new XMLHttpRequest();
+      request.open("POST", fileUpload.url);
+      request.upload.addEventListener("progress", (event) => {
+        if (event.lengthComputable) onProgress(Math.round((event.loaded / event.total) * 100));
+      });
+      request.addEventListener("load", () => (request.status < 300 ? resolve() : reject(new Error(`S3 ${request.status}`))));
+      request.addEventListener("error", () => reject(new Error(strings.network)));
+      request.send(data);
+    });
+  }
+  function uploadRow(fileUpload, reason) {
+    const row = document.createElement("li");
+    row.className = "upload";
+    row.dataset.file = fileUpload.fileName;
+    const name = document.createElement("span");
+    name.className = "upload-name";
+    name.textContent = fileUpload.fileName;
+    const progress = document.createElement("progress");
+    progress.max = 100;
+    progress.value = 0;
+    progress.setAttribute("aria-label", fileUpload.fileName);
+    const state = document.createElement("span");
+    state.className = "upload-state";
+    state.textContent = reason ? t("failed", {reason}) : strings.waiting;
+    row.append(name, progress, state);
+    document.getElementById("upload-list").append(row);
+    document.getElementById("uploads").hidden = false;
+    return {row, progress, state};
+  }
+
+  // Upload one file; resolves true when S3 took it. On failure the row offers retry (or a new choice).
+  async function uploadOne(fileUpload, file, ui) {
+    const limit = signedLimit(fileUpload);
+    if (limit && file.size > limit) {
+      ui.row.dataset.state = "failed";
+      ui.state.textContent = t("failed", {reason: `${strings.reason_too_large} (${t("limit", {limit: humanSize(limit)})})`});
+      return false;
+    }
+    ui.row.dataset.state = "uploading";
+    ui.state.textContent = t("uploadingFile", {percent: 0});
+    try {
+      await postToS3(fileUpload, file, (percent) => {
+        ui.progress.value = percent;
+        ui.state.textContent = t("uploadingFile", {percent});
+      });
+    } catch (error) {
+      ui.row.dataset.state = "failed";
+      ui.state.textContent = t("failed", {reason: error.message});
+      return false;
+    }
+    ui.progress.value = 100;
+    ui.row.dataset.state = "done";
+    ui.state.textContent = strings.done;
+    return true;
+  }
+
+  // Each file waits for a file (the one chosen, or a new choice) and is uploaded; then the page confirms.
+  function uploadAll(fileUploads, reasons) {
+    document.getElementById("upload-list").replaceChildren();
+    const tasks = fileUploads.map((fileUpload) => {
+      const reasonCode = reasons && fileUpload.reason;
+      const known = blobs.get(blobKey(fileUpload.entityReference, fileUpload.spektrDataField, fileUpload.fileName));
+      const rejected = reasonCode && reasonCode !== "not_received";
+      const ui = uploadRow(fileUpload, reasonCode ? strings[`reason_${reasonCode}`] || reasonCode : "");
+      if (known && !rejected) return {fileUpload, ui, run: () => uploadOne(fileUpload, known, ui), file: known};
+      // A file to choose again: the server refused it, or the page was reloaded and no longer has it.
       const input = document.createElement("input");
       input.type = "file";
-      input.id = `pending-${index}`;
-      box.append(label, input);
+      input.id = `again-${Math.random().toString(36).slice(2)}`;
+      const ext = fileUpload.fileName.includes(".") ? fileUpload.fileName.slice(fileUpload.fileName.lastIndexOf(".")) : "";
+      if (ext) input.accept = ext;
+      const label = document.createElement("label");
+      label.htmlFor = input.id;
+      label.textContent = `${strings.chooseAgain}: ${fileUpload.fileName}`;
+      ui.row.append(label, input);
+      return {fileUpload, ui, input, run: () => (input.files.length ? uploadOne(fileUpload, input.files[0], ui) : Promise.resolve(false))};
     });
-    const button = document.createElement("button");
-    button.type = "button";
-    button.id = "upload-pending";
-    button.textContent = "Upload these files";
-    button.addEventListener("click", async () => {
-      try {
-        for (const [index, fileUpload] of fileUploads.entries()) {
-          const input = document.getElementById(`pending-${index}`);
-          if (!input.files.length) throw new Error(`Please choose ${fileUpload.fileName}.`);
-          await uploadToS3(fileUpload, input.files[0]);
+    return tasks;
+  }
+
+  async function runUploads(tasks) {
+    setStatus("uploading", strings.uploading);
+    const results = [];
+    for (const task of tasks) {
+      results.push(task.input && !task.input.files.length ? false : await task.run());
+    }
+    if (results.every(Boolean)) return confirmUploads();
+    tasks.forEach((task, index) => {
+      if (results[index] || task.ui.row.querySelector(".retry")) return;
+      const retry = document.createElement("button");
+      retry.type = "button";
+      retry.className = "secondary retry";
+      retry.textContent = task.input ? strings.upload : strings.retry;
+      retry.setAttribute("aria-label", `${retry.textContent} ${task.fileUpload.fileName}`);
+      retry.addEventListener("click", async () => {
+        retry.disabled = true;
+        if (await task.run()) {
+          retry.remove();
+          results[index] = true;
+          if (results.every(Boolean)) await confirmUploads();
+        } else {
+          retry.disabled = false;
         }
-        setStatus("uploading", "Checking...");
-        await confirm(0);
+      });
+      task.ui.row.append(retry);
+    });
+    setStatus("pending", tasks.some((task) => task.input) ? strings.pendingFiles : strings.failedUploads);
+    return null;
+  }
+
+  let confirmedOnce = false;
+  async function confirmUploads() {
+    setStatus("checking", strings.checking);
+    const response = await fetch(confirmUrl, {method: "POST", headers: {"Content-Type": "application/json"}, body: "{}"});
+    const answer = await response.json();
+    if (response.ok && answer.status === "completed") return finished();
+    if (response.status === 409) {
+      // Files the client still has in memory that simply did not arrive are sent once more, silently.
+      const silent = !confirmedOnce && answer.fileUploads.every((upload) => upload.reason === "not_received" &&
+        blobs.has(blobKey(upload.entityReference, upload.spektrDataField, upload.fileName)));
+      confirmedOnce = true;
+      return runUploads(uploadAll(answer.fileUploads, !silent));
+    }
+    if (response.status === 401) return finished();
+    setStatus("error", answer.error || `Error ${response.status}`);
+    return null;
+  }
+
+  // --- sending ---
+  async function collect() {
+    const body = rootForm.data();
+    (await rootForm.files()).forEach((f) => blobs.set(blobKey(null, f.path, f.name), f.blob));
+    if (entities.length) {
+      body["role-entity"] = [];
+      body["role-entity_relations"] = [];
+      for (const entity of entities) {
+        const data = entity.form.data();
+        (await entity.form.files()).forEach((f) => blobs.set(blobKey(entity.reference, f.path, f.name), f.blob));
+        body["role-entity"].push({reference: entity.reference, customer_type: entity.kind, ...data});
+        const relation = {from: entity.reference, to: entity.box.querySelector(".relation-to").value || "root",
+                          role: entity.box.querySelector("[name=relation-role]").value};
+        const share = entity.box.querySelector("[name=relation-share]").value;
+        if (share !== "") relation.ownership_percentage = Number(share);
+        body["role-entity_relations"].push(relation);
+      }
+    }
+    return body;
+  }
+
+  let busy = false;
+  if (form) {
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (busy) return;  // one request at a time: a second click while sending does nothing
+      busy = true;
+      const submit = document.getElementById("submit");
+      submit.disabled = true;
+      form.setAttribute("aria-busy", "true");
+      clearErrors();
+      setStatus("sending", strings.sending);
+      try {
+        const response = await fetch(form.dataset.submitUrl, {
+          method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(await collect()),
+        });
+        const answer = await response.json();
+        if (response.status === 401) return finished();  // already sent (another tab, a double click): show where it stands
+        if (!response.ok) {
+          setStatus("error", "");
+          showErrors(answer);
+          return;
+        }
+        if (answer.status === "completed") return finished();
+        form.querySelectorAll("fieldset, .rf-form, .entities").forEach((node) => { node.inert = true; });
+        await runUploads(uploadAll(answer.fileUploads, false));
       } catch (error) {
-        setStatus("error", String(error.message || error));
+        setStatus("error", strings.network);
+      } finally {
+        busy = false;
+        submit.disabled = statusLine.dataset.state !== "error";
+        form.removeAttribute("aria-busy");
       }
     });
-    box.append(button);
   }
-
-  async function confirm(retries) {
-    const response = await fetch(confirmUrl, {method: "POST", headers: {"Content-Type": "application/json"}, body: "{}"});
-    const body = await response.json();
-    if (response.status === 200) { setStatus("completed", "Thank you, everything has been received."); return; }
-    if (response.status === 409 && retries > 0 && filesByUpload.size) {
-      await uploadAll(body.fileUploads);
-      return confirm(retries - 1);
-    }
-    if (response.status === 409) {
-      setStatus("pending", "Some files are missing: " + body.fileUploads.map((f) => f.fileName).join(", "));
-      showPending(body.fileUploads);
-      return;
-    }
-    setStatus("error", body.error || `Error ${response.status}`);
+  if (confirmButton) {
+    confirmButton.addEventListener("click", async () => {
+      confirmButton.disabled = true;
+      try { await confirmUploads(); } catch (error) { setStatus("error", strings.network); }
+      confirmButton.disabled = false;
+    });
   }
-
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    setStatus("sending", "Sending...");
-    try {
-      const root = collect(document.getElementById("root-fields"), rootSchema);
-      const body = {...root.data};
-      root.files.forEach((f) => filesByUpload.set(uploadKey(null, f.field, f.file.name), f.file));
-      const boxes = [...document.querySelectorAll("fieldset.entity")];
-      if (boxes.length) {
-        body["role-entity"] = [];
-        body["role-entity_relations"] = [];
-        boxes.forEach((box) => {
-          const reference = box.dataset.reference;
-          const entity = collect(box, entitySchemas[box.dataset.customerType]);
-          entity.files.forEach((f) => filesByUpload.set(uploadKey(reference, f.field, f.file.name), f.file));
-          body["role-entity"].push({reference, customer_type: box.dataset.customerType, ...entity.data});
-          body["role-entity_relations"].push({from: reference, to: "root", role: box.querySelector('[name="__role"]').value});
-        });
-      }
-      const response = await fetch(submitUrl, {
-        method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body),
-      });
-      const answer = await response.json();
-      if (!response.ok) { setStatus("error", answer.error || `Error ${response.status}`); return; }
-      if (answer.status === "completed") { setStatus("completed", "Thank you, everything has been received."); return; }
-      setStatus("uploading", "Uploading files...");
-      await uploadAll(answer.fileUploads);
-      await confirm(1);
-    } catch (error) {
-      setStatus("error", String(error.message || error));
-    }
-  });
-
-  const confirmButton = document.getElementById("confirm");
-  if (confirmButton) confirmButton.addEventListener("click", () => confirm(0).catch((e) => setStatus("error", String(e))));
 })();

@@ -2,17 +2,20 @@
 
 ::
 
-    {"fields": [<field>, ...], "sections": [<section>, ...]}
+    {"fields": [<field>, ...], "sections": [<section>, ...],
+     "order": ["field:<key>" | "section:<id>", ...]}     # the server's evaluation (dependency) order
     <field>   = {"key", "type", "widget", "label", "required",
                  "placeholder"?, "helpText"?, "description"?, "condition"?,   # condition: canonical operators
                  ...what the type adds: "options" [{value, label}], "min"/"max", "integer", "maxLength",
                  "minLength", "pattern", "minSelected"/"maxSelected", "accept", "multiple", "maxFiles",
                  "columns" [<field> with "sourceField"?], "minRows"/"maxRows", "sourceSection"}
     <section> = {"id", "title", "description", "repeatable", "itemsKey"?, "minItems"?, "maxItems"?,
-                 "condition"?, "fields": [<field>, ...]}
+                 "condition"?, "fields": [<field>, ...], "rowOrder"?: [<key>, ...]}
 
 A field inside a repeatable section is answered once per row, under ``itemsKey``; its condition may name a
-field of its own row. Hidden fields send no value; the server evaluates the same conditions on submit.
+field of its own row. Hidden fields send no value; the server evaluates the same conditions on submit. ``order``
+and ``rowOrder`` give the order the server's walk (``walk``) visits top-level nodes and a row's fields in, so the
+browser's engine (``static/js/formengine.js``) decides visibility exactly as the server does.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from submissions.formschema.compile import compile_schema
-from submissions.formschema.schema import Field, Section
+from submissions.formschema.schema import CompiledSchema, Field, Section
 
 
 def field_spec(item: Field) -> dict[str, Any]:
@@ -39,7 +42,7 @@ def field_spec(item: Field) -> dict[str, Any]:
     return spec | item.handler.spec(item)
 
 
-def _section_spec(section: Section) -> dict[str, Any]:
+def _section_spec(section: Section, compiled: CompiledSchema) -> dict[str, Any]:
     spec: dict[str, Any] = {
         "id": section.id,
         "title": section.title,
@@ -53,6 +56,8 @@ def _section_spec(section: Section) -> dict[str, Any]:
     if section.condition is not None:
         spec["condition"] = section.condition.as_json()
     spec["fields"] = [field_spec(item) for item in section.fields]
+    if section.repeatable:
+        spec["rowOrder"] = [item.key for item in compiled.row_orders[section.id]]
     return spec
 
 
@@ -61,5 +66,8 @@ def render_spec(schema: dict[str, Any]) -> dict[str, Any]:
     compiled = compile_schema(schema)
     return {
         "fields": [field_spec(item) for item in compiled.top_fields],
-        "sections": [_section_spec(section) for section in compiled.sections],
+        "sections": [_section_spec(section, compiled) for section in compiled.sections],
+        "order": [
+            f"section:{node.id}" if isinstance(node, Section) else f"field:{node.key}" for node in compiled.top_order
+        ],
     }

@@ -52,7 +52,7 @@ def test_public_pages_run_their_scripts_under_the_policy(
 
     assert _open(page, f"{live_server.url}/actions/{token}") == []
     # The page's script (a static file now) rendered the form from its schema.
-    assert page.locator("#root-fields input").count() > 0
+    assert page.locator("#f-root-form input").count() > 0
     assert _open(page, f"{live_server.url}/actions/not-a-token", status=404) == []
     assert _open(page, f"{live_server.url}/share/{share_token}/") == []
     assert page.locator("h1").inner_text() == submission.form.title

@@ -101,17 +101,17 @@ def test_end_client_page_submits_uploads_and_confirms(browser: Any, live_server:
     page = browser.new_page()
     page.goto(f"{live_server.url}/actions/{token}")
 
-    page.fill("#root-first_name", "John")
-    page.fill("#root-date_of_birth", "1985-03-15")
+    page.fill("#f-first_name", "John")
+    page.fill("#f-date_of_birth", "1985-03-15")
     page.set_input_files(
-        "#root-id_document", files=[{"name": "passport_scan.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}]
+        "#f-id_document", files=[{"name": "passport_scan.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}]
     )
     page.click("[data-add-entity=individual]")
-    page.select_option("#entity0-role", "director")
-    page.fill("#entity0-first_name", "Jane")
-    page.fill("#entity0-last_name", "Doe")
+    page.select_option("#rel-0-role", "director")
+    page.fill("#f-role-entity-0-first_name", "Jane")
+    page.fill("#f-role-entity-0-last_name", "Doe")
     page.set_input_files(
-        "#entity0-id_document",
+        "#f-role-entity-0-id_document",
         files=[{"name": "director_passport.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}],
     )
     page.click("#submit")
@@ -142,13 +142,14 @@ def test_end_client_page_resumes_missing_uploads(
     assert page.query_selector("#submit") is None
 
     page.click("#confirm")
-    page.wait_for_selector("#upload-pending", timeout=20_000)
-    assert "utility_bill.pdf" in page.inner_text("#pending-files")
-    assert page.query_selector("#pending-1") is None  # only the missing file is asked for
+    page.wait_for_selector(".upload input[type=file]", timeout=20_000)
+    assert "utility_bill.pdf" in page.inner_text("#upload-list")
+    assert page.locator(".upload").count() == 1  # only the missing file is asked for
     page.set_input_files(
-        "#pending-0", files=[{"name": "utility_bill.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}]
+        ".upload input[type=file]",
+        files=[{"name": "utility_bill.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}],
     )
-    page.click("#upload-pending")
+    page.click(".upload .retry")
     page.wait_for_selector("#status[data-state=completed], #status[data-state=error]", timeout=20_000)
 
     assert page.get_attribute("#status", "data-state") == "completed", page.inner_text("#status")

@@ -1,0 +1,94 @@
+"""Shared by the end-client page tests: a root form with every field type, and a public action that asks it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.workflows.factories import SubjectRecordFactory, WorkflowFactory
+from tests.workflows.public_action_support import COMPANY_SCHEMA, INDIVIDUAL_SCHEMA, form_version
+from workflows.constants import CustomerType
+from workflows.models import PublicAction
+from workflows.services.public_actions import public_action_create
+from workspaces.models import Workspace
+
+OPTIONS = [{"value": "a", "label": "Banking"}, {"value": "b", "label": "Insurance"}, {"value": "c", "label": "Retail"}]
+EVERY_FIELD_SCHEMA: dict[str, Any] = {
+    "fields": [
+        {
+            "key": "full_name",
+            "label": "Full legal name",
+            "type": "text",
+            "required": True,
+            "helpText": "As it appears on your passport.",
+            "constraints": {"maxLength": 80},
+        },
+        {"key": "email", "label": "Email", "type": "email", "required": True},
+        {"key": "phone", "label": "Phone", "type": "tel"},
+        {"key": "website", "label": "Website", "type": "url"},
+        {"key": "founded", "label": "Date founded", "type": "date", "constraints": {"max": "2026-12-31"}},
+        {"key": "call_time", "label": "Best time to call", "type": "time"},
+        {"key": "meeting", "label": "Meeting", "type": "datetime"},
+        {
+            "key": "employees",
+            "label": "Employees",
+            "type": "number",
+            "constraints": {"min": 1, "max": 100000, "integer": True},
+        },
+        {"key": "turnover", "label": "Annual turnover (EUR)", "type": "currency", "constraints": {"min": 0}},
+        {"key": "satisfaction", "label": "How easy was this form?", "type": "rating"},
+        {"key": "is_pep", "label": "Are you a politically exposed person?", "type": "yesno", "required": True},
+        {
+            "key": "pep_role",
+            "label": "Public role held",
+            "type": "text",
+            "required": True,
+            "condition": {"field": "is_pep", "operator": "equals", "value": True},
+        },
+        {"key": "about", "label": "About the business", "type": "textarea", "constraints": {"maxLength": 200}},
+        {"key": "industry", "label": "Industry", "type": "select", "options": OPTIONS, "required": True},
+        {"key": "size", "label": "Size", "type": "radio", "options": OPTIONS},
+        {"key": "services", "label": "Services used", "type": "checkbox", "options": OPTIONS},
+        {"key": "markets", "label": "Markets", "type": "multiselect", "options": OPTIONS},
+        {"key": "country", "label": "Country of incorporation", "type": "country", "required": True},
+        {"key": "id_document", "label": "Registration certificate", "type": "file", "constraints": {"accept": ["pdf"]}},
+        {"key": "extract", "label": "Register extract", "type": "file", "constraints": {"accept": ["pdf"]}},
+        {"key": "signature", "label": "Signature", "type": "signature"},
+        {
+            "key": "holdings",
+            "label": "Shares held",
+            "type": "table_fill",
+            "columns": [
+                {"key": "holder", "label": "Shareholder", "type": "text", "sourceField": "sh_name"},
+                {"key": "shares", "label": "Shares", "type": "number"},
+            ],
+        },
+    ],
+    "sections": [
+        {
+            "id": "shareholders",
+            "title": "Shareholders",
+            "description": "Everyone who holds shares.",
+            "repeatable": True,
+            "minItems": 1,
+            "maxItems": 3,
+            "fields": [
+                {"key": "sh_name", "label": "Shareholder name", "type": "text", "required": True},
+                {"key": "sh_country", "label": "Shareholder country", "type": "country"},
+            ],
+        }
+    ],
+}
+
+
+def make_rich_action(workspace: Workspace, schema: dict[str, Any] | None = None) -> tuple[PublicAction, str]:
+    """A public action whose root form has every field type (``schema`` instead when given), with entities."""
+    root = SubjectRecordFactory.create(workspace=workspace, customer_type=CustomerType.COMPANY)
+    workflow = WorkflowFactory.create(subject_record=root)
+    suffix = f"{workspace.pk}-{PublicAction.objects.count()}"
+    return public_action_create(
+        workflow=workflow,
+        form_version=form_version(workspace, schema or EVERY_FIELD_SCHEMA, f"onboarding-{suffix}"),
+        individual_form_version=form_version(workspace, INDIVIDUAL_SCHEMA, f"individual-{suffix}"),
+        company_form_version=form_version(workspace, COMPANY_SCHEMA, f"company-{suffix}"),
+        acting_user=None,
+    )

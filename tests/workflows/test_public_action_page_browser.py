@@ -1,0 +1,178 @@
+"""The end-client page `/actions/<token>` in headless Chromium, against Django's live server and moto's S3 server.
+
+A client fills every field type (a conditional field, a repeatable section feeding a table, a drawn signature,
+two uploads with their progress), adds a related person with a relation, sees the errors of a bad submission next
+to their fields, uploads a rejected file again, and ends on the confirmation page with the reference. axe-core
+checks every state; screenshots of each go to artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from documents.constants import DocumentStatus
+from documents.models import Document
+from tests.workflows.page_support import make_rich_action
+from tests.workflows.public_action_support import PDF_BYTES, PNG_BYTES
+from workflows.constants import PublicActionStatus
+from workflows.models import PublicAction, SubjectRecord
+from workspaces.models import Workspace
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+AXE = Axe()
+
+
+def assert_accessible(page: Any, state: str) -> None:
+    """axe-core on the page as it is: no serious or critical violation."""
+    results = AXE.run(page)
+    bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert bad == [], f"{state}: " + "; ".join(f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in bad)
+
+
+def pdf(name: str) -> dict[str, Any]:
+    return {"name": name, "mimeType": "application/pdf", "buffer": PDF_BYTES}
+
+
+def fill_every_field(page: Any) -> None:
+    page.fill("#f-full_name", "Acme <b>Holdings</b>")
+    page.fill("#f-email", "ops@acme.example")
+    page.fill("#f-phone", "+44 20 7946 0000")
+    page.fill("#f-website", "https://acme.example")
+    page.fill("#f-founded", "2001-02-03")
+    page.fill("#f-call_time", "09:30")
+    page.fill("#f-meeting", "2026-12-01T10:00")
+    page.fill("#f-employees", "250")
+    page.fill("#f-turnover", "1250000.50")
+    page.check("#f-satisfaction-4")
+    page.check("#f-is_pep-yes")
+    page.fill("#f-pep_role", "Mayor")
+    page.fill("#f-about", "We sell widgets.")
+    page.select_option("#f-industry", "b")
+    page.check("#f-size-0")
+    page.check("#f-services-0")
+    page.check("#f-services-2")
+    page.check("#f-markets-1")
+    page.fill("#f-country-search", "germ")
+    page.select_option("#f-country", "DE")
+    page.set_input_files("#f-id_document", files=[pdf("certificate.pdf")])
+    page.set_input_files("#f-extract", files=[pdf("extract.pdf")])
+    page.fill("#f-shareholders_items-0-sh_name", "Ada Lovelace")
+    page.click("text=Add to Shareholders")
+    page.fill("#f-shareholders_items-1-sh_name", "Grace Hopper")
+    page.fill("#f-holdings-0-shares", "60")
+    page.fill("#f-holdings-1-shares", "40")
+    pad = page.locator("canvas.rf-signature-pad")
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    page.mouse.move(box["x"] + 20, box["y"] + 40)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 120, box["y"] + 60, steps=5)
+    page.mouse.move(box["x"] + 200, box["y"] + 30, steps=5)
+    page.mouse.up()
+
+
+def test_a_client_completes_every_field_type_with_a_person_and_files(
+    browser: Any, live_server: Any, workspace: Workspace, screenshot: Any
+) -> None:
+    action, token = make_rich_action(workspace)
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/actions/{token}")
+    assert "Acme Compliance" in page.inner_text(".rf-eyebrow")
+    assert "This link works until" in page.inner_text(".rf-expiry")
+    assert page.is_hidden("[data-path=pep_role]")  # shown only once the client says yes
+    assert_accessible(page, "empty")
+    screenshot(page, "public-action-empty")
+
+    fill_every_field(page)
+    assert page.is_visible("[data-path=pep_role]")
+    # The table follows the repeatable section: one row per shareholder, names filled as typed.
+    assert page.input_value("#f-holdings-1-holder") == "Grace Hopper"
+    page.click("[data-add-entity=individual]")
+    page.select_option("#rel-0-role", "director")
+    page.fill("#f-role-entity-0-first_name", "Jane")
+    page.fill("#f-role-entity-0-last_name", "Doe")
+    assert_accessible(page, "filled")
+    screenshot(page, "public-action-filled")
+
+    page.click("#submit")
+    page.wait_for_url(f"**/actions/{token}", wait_until="load")
+    page.wait_for_selector("#confirmation", timeout=30_000)
+
+    action = PublicAction.objects.get(pk=action.pk)
+    assert action.status == PublicActionStatus.COMPLETED
+    assert page.inner_text("#reference") == action.submission.public_id  # type: ignore[union-attr]
+    data = action.submission.data  # type: ignore[union-attr]
+    assert data["country"] == "DE" and data["services"] == ["a", "c"] and data["satisfaction"] == 4
+    assert data["is_pep"] is True and data["pep_role"] == "Mayor"
+    assert [row["holder"] for row in data["holdings"]] == ["Ada Lovelace", "Grace Hopper"]
+    assert data["full_name"] == "Acme Holdings"  # markup never survives
+    names = sorted(Document.objects.values_list("original_name", flat=True))
+    assert names == ["certificate.pdf", "extract.pdf", "signature.png"]
+    assert set(Document.objects.values_list("status", flat=True)) == {DocumentStatus.UPLOADED}
+    director = SubjectRecord.objects.get(data__first_name="Jane")
+    assert director.relations_from.get().role == "director"
+    assert_accessible(page, "confirmed")
+    screenshot(page, "public-action-confirmed")
+
+
+def test_errors_are_shown_next_to_their_fields_with_a_summary(
+    browser: Any, live_server: Any, workspace: Workspace, screenshot: Any
+) -> None:
+    action, token = make_rich_action(workspace)
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/actions/{token}")
+    page.check("#f-is_pep-yes")
+    page.click("[data-add-entity=individual]")
+    page.select_option("#rel-0-role", "director")
+
+    page.click("#submit")
+    page.wait_for_selector("#error-summary:not([hidden])", timeout=20_000)
+
+    summary = page.inner_text("#error-summary")
+    assert "Full legal name is required." in summary
+    assert "Public role held is required." in summary
+    assert "Person 1: First name is required." in summary
+    assert "role-entity" not in summary and "[0]" not in summary
+    assert page.inner_text("#f-full_name-error") == "Full legal name is required."
+    assert page.inner_text("#f-role-entity-0-first_name-error") == "First name is required."
+    assert page.inner_text("#f-shareholders_items-0-sh_name-error") == "Shareholder name is required."
+    assert page.evaluate("document.activeElement.id") == "f-full_name"  # focus on the first error
+    assert page.is_enabled("#submit")
+    assert PublicAction.objects.get(pk=action.pk).status == PublicActionStatus.OPEN
+    assert_accessible(page, "errors")
+    screenshot(page, "public-action-errors")
+
+
+def test_a_rejected_file_is_listed_with_its_reason_and_uploaded_again(
+    browser: Any, live_server: Any, workspace: Workspace, screenshot: Any
+) -> None:
+    schema = {
+        "fields": [
+            {"key": "company", "label": "Company name", "type": "text", "required": True},
+            {"key": "id_document", "label": "Registration certificate", "type": "file", "required": True},
+        ]
+    }
+    action, token = make_rich_action(workspace, schema)
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/actions/{token}")
+    page.fill("#f-company", "Acme")
+    # A PNG named .pdf: the browser cannot tell, S3 takes it, the server's check refuses it on /confirm.
+    page.set_input_files(
+        "#f-id_document", files=[{"name": "scan.pdf", "mimeType": "application/pdf", "buffer": PNG_BYTES}]
+    )
+    page.click("#submit")
+    page.wait_for_selector(".upload input[type=file]", timeout=30_000)
+
+    row = page.inner_text(".upload")
+    assert "scan.pdf" in row and "its content is not the file type its name says" in row
+    assert_accessible(page, "rejected file")
+    screenshot(page, "public-action-rejected-file")
+    page.set_input_files(".upload input[type=file]", files=[pdf("scan.pdf")])
+    page.click(".upload .retry")
+    page.wait_for_selector("#confirmation", timeout=30_000)
+
+    assert PublicAction.objects.get(pk=action.pk).status == PublicActionStatus.COMPLETED
+    assert Document.objects.get(status=DocumentStatus.UPLOADED).original_name == "scan.pdf"
