@@ -303,7 +303,7 @@ def values_from_post(spec: dict[str, Any], post: QueryDict, *, prefix: str = "")
             data[item["key"]] = value
     for section in spec.get("sections", []):
         if section.get("repeatable"):
-            rows = [row for row in _rows(section["fields"], post, prefix + section["itemsKey"]) if row]
+            rows = _rows(section["fields"], post, prefix + section["itemsKey"])  # a blank row gets its errors
             if rows:
                 data[section["itemsKey"]] = rows
     return data
