@@ -35,6 +35,11 @@
       if (el.tagName === "TEMPLATE") rewrite(el.content, from, to);
     });
   }
+  // A row's names and data paths (key[3].field) and ids (key-3-field) at its new position.
+  function renumberPaths(row, key, index) {
+    rewrite(row, new RegExp(`${escapeRe(key)}\\[\\d+\\]`, "g"), `${key}[${index}]`);
+    rewrite(row, new RegExp(`${escapeRe(key)}-\\d+-`, "g"), `${key}-${index}-`);
+  }
   function rewritePlaceholder(node, placeholder, value) { rewrite(node, new RegExp(placeholder, "g"), String(value)); }
   function cloneTemplate(template, index) {
     const fragment = template.content.cloneNode(true);
@@ -97,8 +102,7 @@
       const key = repeat.dataset.itemsKey;
       const rows = [...repeat.querySelector(".rf-rows").children];
       rows.forEach((row, index) => {
-        rewrite(row, new RegExp(`${escapeRe(key)}\\[\\d+\\]`, "g"), `${key}[${index}]`);
-        rewrite(row, new RegExp(`${escapeRe(key)}-\\d+-`, "g"), `${key}-${index}-`);
+        renumberPaths(row, key, index);
         row.querySelector(".rf-row-number").textContent = String(index + 1);
       });
       const max = repeat.dataset.max === "" ? Infinity : Number(repeat.dataset.max);
@@ -140,8 +144,7 @@
       const key = wrap.closest(".rf-field").dataset.key;
       const rows = [...wrap.querySelector("tbody").children];
       rows.forEach((row, index) => {
-        rewrite(row, new RegExp(`${escapeRe(key)}\\[\\d+\\]`, "g"), `${key}[${index}]`);
-        rewrite(row, new RegExp(`${escapeRe(key)}-\\d+-`, "g"), `${key}-${index}-`);
+        renumberPaths(row, key, index);
       });
       const add = wrap.querySelector(".rf-add-table-row");
       const max = wrap.dataset.max === "" ? Infinity : Number(wrap.dataset.max);

@@ -315,14 +315,17 @@
           method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(await collect()),
         });
         const answer = await response.json();
-        if (response.status === 401) return finished();  // already sent (another tab, a double click): show where it stands
+        // Already sent (another tab, a repeated click): the page shows where it stands, not an error.
+        if (response.status === 401 || response.status === 409) return finished();
         if (!response.ok) {
           setStatus("error", "");
           showErrors(answer);
           return;
         }
         if (answer.status === "completed") return finished();
-        form.querySelectorAll("fieldset, .rf-form, .entities").forEach((node) => { node.inert = true; });
+        // The answers are in: the page now shows only the files, each with its progress.
+        form.querySelectorAll(":scope > .rf-help, :scope > .rf-form, .entities, #submit").forEach((node) => { node.hidden = true; });
+        document.getElementById("uploads-intro").hidden = false;
         await runUploads(uploadAll(answer.fileUploads, false));
       } catch (error) {
         setStatus("error", strings.network);
