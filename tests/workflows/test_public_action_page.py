@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import re
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -16,7 +17,7 @@ from workflows.models import PublicAction, SubjectRecord
 from workspaces.models import Workspace
 
 pytestmark = pytest.mark.django_db
-PLAIN_SCHEMA = {
+PLAIN_SCHEMA: dict[str, Any] = {
     "fields": [
         {"key": "company", "label": "Company name", "type": "text", "required": True},
         {"key": "employees", "label": "Employees", "type": "number", "constraints": {"integer": True, "max": 10}},
