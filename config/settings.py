@@ -226,7 +226,8 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        # Thumbnail links redirect to a presigned GET of the store (the admin's case page shows them).
+        "img-src": [SELF, "data:", *CSP_UPLOAD_ORIGINS],
         "connect-src": [SELF, *CSP_UPLOAD_ORIGINS],
         "form-action": [SELF],
         "frame-ancestors": [NONE],

@@ -5,19 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.template.loader import render_to_string
-from simple_history.admin import SimpleHistoryAdmin
+from django.http import HttpRequest
 
 from config.errors import ApplicationError
 from submissions.access import submission_admin_q
-from submissions.constants import GrantTargetType, SubmissionStatus, VisibilityMode
-from submissions.formschema import display_data
+from submissions.admin_case import SubmissionCaseMixin
+from submissions.admin_forms import VisibilityForm
+from submissions.constants import VisibilityMode
 from submissions.models import (
     Form,
     FormVersion,
@@ -25,11 +21,9 @@ from submissions.models import (
     MatterSubmission,
     ShareLink,
     Submission,
-    SubmissionNote,
     SubmissionVisibility,
 )
 from submissions.services import (
-    GrantRequest,
     form_archive,
     form_create,
     form_publish,
@@ -38,17 +32,12 @@ from submissions.services import (
     matter_link_submission,
     matter_unlink_submission,
     matter_update,
-    note_create,
     share_links_revoke,
     submission_delete,
-    submission_update,
     visibility_set,
 )
 from workspaces.access import MANAGE, READ, REVIEW, Rights
 from workspaces.admin_base import ScopedTabularInline, WorkspaceScopedAdmin
-from workspaces.constants import Role
-from workspaces.models import Workspace
-from workspaces.selectors import overseer_workspace_ids
 
 
 def _visible_submissions_q(request: HttpRequest, lookup: str) -> Q:
@@ -136,82 +125,20 @@ class FormVersionAdmin(WorkspaceScopedAdmin):
         return False
 
 
-class NoteForm(forms.ModelForm):
-    class Meta:
-        model = SubmissionNote
-        fields = ["content"]
-
-
-class NoteInline(ScopedTabularInline):
-    """Internal notes: members of the submission's own workspace read them, a MEMBER adds one."""
-
-    model = SubmissionNote
-    form = NoteForm
-    rights = Rights(view=READ, add=REVIEW)
-    fields = ["content", "author", "created_at"]
-    readonly_fields = ["author", "created_at"]
-    can_delete = False
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return list(self.readonly_fields)
-
-
-class SubmissionReviewForm(forms.ModelForm):
-    class Meta:
-        model = Submission
-        fields = ["status"]
-
-
 @admin.register(Submission)
-class SubmissionAdmin(WorkspaceScopedAdmin, SimpleHistoryAdmin):
-    """Reviewers read submissions here and move their status (MEMBER); data changes go through the API, so they
-    are validated and snapshotted; rollback and visibility are ADMIN operations of the API."""
+class SubmissionAdmin(SubmissionCaseMixin, WorkspaceScopedAdmin):
+    """The review queue; a submission's page is its case (``admin_case``): data changes go through the API, so
+    they are validated and snapshotted."""
 
     rights = Rights(view=READ, change=REVIEW, delete=MANAGE)
-    form = SubmissionReviewForm
     list_display = ["public_id", "form", "status", "user", "visibility_mode", "created_at"]
     list_filter = ["status", "visibility_mode"]
     list_select_related = ["form", "user", "workspace"]
     search_fields = ["public_id", "form__title", "user__username", "user__email"]
     date_hierarchy = "created_at"
-    readonly_fields = ["answers", *[field.name for field in Submission._meta.fields if field.name != "status"]]
-    inlines = [NoteInline]
-
-    @admin.display(description="Answers")
-    def answers(self, submission: Submission) -> str:
-        """The data as a reviewer reads it, with the labels of the submission's own form version."""
-        sections = display_data(submission.form_version.schema, submission.data)
-        return render_to_string("submissions/_display.html", {"sections": sections})
 
     def scope_q(self, request: HttpRequest) -> Q:
         return submission_admin_q(user=request.user)
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Submission | None = None) -> list[str]:
-        editable = obj is not None and self.has_change_permission(request, obj)
-        return list(self.readonly_fields) + ([] if editable else ["status"])
-
-    def save_model(self, request: HttpRequest, obj: Submission, form: Any, change: bool) -> None:
-        if not form.has_changed():
-            return
-        try:
-            submission_update(
-                submission=obj,
-                status=SubmissionStatus(form.cleaned_data["status"]),
-                acting_user=request.user,  # type: ignore[arg-type]
-            )
-        except ApplicationError as exc:
-            _domain_error(self, request, exc)
-
-    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        def save(note_form: Any) -> None:
-            if note_form.instance.pk is None:  # notes are added, never edited
-                note_create(
-                    submission=form.instance,
-                    content=note_form.cleaned_data["content"],
-                    acting_user=request.user,  # type: ignore[arg-type]
-                )
-
-        self.save_inline_forms(request, formset, save)
 
     def delete_model(self, request: HttpRequest, obj: Submission) -> None:
         submission_delete(submission=obj, acting_user=request.user)  # type: ignore[arg-type]
@@ -220,18 +147,6 @@ class SubmissionAdmin(WorkspaceScopedAdmin, SimpleHistoryAdmin):
         """What goes with a submission (notes, grants, links) is the service's to delete, not a right of its own."""
         deleted, counts, _perms_needed, protected = super().get_deleted_objects(objs, request)
         return deleted, counts, set(), protected
-
-    def history_form_view(
-        self, request: HttpRequest, object_id: str, version_id: str, extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        """Read-only: a snapshot is restored through the rollback API, which rebuilds its data (a stored
-        snapshot may be a delta) and records the rollback; a "Revert" here would save the raw row."""
-        if request.method == "POST":
-            raise PermissionDenied("Restore a snapshot with the rollback API.")
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
-        return True
 
 
 class MatterSubmissionInline(ScopedTabularInline):
@@ -303,47 +218,6 @@ class ShareLinkAdmin(WorkspaceScopedAdmin):
                 acting_user=request.user,  # type: ignore[arg-type]
             )
         self.message_user(request, f"Revoked {count} link(s).")
-
-
-class VisibilityForm(forms.ModelForm):
-    """Mode and grants of one submission; the choices are the members and overseers of its workspace."""
-
-    users = forms.ModelMultipleChoiceField(queryset=User.objects.none(), required=False)
-    roles = forms.MultipleChoiceField(choices=Role.choices, required=False)
-    overseers = forms.ModelMultipleChoiceField(queryset=Workspace.objects.none(), required=False)
-
-    class Meta:
-        model = SubmissionVisibility
-        fields = ["visibility_mode"]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        submission = self.instance
-        if submission.pk is None:
-            return
-        self.fields["users"].queryset = User.objects.filter(  # type: ignore[attr-defined]
-            memberships__workspace_id=submission.workspace_id
-        )
-        self.fields["overseers"].queryset = Workspace.objects.filter(  # type: ignore[attr-defined]
-            pk__in=overseer_workspace_ids(overseen_id=submission.workspace_id)
-        )
-        grants = list(submission.grants.all())
-        self.initial["users"] = [g.target_user_id for g in grants if g.target_type == GrantTargetType.USER]
-        self.initial["roles"] = [g.target_role for g in grants if g.target_type == GrantTargetType.WORKSPACE_ROLE]
-        self.initial["overseers"] = [
-            g.target_workspace_id for g in grants if g.target_type == GrantTargetType.OVERSIGHT_WORKSPACE
-        ]
-
-    def grants(self) -> list[GrantRequest]:
-        data = self.cleaned_data
-        return [
-            *(GrantRequest(target_type=GrantTargetType.USER, target_id=str(user.pk)) for user in data["users"]),
-            *(GrantRequest(target_type=GrantTargetType.WORKSPACE_ROLE, target_id=role) for role in data["roles"]),
-            *(
-                GrantRequest(target_type=GrantTargetType.OVERSIGHT_WORKSPACE, target_id=str(workspace.public_id))
-                for workspace in data["overseers"]
-            ),
-        ]
 
 
 @admin.register(SubmissionVisibility)

@@ -215,6 +215,8 @@ ADMIN_MATRIX: dict[str, frozenset[str]] = {
             "jsi18n",
             "view_on_site",
             "object_redirect",
+            "case_action",
+            "compare",
         )
     },
     "login": ADMIN_OPEN,
@@ -493,7 +495,18 @@ def _admin_kind(route: Route) -> str:
     name = route.name.removeprefix("admin:")
     if not name:
         return "object_redirect"
-    for kind in ("simple_history", "changelist", "add", "change", "history", "delete", "autocomplete"):
+    kinds = (
+        "simple_history",
+        "changelist",
+        "add",
+        "change",
+        "history",
+        "delete",
+        "autocomplete",
+        "case_action",
+        "compare",
+    )
+    for kind in kinds:
         if name.endswith(f"_{kind}") or name == kind:
             return kind
     return name
@@ -501,7 +514,7 @@ def _admin_kind(route: Route) -> str:
 
 # --- The admin -----------------------------------------------------------------------------------
 
-OBJECT_KINDS = ("change", "history", "delete", "object_redirect", "simple_history")
+OBJECT_KINDS = ("change", "history", "delete", "object_redirect", "simple_history", "case_action", "compare")
 
 
 def _admin_model(route: Route) -> Any:
@@ -527,6 +540,8 @@ def _admin_urls(route: Route, obj: Any) -> list[str]:
         if kind == "simple_history":
             record = obj.history.order_by("history_id").first()
             return [reverse(route.name, args=[obj.pk, record.history_id])] if record else []
+        if kind == "case_action":  # a GET of an action (a POST) is refused, and answers nothing about the row
+            return [reverse(route.name, args=[obj.pk, "note"])]
         return [reverse(route.name, args=[obj.pk])]
     if kind == "app_list":
         return [reverse(route.name, kwargs={"app_label": label}) for label in ("workspaces", *PRODUCT_APPS[1:])]

@@ -5,8 +5,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from django.conf import settings
-from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -19,17 +17,11 @@ from submissions import access, selectors, services
 from submissions.api import responses as r
 from submissions.api import serializers as s
 from submissions.constants import GrantTargetType, VisibilityMode
+from submissions.links import share_url
 from submissions.selectors import SubmissionFilters
 from workspaces.access import require_role
 from workspaces.constants import Role
 from workspaces.permissions import workspace_context
-
-
-def _share_url(request: Request, token: str) -> str:
-    path = reverse("submissions:share-page", args=[token])
-    base = settings.PUBLIC_BASE_URL.rstrip("/")
-    return f"{base}{path}" if base else request.build_absolute_uri(path)
-
 
 # --- Forms ---------------------------------------------------------------------------------------
 
@@ -468,7 +460,7 @@ class ShareView(APIView):
             context=context, public_id=submission_id, minimum_role=Role.MEMBER
         )
         link, token = services.share_link_create(submission=submission, acting_user=context.user)
-        body = r.ShareLinkSerializer({"shareUrl": _share_url(request, token), "link": link}).data
+        body = r.ShareLinkSerializer({"shareUrl": share_url(request, token), "link": link}).data
         return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -506,7 +498,7 @@ class ShareEmailView(APIView):
             email=body["email"],
             message=body["message"],
             acting_user=context.user,
-            build_url=lambda token: _share_url(request, token),
+            build_url=lambda token: share_url(request, token),
         )
         return Response(r.ShareEmailResponseSerializer(link).data)
 

@@ -34,7 +34,8 @@ Public interface
 ``visible_fields(schema, data)``
     What the form shows for ``data``: ``{"sections": [ids], "fields": [keys and repeat-row paths]}``.
 ``display_data(schema, data)``
-    The reviewer's tree of the stored answers (see ``display``).
+    The reviewer's tree of the stored answers (see ``display``); ``display_attach_files`` resolves its file
+    references for a page, ``display_diff(before, after, text)`` compares two trees line by line (``diff``).
 ``render_spec(schema)``
     What a browser needs to render and check the form (see ``spec``).
 ``sanitize_text(value)`` / ``sanitize_value(value)``
@@ -123,7 +124,14 @@ from typing import Any
 
 from submissions.formschema.clean import clean_form_data
 from submissions.formschema.compile import compile_schema
-from submissions.formschema.display import DisplaySection, DisplayTable, DisplayValue, display_data
+from submissions.formschema.diff import DiffLine, display_diff
+from submissions.formschema.display import (
+    DisplaySection,
+    DisplayTable,
+    DisplayValue,
+    display_attach_files,
+    display_data,
+)
 from submissions.formschema.fieldtypes import FIELD_TYPES
 from submissions.formschema.fieldtypes.base import FileValues
 from submissions.formschema.files import file_field_keys, iter_file_values, replace_file_values
@@ -135,12 +143,15 @@ from submissions.formschema.walk import evaluate_visibility
 __all__ = [
     "FIELD_TYPES",
     "KEY_PATTERN",
+    "DiffLine",
     "DisplaySection",
     "DisplayTable",
     "DisplayValue",
     "FileValues",
     "clean_form_data",
+    "display_attach_files",
     "display_data",
+    "display_diff",
     "file_field_keys",
     "iter_file_values",
     "render_spec",

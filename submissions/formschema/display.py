@@ -8,6 +8,7 @@ if the stored data still held a value for them; so are unanswered fields and sec
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +20,8 @@ from submissions.formschema.walk import evaluate_visibility
 
 @dataclass
 class DisplayValue:
-    """One answer: ``text`` as shown; ``files`` the stored file references (Document uuids, link ids, names)."""
+    """One answer: ``text`` as shown; ``files`` the stored file references (Document uuids, link ids, names);
+    ``documents`` what a page resolved them to (``display_attach_files``), one per reference."""
 
     key: str
     label: str
@@ -28,6 +30,7 @@ class DisplayValue:
     value: Any
     files: list[str] = field(default_factory=list)
     kind: str = "value"
+    documents: list[Any] = field(default_factory=list)
 
 
 @dataclass
@@ -113,3 +116,20 @@ def display_data(schema: dict[str, Any], data: dict[str, Any]) -> list[DisplaySe
     sections[0].entries = _entries(compiled.top_fields, shown.data)
     sections += [_section(section, shown.data) for section in compiled.sections if section.id in shown.sections]
     return [section for section in sections if section.entries]
+
+
+def display_values(sections: list[DisplaySection]) -> Iterator[DisplayValue]:
+    """Every answer of the tree, the cells of grids included."""
+    for section in sections:
+        for entry in section.entries:
+            if isinstance(entry, DisplayTable):
+                yield from (cell for row in entry.rows for cell in row if cell is not None)
+            else:
+                yield entry
+
+
+def display_attach_files(sections: list[DisplaySection], resolve: Callable[[str], Any]) -> list[DisplaySection]:
+    """Fill each file answer's ``documents`` with ``resolve(reference)`` (a page's view of the file)."""
+    for value in display_values(sections):
+        value.documents = [resolve(reference) for reference in value.files]
+    return sections

@@ -119,13 +119,14 @@ def test_published_versions_cannot_be_changed_in_the_admin(staff_client: Any, fo
     assert form_version.version == 1
 
 
-def test_the_submission_history_page_cannot_revert(staff_client: Any, submission: Any, owner: Any) -> None:
-    """Snapshots are restored by the rollback API (stored data may be a delta); the admin only shows them."""
+def test_the_submission_pages_save_no_raw_row(staff_client: Any, submission: Any, owner: Any) -> None:
+    """A snapshot is restored by the rollback service (stored data may be a delta); the change page takes no form
+    POST and the history page has no "Revert"."""
     original = copy.deepcopy(submission.data)
     submission_update(submission=submission, acting_user=owner, data={**original, "comments": "edited"})
-    first = submission.history.order_by("history_id").first()
-    url = reverse("admin:submissions_submission_simple_history", args=[submission.pk, first.history_id])
-    assert staff_client.get(url).status_code == 200
-    assert staff_client.post(url, {}).status_code == 403
+    history = staff_client.get(reverse("admin:submissions_submission_history", args=[submission.pk]))
+    assert history.status_code == 200 and "Revert" not in history.content.decode()
+    change = reverse("admin:submissions_submission_change", args=[submission.pk])
+    assert staff_client.post(change, {"data": "{}", "status": "DRAFT"}).status_code == 405
     submission.refresh_from_db()
-    assert submission.data["comments"] == "edited"
+    assert submission.data["comments"] == "edited" and submission.status == "EDITED"

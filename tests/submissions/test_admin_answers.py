@@ -39,5 +39,5 @@ def test_the_change_page_renders_labels_tables_and_country_names(
     assert "Answers" in html
     assert "United States (US)" in html
     assert "High risk, Politically exposed person" in html
-    assert "<h2>Shareholders</h2>" in html and "456 Oak Ave" in html
+    assert "<h3>Shareholders</h3>" in html and "456 Oak Ave" in html
     assert '<th scope="col">Class</th>' in html and "Preference" in html
