@@ -66,9 +66,9 @@ def oversight_q(*, context: WorkspaceContext, overseen: Any) -> Q:
     return Q(Exists(oversight_grants), visibility_mode=VisibilityMode.RESTRICTED, workspace_id__in=overseen)
 
 
-def submission_visible_q(*, context: WorkspaceContext) -> Q:
+def submission_visible_q(*, context: WorkspaceContext, per_row: bool = False) -> Q:
     """Rows the caller may see: own-workspace submissions by mode and grants, plus oversight grants."""
-    own = own_visible_q(context=context)
+    own = own_visible_q(context=context, per_row=per_row)
     # Most workspaces oversee nobody: one small query spares every list an OR that would defeat its index.
     overseen = list(overseen_workspace_ids(overseer=context.workspace))
     if not overseen:
@@ -126,6 +126,9 @@ def submission_get_for_visibility(*, context: WorkspaceContext, public_id: str, 
 
 
 def submission_admin_q(*, user: User | AnonymousUser) -> Q:
-    """The submissions a user may see in the admin: what it may see in each of its workspaces, together."""
+    """The submissions a user may see in the admin: what it may see in each of its workspaces, together.
+
+    Grants are looked up row by row (``own_visible_q(per_row=True)``): the admin reads a page or one row.
+    """
     contexts = user_contexts(user).values()
-    return reduce(or_, (submission_visible_q(context=context) for context in contexts), Q(pk__in=[]))
+    return reduce(or_, (submission_visible_q(context=context, per_row=True) for context in contexts), Q(pk__in=[]))

@@ -13,6 +13,7 @@ from config.errors import ApplicationError
 from submissions.access import submission_admin_q
 from submissions.admin_case import SubmissionCaseMixin
 from submissions.admin_forms import VisibilityForm
+from submissions.admin_queue import SubmissionQueueAdmin
 from submissions.constants import VisibilityMode
 from submissions.models import (
     Form,
@@ -126,16 +127,11 @@ class FormVersionAdmin(WorkspaceScopedAdmin):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(SubmissionCaseMixin, WorkspaceScopedAdmin):
-    """The review queue; a submission's page is its case (``admin_case``): data changes go through the API, so
-    they are validated and snapshotted."""
+class SubmissionAdmin(SubmissionCaseMixin, SubmissionQueueAdmin):
+    """The review queue (``admin_queue``); a submission's page is its case (``admin_case``): data changes go
+    through the API, so they are validated and snapshotted."""
 
     rights = Rights(view=READ, change=REVIEW, delete=MANAGE)
-    list_display = ["public_id", "form", "status", "user", "visibility_mode", "created_at"]
-    list_filter = ["status", "visibility_mode"]
-    list_select_related = ["form", "user", "workspace"]
-    search_fields = ["public_id", "form__title", "user__username", "user__email"]
-    date_hierarchy = "created_at"
 
     def scope_q(self, request: HttpRequest) -> Q:
         return submission_admin_q(user=request.user)

@@ -132,12 +132,18 @@ class Submission(models.Model):
         related_name="submissions",
         help_text="The submitter (or the member it was reassigned to).",
     )
+    assignee_read_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the assignee first opened it since it was assigned (unset: unread).",
+    )
     visibility_mode = models.CharField(max_length=12, choices=VisibilityMode.choices, default=VisibilityMode.WORKSPACE)
     matters = models.ManyToManyField(Matter, through="MatterSubmission", related_name="submissions", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = SnapshotHistory(bases=[SnapshotFields], excluded_fields=["updated_at"])
+    history = SnapshotHistory(bases=[SnapshotFields], excluded_fields=["updated_at", "assignee_read_at"])
 
     class Meta:
         indexes = [

@@ -90,7 +90,13 @@ ADD: dict[str, Role] = {
 ACTIONS: dict[str, dict[str, Role]] = {
     "workspaces.apikey": {"revoke_keys": Role.ADMIN},
     "submissions.form": {"publish": Role.ADMIN, "archive": Role.ADMIN},
-    "submissions.submission": {"delete_selected": Role.ADMIN},
+    "submissions.submission": {
+        "delete_selected": Role.ADMIN,
+        "claim": Role.MEMBER,
+        "assign": Role.MEMBER,
+        "unassign": Role.MEMBER,
+        "set_status": Role.MEMBER,
+    },
     "submissions.submissionvisibility": {"open_to_workspace": Role.ADMIN},
     "submissions.sharelink": {"revoke": Role.MEMBER},
     "workflows.workflow": {"complete_workflows": Role.MEMBER, "cancel_workflows": Role.MEMBER},

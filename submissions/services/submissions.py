@@ -296,6 +296,8 @@ def submission_update(
         assignee = _assignee(submission, user_id)
         reassigned = (assignee.pk if assignee else None) != submission.user_id
         submission.user = assignee
+        if reassigned:  # unread in the review queue until the new assignee opens it (``submission_mark_read``)
+            submission.assignee_read_at = None
 
     if data_changed:
         _save_snapshot(submission, trigger=SnapshotTrigger.EDIT, acting_user=acting_user)
@@ -314,6 +316,21 @@ def submission_update(
             userId=str(submission.user_id) if submission.user_id else None,
         )
     return submission
+
+
+def submission_mark_read(*, submission: Submission, acting_user: User | None) -> bool:
+    """The assignee opened the submission: clear its unread marker (one UPDATE; no snapshot, no event).
+
+    Anyone else opening it changes nothing. Returns whether the marker was cleared now.
+    """
+    if acting_user is None or submission.user_id != acting_user.pk or submission.assignee_read_at is not None:
+        return False
+    now = timezone.now()
+    updated = Submission.objects.filter(pk=submission.pk, user=acting_user, assignee_read_at__isnull=True).update(
+        assignee_read_at=now
+    )
+    submission.assignee_read_at = now
+    return bool(updated)
 
 
 @transaction.atomic
