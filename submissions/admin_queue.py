@@ -58,6 +58,12 @@ class QueueChangeList(ChangeList):
         return queue_rows(super().get_queryset(request, exclude_parameters))
 
 
+class ReceivedFilter(admin.DateFieldListFilter):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.title = "received"
+
+
 class FormFilter(admin.SimpleListFilter):
     title = "form"
     parameter_name = "form"
@@ -116,9 +122,10 @@ class QueueActionForm(ActionForm):
 class SubmissionQueueAdmin(WorkspaceScopedAdmin):
     """The changelist half of ``SubmissionAdmin``."""
 
-    list_display = ["public_id", "subject", "form_and_version", "status", "assignee", "age"]
-    list_display_links = ["public_id"]
-    list_filter = ["status", FormFilter, AssigneeFilter, ("created_at", admin.DateFieldListFilter), MatterFilter]
+    list_display = ["case_id", "subject", "status", "assignee", "age", "form_and_version"]
+    list_display_links = ["case_id"]
+    list_filter = ["status", FormFilter, AssigneeFilter, ("created_at", ReceivedFilter), MatterFilter]
+    show_facets = admin.ShowFacets.NEVER  # a count per filter choice is a full count of the queue each
     sortable_by = ["age"]
     ordering = ["-created_at", "-id"]
     search_fields = ["public_id"]  # shows the search box; the search itself is ``get_search_results``
@@ -154,8 +161,8 @@ class SubmissionQueueAdmin(WorkspaceScopedAdmin):
 
     # --- Columns
 
-    @admin.display(description="ID", ordering="public_id")
-    def public_id(self, submission: Submission) -> str:
+    @admin.display(description="ID")
+    def case_id(self, submission: Submission) -> str:
         return submission.public_id
 
     @admin.display(description="About")

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection
-from django.db.models import CharField, QuerySet, Value
+from django.db.models import QuerySet, TextField, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 
@@ -24,16 +24,19 @@ from workspaces.models import Membership
 SUBJECT_NAME_KEYS = ("full_name", "name", "company_name", "legal_name")
 
 
+def _text(value: str) -> Value:
+    return Value(value, output_field=TextField())
+
+
 def _key(name: str) -> Any:
-    return NullIf(Trim(KeyTextTransform(name, "data")), Value(""))
+    return NullIf(Trim(KeyTextTransform(name, "data")), _text(""), output_field=TextField())
 
 
 def subject_name_expression() -> Any:
     """SQL for the subject's name from a submission's data, so a page of rows reads no data column."""
-    person = NullIf(
-        Trim(Concat(_key("first_name"), Value(" "), _key("last_name"), output_field=CharField())), Value("")
-    )
-    return Coalesce(*(_key(name) for name in SUBJECT_NAME_KEYS), person, output_field=CharField())
+    person = Trim(Concat(_key("first_name"), _text(" "), _key("last_name"), output_field=TextField()))
+    named = (_key(name) for name in SUBJECT_NAME_KEYS)
+    return Coalesce(*named, NullIf(person, _text(""), output_field=TextField()), output_field=TextField())
 
 
 def queue_rows(queryset: QuerySet[Submission]) -> QuerySet[Submission]:
