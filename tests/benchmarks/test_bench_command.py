@@ -58,3 +58,18 @@ def test_bench_writes_a_row_per_case_with_its_floor_and_ratio(tmp_path: Path, mo
     assert scan["unit"] == "MB/s" and scan["median_ms"] > 0 and scan["floor_median_ms"] > 0
     assert scan["ratio"] == pytest.approx(scan["median_ms"] / scan["floor_median_ms"], abs=0.01)
     assert f"{1000 / scan['median_ms']:.1f} MB/s" in written["table"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bench_queue_rows_measure_the_changelist_as_a_member(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BENCH_LIST_ROWS", "300")
+    output = tmp_path / "bench.json"
+
+    call_command("bench", only=("queue",), repeat=5, output=str(output))
+
+    rows = {row["case"]: row for row in json.loads(output.read_text())["results"]}
+    for label in ("page 1", "status=PENDING", "search the data for an e-mail"):
+        row = rows[f"admin queue {label} (300 rows, as a member)"]
+        assert row["median_ms"] > 0 and row["floor_median_ms"] > 0, label
+        assert row["queries"] <= 12 and row["extra"]["result_count"] > 0, label
+    assert rows["admin queue search the data for an e-mail (300 rows, as a member)"]["extra"]["result_count"] == 1

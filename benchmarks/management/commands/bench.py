@@ -16,6 +16,7 @@ from django.utils import timezone
 from moto.server import ThreadedMotoServer
 
 from benchmarks import cases, public_actions, scans, switches
+from benchmarks import queue as queue_cases
 from benchmarks import submissions as submission_cases
 from benchmarks.runner import Result, format_table
 from documents import s3
@@ -31,7 +32,7 @@ def _free_port() -> int:
 
 
 # "perf" and "perf-http": each piece of the performance layer on and off (benchmarks/switches.py).
-GROUPS = ("signing", "submit", "confirm", "scan", "list", "snapshots", "perf", "http", "perf-http")
+GROUPS = ("signing", "submit", "confirm", "scan", "list", "queue", "snapshots", "perf", "http", "perf-http")
 
 
 def _groups(value: str) -> tuple[str, ...]:
@@ -126,6 +127,8 @@ class Command(BaseCommand):
             results += scans.scan_cases(workspace, repeat)
         if "list" in groups:
             results += submission_cases.list_cases(submission_cases.list_rows(), repeat)
+        if "queue" in groups:
+            results += queue_cases.queue_cases(submission_cases.list_rows(), repeat)
         if "snapshots" in groups:
             results += submission_cases.snapshot_cases(repeat)
         if "perf" in groups:
