@@ -22,6 +22,7 @@ install: $(VENV)/.installed
 RUN_ADDR ?= 127.0.0.1:8000
 run: export DJANGO_DEBUG ?= true
 run: $(VENV)/.installed
+	bash .ci/ensure-redis
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --base-url http://$(RUN_ADDR)
 	$(PY) manage.py demo_public_action --base-url http://$(RUN_ADDR)
@@ -41,12 +42,14 @@ typecheck: $(VENV)/.installed
 # The whole suite on SQLite, then again on PostgreSQL (installed and started by .ci/ensure-postgres),
 # where the tests marked `postgres` (concurrency, scale) run too.
 test-sqlite: $(VENV)/.installed
+	bash .ci/ensure-redis
 	bash .ci/ensure-chromium
 	bash .ci/ensure-clamav
 	$(PY) -m pytest -m "not postgres" -n 2 --dist loadfile
 
 test-postgres: $(VENV)/.installed
 	bash .ci/ensure-postgres
+	bash .ci/ensure-redis
 	bash .ci/ensure-chromium
 	bash .ci/ensure-clamav
 	DATABASE_URL=$(PG_URL) $(PY) -m pytest -n 2 --dist loadfile

@@ -278,6 +278,27 @@ AXES_ENABLE_ADMIN = False
 EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@localhost")
 
+# --- Background work (Celery) ---------------------------------------------------------------------
+# The broker spans machines: Redis (redis://host:6379/0, what `make run` starts on 127.0.0.1) or SQS (sqs://).
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True  # no result backend: tasks write their outcome to the database
+CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is delivered again (tasks are idempotent)
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = "UTC"
+# How often the S3-event queue is drained (seconds), when DOCUMENT_EVENTS_QUEUE_URL is set.
+DOCUMENT_EVENTS_POLL_SECONDS = env.float("DOCUMENT_EVENTS_POLL_SECONDS", default=5.0)
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "document-events": {
+        "task": "documents.tasks.document_events_poll",
+        "schedule": DOCUMENT_EVENTS_POLL_SECONDS,
+        "options": {"expires": DOCUMENT_EVENTS_POLL_SECONDS},
+    },
+}
+
 # --- API -----------------------------------------------------------------------------------------
 RENDERER_CLASSES = ["rest_framework.renderers.JSONRenderer"]
 if DEBUG:

@@ -7,6 +7,7 @@ import os
 os.environ.setdefault("DJANGO_DEBUG", "true")
 
 from config.settings import *  # noqa: E402, F403
+from config.settings import env  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -14,7 +15,6 @@ AWS_STORAGE_BUCKET_NAME = "intake-test"
 AWS_ACCESS_KEY_ID = "testing"
 AWS_SECRET_ACCESS_KEY = "testing"
 AWS_SESSION_TOKEN = None
-DOCUMENT_EVENTS_QUEUE_URL = ""
 # No `collectstatic` before the suite: plain file names, served by the test servers from the app folders.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 # The suite's S3 emulator listens on a free port of 127.0.0.1 chosen at start-up.
@@ -26,3 +26,11 @@ RATE_LIMITS = dict.fromkeys(RATE_LIMITS, "100000/minute")  # noqa: F405
 # turn it back on.
 AXES_ENABLED = False
 CLAMAV_URL = ""  # tests that scan point it at the suite's own clamd (tests/clamd.py)
+# Tasks run in the caller, except on the delivery paths, which tests/celery_worker.py sends through a real
+# worker and broker; that worker runs these settings, with its e-mail written to files it is told of.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+if env.str("TEST_EMAIL_FILE_PATH", default=""):
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = env.str("TEST_EMAIL_FILE_PATH")
+DOCUMENT_EVENTS_QUEUE_URL = env.str("TEST_DOCUMENT_EVENTS_QUEUE_URL", default="")
+CELERY_TASK_DEFAULT_QUEUE = env.str("TEST_CELERY_QUEUE", default="celery")

@@ -21,7 +21,6 @@ from documents import s3
 from documents.constants import DocumentStatus
 from documents.models import Document
 from documents.services import document_upload_discard, document_verify_upload
-from documents.workers import LoopWorker
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -124,14 +123,3 @@ def event_queue_ensure(*, queue_name: str = EMBEDDED_QUEUE_NAME) -> str:
         NotificationConfiguration={"QueueConfigurations": [{"QueueArn": queue_arn, "Events": ["s3:ObjectCreated:*"]}]},
     )
     return queue_url
-
-
-class DocumentEventWorker(LoopWorker):
-    """The worker as a daemon thread, for ``run_embedded``."""
-
-    def __init__(self, queue_url: str, wait_time_seconds: int = 2) -> None:
-        def receive() -> int:
-            document_events_receive(queue_url=queue_url, wait_time_seconds=wait_time_seconds)
-            return 1  # a receive waits by itself (long poll)
-
-        super().__init__("document-events", receive, pause=0, stop_timeout=wait_time_seconds + 5)

@@ -542,22 +542,29 @@ def _render_thumbnail(stream: IO[bytes], file_type: FileType) -> bytes:
     return out.getvalue()
 
 
+def thumbnail_renderable(document: Document) -> bool:
+    """Whether a thumbnail can be made: a servable (scanned) image or PDF with its final object."""
+    file_type = file_type_for_name(document.sanitized_name)
+    return (
+        bool(document.final_key)
+        and document.servable
+        and file_type is not None
+        and (file_type.is_image or file_type.is_pdf)
+    )
+
+
 def document_thumbnail_ensure(*, document: Document) -> str | None:
-    """The key of the document's thumbnail, rendered and stored on first request (images and PDFs only).
+    """The key of the document's thumbnail, rendered and stored once (images and PDFs only; the worker's task).
 
     This is the one place a file's bytes are read: the final object (never the upload key), streamed from S3 into a
     spooled buffer, off the upload path.
     """
     if document.thumbnail_key:
         return document.thumbnail_key
-    file_type = file_type_for_name(document.sanitized_name)
-    if (
-        not document.final_key
-        or not document.servable
-        or file_type is None
-        or not (file_type.is_image or file_type.is_pdf)
-    ):
+    if not thumbnail_renderable(document):
         return None
+    file_type = file_type_for_name(document.sanitized_name)
+    assert file_type is not None
     with tempfile.SpooledTemporaryFile(max_size=_THUMBNAIL_SPOOL_BYTES) as spool:
         try:
             with s3.open_object(document.final_key) as body:  # an S3 fault is StorageUnavailable: a 503, not an icon

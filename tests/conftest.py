@@ -17,7 +17,9 @@ from moto.server import ThreadedMotoServer
 from playwright.sync_api import sync_playwright
 from rest_framework.test import APIClient
 
+from config.celery import app as celery_app
 from documents import s3
+from tests.celery_worker import Worker, celery_worker_run
 from tests.workspaces.factories import MembershipFactory, UserFactory, WorkspaceFactory
 from workspaces.constants import Role
 from workspaces.models import Workspace
@@ -148,3 +150,20 @@ def owner(workspace: Workspace, member_of: Callable[..., object]) -> object:
 @pytest.fixture
 def owner_client(workspace: Workspace, owner: object, api_client_for: Callable[..., APIClient]) -> APIClient:
     return api_client_for(workspace, user=owner)
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(
+    django_db_setup: None, s3_endpoint: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Worker]:
+    yield from celery_worker_run(tmp_path_factory.mktemp("celery"), s3_endpoint)
+
+
+@pytest.fixture
+def celery_worker(celery_worker_process: Worker, transactional_db: None) -> Iterator[Worker]:
+    """A real worker and broker for this test: its tasks are sent to Redis instead of running in the caller."""
+    celery_app.conf.task_always_eager = False
+    try:
+        yield celery_worker_process
+    finally:
+        celery_app.conf.task_always_eager = True

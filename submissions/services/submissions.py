@@ -9,7 +9,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -43,6 +42,7 @@ from submissions.models import (
     SubmissionNote,
 )
 from submissions.selectors import Snapshot, attachment_get
+from submissions.tasks import email_send
 from workspaces.models import Workspace
 from workspaces.selectors import membership_get
 
@@ -451,7 +451,7 @@ def share_link_create(*, submission: Submission, acting_user: User | None, email
 def share_link_email(
     *, submission: Submission, email: str, message: str, acting_user: User | None, build_url: Any
 ) -> ShareLink:
-    """Create a link for ``email`` and send it once the transaction commits.
+    """Create a link for ``email``; a worker sends it once the transaction commits.
 
     ``build_url(token)`` turns the token into the absolute link (the view knows the host).
     """
@@ -469,7 +469,7 @@ def share_link_email(
         if part
     )
     subject = f"Submission {submission.public_id} shared with you"
-    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email], fail_silently=False))
+    transaction.on_commit(lambda: email_send.delay(subject=subject, body=body, to=[email]))
     _event(
         submission,
         type=EventType.SHARED_EMAIL,
