@@ -283,6 +283,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@localhost")
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_IGNORE_RESULT = True  # no result backend: tasks write their outcome to the database
 CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is delivered again (tasks are idempotent)
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -296,6 +297,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "documents.tasks.document_events_poll",
         "schedule": DOCUMENT_EVENTS_POLL_SECONDS,
         "options": {"expires": DOCUMENT_EVENTS_POLL_SECONDS},
+    },
+    "upload-sweep": {
+        "task": "documents.tasks.document_uploads_sweep_run",
+        "schedule": 60.0 * env.float("UPLOAD_SWEEP_MINUTES", default=15.0),
     },
 }
 

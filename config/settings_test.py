@@ -1,6 +1,7 @@
 """The test override: the suite's S3 endpoint is set by tests/conftest.py (a moto server on 127.0.0.1)."""
 
 import os
+import uuid
 
 # The suite runs the development defaults (the built-in key, plain-HTTP cookies); production ones are tested
 # in subprocesses with their own environment.
@@ -33,4 +34,8 @@ if env.str("TEST_EMAIL_FILE_PATH", default=""):
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = env.str("TEST_EMAIL_FILE_PATH")
 DOCUMENT_EVENTS_QUEUE_URL = env.str("TEST_DOCUMENT_EVENTS_QUEUE_URL", default="")
-CELERY_TASK_DEFAULT_QUEUE = env.str("TEST_CELERY_QUEUE", default="celery")
+# A Redis db per xdist worker and a queue per test process, so suites run at once never share tasks; the real
+# worker (tests/celery_worker.py) is handed both. Set here, before the app first connects (it keeps its pool).
+_XDIST_INDEX = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+CELERY_BROKER_URL = env.str("TEST_CELERY_BROKER_URL", default=f"redis://127.0.0.1:6379/{1 + _XDIST_INDEX % 15}")
+CELERY_TASK_DEFAULT_QUEUE = env.str("TEST_CELERY_QUEUE", default=f"test-{uuid.uuid4().hex}")

@@ -1,4 +1,6 @@
-"""Background work on documents: thumbnails and the S3-event queue (run by ``celery -A config worker``)."""
+"""Background work on documents: thumbnails, the S3-event queue and the upload sweep (``celery -A config worker``)."""
+
+from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
@@ -6,6 +8,7 @@ from django.conf import settings
 from documents.events import document_events_drain
 from documents.models import Document
 from documents.services import document_thumbnail_ensure
+from documents.sweep import document_uploads_sweep
 
 
 @shared_task
@@ -25,3 +28,9 @@ def document_events_poll() -> int:
     if not settings.DOCUMENT_EVENTS_QUEUE_URL:
         return 0
     return document_events_drain(queue_url=settings.DOCUMENT_EVENTS_QUEUE_URL)
+
+
+@shared_task(ignore_result=True)
+def document_uploads_sweep_run() -> None:
+    """The periodic sweep of expired and stray uploads (celery beat, every UPLOAD_SWEEP_MINUTES)."""
+    document_uploads_sweep(since=timedelta(hours=24))

@@ -11,15 +11,12 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
-
-from config.celery import app
 
 EVENTS_QUEUE_NAME = "document-events-worker"
 
@@ -48,11 +45,7 @@ def _wait_ready(process: subprocess.Popen[bytes], log: Path, timeout: float = 60
 
 def celery_worker_run(base: Path, s3_endpoint: str) -> Iterator[Worker]:
     """Start the worker, yield while it runs, stop it (before the test database is dropped)."""
-    xdist = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-    broker = f"redis://127.0.0.1:6379/{1 + int(xdist.removeprefix('gw') or 0) % 15}"
-    queue = f"test-{uuid.uuid4().hex}"
-    app.conf.broker_url = broker
-    app.conf.task_default_queue = queue
+    broker, queue = settings.CELERY_BROKER_URL, settings.CELERY_TASK_DEFAULT_QUEUE
     mail_dir = base / "mail"
     mail_dir.mkdir()
     log = base / "worker.log"
@@ -66,6 +59,7 @@ def celery_worker_run(base: Path, s3_endpoint: str) -> Iterator[Worker]:
         "TEST_DOCUMENT_EVENTS_QUEUE_URL": events_queue_url,
         "DOCUMENT_EVENTS_POLL_SECONDS": "1",
         "CELERY_TASK_ALWAYS_EAGER": "false",
+        "TEST_CELERY_BROKER_URL": broker,
         "TEST_CELERY_QUEUE": queue,  # beat's tasks go there too
     }
     command = [sys.executable, "-m", "celery", "-A", "config", "-b", broker, "worker", "--beat"]
@@ -83,7 +77,7 @@ def celery_worker_run(base: Path, s3_endpoint: str) -> Iterator[Worker]:
             process.wait()
 
 
-def wait_for(predicate: Callable[[], object], timeout: float = 20.0) -> bool:
+def wait_for(predicate: Callable[[], object], timeout: float = 60.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
