@@ -71,7 +71,10 @@ bench: export DJANGO_SECURE_SSL_REDIRECT ?= false
 # Every simulated client is 127.0.0.1: the limits stay in the path (one upsert per request) but never refuse.
 bench: export RATE_LIMIT_PUBLIC_PER_ADDRESS ?= 100000000/hour
 bench: export RATE_LIMIT_PUBLIC_PER_TOKEN ?= 100000000/hour
+# Acceptance queues scans on the broker as in production; a Redis db of its own, dropped after the run.
+bench: export CELERY_BROKER_URL ?= redis://127.0.0.1:6379/15
 bench: $(VENV)/.installed
+	bash .ci/ensure-redis
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
 	mkdir -p data
 	DATABASE_URL=$(BENCH_SQLITE_URL) $(PY) manage.py migrate --noinput -v0

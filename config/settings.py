@@ -192,7 +192,8 @@ STORAGE_RETRY_AFTER_SECONDS = env.int("STORAGE_RETRY_AFTER_SECONDS", default=5)
 # must be at least the largest upload (50 MB).
 CLAMAV_URL = env.str("CLAMAV_URL", default="")
 CLAMAV_TIMEOUT_SECONDS = env.float("CLAMAV_TIMEOUT_SECONDS", default=30.0)
-DOCUMENT_SCAN_POLL_SECONDS = env.float("DOCUMENT_SCAN_POLL_SECONDS", default=2.0)
+# Acceptance queues each scan; celery beat queues again any still waiting this long (a lost enqueue).
+DOCUMENT_SCAN_RESUME_SECONDS = env.int("DOCUMENT_SCAN_RESUME_SECONDS", default=600)
 # Where the embedded emulator keeps its objects between restarts.
 EMBEDDED_S3_DIR = DATA_DIR / "s3"
 # S3 event notifications (ObjectCreated) arrive on this SQS queue; empty disables the worker.
@@ -297,6 +298,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "documents.tasks.document_events_poll",
         "schedule": DOCUMENT_EVENTS_POLL_SECONDS,
         "options": {"expires": DOCUMENT_EVENTS_POLL_SECONDS},
+    },
+    "scan-resume": {
+        "task": "documents.tasks.document_scans_resume",
+        "schedule": 300.0,
+        "options": {"expires": 300.0},
     },
     "upload-sweep": {
         "task": "documents.tasks.document_uploads_sweep_run",

@@ -1,8 +1,9 @@
 """S3 event notifications: ObjectCreated events, delivered to an SQS queue, bring documents up to date.
 
-The worker (``manage.py process_document_events``) receives the queue's messages, finds the Document of each
-created key and runs the upload core's verification on it (size, content type, magic bytes; a mismatch is rejected
-and deleted). A message is deleted only once handled, so a failure leaves it for the next receive.
+The worker (celery beat's ``document_events_poll``, or ``manage.py process_document_events``) receives the queue's
+messages, finds the Document of each created key and runs the upload core's verification on it (size, content type,
+magic bytes; a mismatch is rejected and deleted). A message is deleted only once handled, so a failure leaves it for
+the next receive.
 """
 
 from __future__ import annotations

@@ -4,8 +4,9 @@ An accepted document is ``SCANNING`` and is neither served nor thumbnailed until
 stored object is streamed from S3 into a spooled file, opened as its type (Pillow, pypdfium2, the parts of an
 Office Open XML package, UTF-8/JSON text) and, when ``CLAMAV_URL`` names a clamd, sent to it with INSTREAM. A
 failed check quarantines the document with a reason for reviewers; with no clamd configured a document that opens
-as its type is ``NOT_SCANNED``, never ``CLEAN``. S3 or clamd being unavailable leaves it ``SCANNING`` for the next
-pass. The worker is ``manage.py process_document_scans`` (and a thread of ``run_embedded``).
+as its type is ``NOT_SCANNED``, never ``CLEAN``. S3 or clamd being unavailable leaves it ``SCANNING`` for a retry.
+Acceptance enqueues the scan on the task engine (``documents.tasks.document_scans``); celery beat resumes any left
+waiting (``document_scans_resume``).
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ import json
 import logging
 import tempfile
 import zipfile
+from datetime import datetime
 from typing import IO
 
 import pypdfium2 as pdfium
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from PIL import Image
@@ -29,7 +30,6 @@ from documents.constants import DocumentStatus, ScanStatus
 from documents.errors import StorageUnavailable
 from documents.filetypes import FileType, file_type_for_name
 from documents.models import Document
-from documents.workers import LoopWorker
 
 logger = logging.getLogger(__name__)
 
@@ -117,9 +117,11 @@ def content_problem(stream: IO[bytes], file_type: FileType, size: int) -> str:
     return ""
 
 
-def document_scans_pending(*, limit: int = 50) -> list[int]:
-    """Accepted documents waiting for their scan, oldest first."""
+def document_scans_pending(*, limit: int = 50, accepted_before: datetime | None = None) -> list[int]:
+    """Accepted documents waiting for their scan (those accepted before ``accepted_before``), oldest first."""
     pending = Document.objects.filter(status=DocumentStatus.UPLOADED, scan_status=ScanStatus.SCANNING)
+    if accepted_before is not None:
+        pending = pending.filter(uploaded_at__lt=accepted_before)
     return list(pending.order_by("uploaded_at", "pk").values_list("pk", flat=True)[:limit])
 
 
@@ -164,16 +166,11 @@ def document_scan(document_id: int) -> Document | None:
     return document
 
 
-def document_scan_worker() -> LoopWorker:
-    """The scan worker as a daemon thread, for ``run_embedded``."""
-    return LoopWorker("document-scans", document_scans_run, pause=settings.DOCUMENT_SCAN_POLL_SECONDS, stop_timeout=60)
-
-
-def document_scans_run(*, limit: int = 50) -> int:
-    """Scan the documents waiting now (up to ``limit``); the number settled (postponed ones are not: the worker
-    pauses instead of asking an unavailable S3 or clamd again at once)."""
-    settled = 0
-    for document_id in document_scans_pending(limit=limit):
+def document_scans_run(document_ids: list[int]) -> list[int]:
+    """Scan these documents; the ids of those postponed (S3 or clamd unavailable), to be tried again later."""
+    postponed = []
+    for document_id in document_ids:
         document = document_scan(document_id)
-        settled += document is not None and document.scan_status != ScanStatus.SCANNING
-    return settled
+        if document is not None and document.scan_status == ScanStatus.SCANNING:
+            postponed.append(document_id)
+    return postponed

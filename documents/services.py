@@ -383,6 +383,9 @@ def document_verify_uploads(
         if changed:
             Document.objects.bulk_update(changed, _VERIFIED_FIELDS, batch_size=500)
             history_rows_create(changed, history_type="~")
+            accepted = [document.pk for document in changed if document.status == DocumentStatus.UPLOADED]
+            if accepted:
+                _scans_enqueue_on_commit(accepted)
     for key in [document.key for document in changed] + discard:
         _delete_quietly(key)
     return verifications
@@ -399,6 +402,14 @@ _VERIFIED_FIELDS = [
     "uploaded_at",
     "updated_at",
 ]
+
+
+def _scans_enqueue_on_commit(document_ids: list[int]) -> None:
+    """The scan of each accepted file is queued on the task engine once acceptance commits; a broker outage is
+    logged, not the caller's error (celery beat's ``document_scans_resume`` queues what it missed)."""
+    from documents.tasks import document_scans_enqueue  # the tasks module imports this one
+
+    transaction.on_commit(lambda: document_scans_enqueue(document_ids), robust=True)
 
 
 def _record(document: Document, arrival: _Arrival, now: datetime) -> None:

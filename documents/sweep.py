@@ -1,7 +1,7 @@
 """The periodic sweep of upload keys: what a still-valid presign left behind, and uploads nobody confirmed.
 
-Run by ``manage.py sweep_uploads`` (to be scheduled by the task engine); in production a bucket lifecycle rule
-(README, "Upload integrity") expires upload keys that no sweep saw.
+Run by celery beat (``documents.tasks.document_uploads_sweep_run``) and ``manage.py sweep_uploads``; in production
+the bucket lifecycle (``deploy/s3-lifecycle.json``) expires upload keys that no sweep saw.
 """
 
 from __future__ import annotations

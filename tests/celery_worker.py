@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+import redis
 from django.conf import settings
 from django.db import connection
 
@@ -43,9 +45,17 @@ def _wait_ready(process: subprocess.Popen[bytes], log: Path, timeout: float = 60
     raise RuntimeError(f"The Celery worker did not start: {log.read_text(errors='replace')[-2000:]}")
 
 
+def _require_broker(broker: str) -> None:
+    try:
+        redis.Redis.from_url(broker, socket_connect_timeout=2).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.fail(f"No Redis at {broker}: run `bash .ci/ensure-redis` (the Makefile's test targets do)")
+
+
 def celery_worker_run(base: Path, s3_endpoint: str) -> Iterator[Worker]:
     """Start the worker, yield while it runs, stop it (before the test database is dropped)."""
     broker, queue = settings.CELERY_BROKER_URL, settings.CELERY_TASK_DEFAULT_QUEUE
+    _require_broker(broker)
     mail_dir = base / "mail"
     mail_dir.mkdir()
     log = base / "worker.log"

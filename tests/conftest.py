@@ -160,10 +160,16 @@ def celery_worker_process(
 
 
 @pytest.fixture
-def celery_worker(celery_worker_process: Worker, transactional_db: None) -> Iterator[Worker]:
-    """A real worker and broker for this test: its tasks are sent to Redis instead of running in the caller."""
+def tasks_to_broker() -> Iterator[None]:
+    """Tasks are sent to the broker (Redis) instead of running in the caller."""
     celery_app.conf.task_always_eager = False
     try:
-        yield celery_worker_process
+        yield
     finally:
         celery_app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def celery_worker(celery_worker_process: Worker, transactional_db: None, tasks_to_broker: None) -> Worker:
+    """A real worker and broker for this test."""
+    return celery_worker_process

@@ -43,4 +43,4 @@ def post_to_s3(
 
 def run_scans() -> None:
     """The scan worker's pass over the accepted files: they are served only once it has checked them."""
-    call_command("process_document_scans", "--once")
+    call_command("process_document_scans", stdout=io.StringIO())

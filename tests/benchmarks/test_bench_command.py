@@ -17,7 +17,10 @@ from benchmarks.switches import active_switches
 
 
 @pytest.mark.django_db(transaction=True)
-def test_bench_writes_a_row_per_case_with_its_floor_and_ratio(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bench_writes_a_row_per_case_with_its_floor_and_ratio(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tasks_to_broker: None
+) -> None:
+    """Acceptance queues scans on the broker, as in production (run eagerly, they would be measured)."""
     monkeypatch.setenv("BENCH_LIST_ROWS", "300")
     output = tmp_path / "bench.json"
 

@@ -1,13 +1,12 @@
 """Accepted files are checked in depth and scanned by a real clamd before they are served or thumbnailed.
 
-The worker is the management command ``process_document_scans``; clamd runs on a local socket with the suite's
-own signature database (tests/clamd.py).
+Here the scans run in the test process (``process_document_scans``; tests/documents/test_scan_worker.py goes
+through the real worker); clamd runs on a local socket with the suite's own signature database (tests/clamd.py).
 """
 
 from __future__ import annotations
 
 import io
-import time
 import zipfile
 from typing import Any
 
@@ -18,7 +17,6 @@ from django.urls import reverse
 
 from documents import s3
 from documents.models import Document
-from documents.scanning import document_scan_worker
 from tests.clamd import EICAR, SIGNATURE_PNG
 from tests.uploads import jpeg_bytes, pdf_bytes, png_bytes, post_to_s3
 
@@ -60,7 +58,7 @@ def record_of(client: Any, presigned: dict[str, Any]) -> dict[str, Any]:
 
 
 def scan_pending() -> None:
-    call_command("process_document_scans", "--once")
+    call_command("process_document_scans", stdout=io.StringIO())
 
 
 def thumbnail_is_an_icon(client: Any, record: dict[str, Any]) -> bool:
@@ -206,24 +204,6 @@ def test_document_get_says_scanning_and_gives_no_download_until_the_scan_passes(
     after = get()
     assert (after["upload_status"], after["scan_status"]) == ("UPLOADED", "NOT_SCANNED")
     assert requests.get(after["download_url"], timeout=10).content == content
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_worker_thread_of_make_run_serves_an_accepted_file_without_anyone_asking(
-    api_client: Any, clamav: str, settings: Any
-) -> None:
-    settings.DOCUMENT_SCAN_POLL_SECONDS = 0.2
-    worker = document_scan_worker()
-    worker.start()
-    try:
-        presigned = upload_and_confirm(api_client, "scan.pdf", "application/pdf", pdf_bytes())
-        deadline = time.monotonic() + 20
-        while record_of(api_client, presigned)["scan_status"] == "SCANNING" and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert record_of(api_client, presigned)["scan_status"] == "CLEAN"
-    finally:
-        worker.stop()
-    assert not worker.is_alive()
 
 
 def test_an_accepted_file_whose_object_is_gone_is_quarantined_not_retried_forever(api_client: Any) -> None:

@@ -19,6 +19,7 @@ from benchmarks import cases, public_actions, scans, switches
 from benchmarks import queue as queue_cases
 from benchmarks import submissions as submission_cases
 from benchmarks.runner import Result, format_table
+from config.celery import app as celery_app
 from documents import s3
 from workspaces.constants import Role
 from workspaces.models import Workspace
@@ -86,6 +87,10 @@ class Command(BaseCommand):
             server.stop()
             settings.AWS_S3_ENDPOINT_URL, settings.AWS_S3_ADDRESSING_STYLE = configured
             s3.clear_cached_clients()
+            if not celery_app.conf.task_always_eager:
+                # The cases queue a scan per accepted file, as production does; no worker runs beside a bench (make
+                # bench gives it a broker db of its own), so they are dropped.
+                celery_app.control.purge()
 
         title = f"{connection.vendor} · {timezone.now():%Y-%m-%d} · {platform.machine()} · {_cpu_count()} cores"
         table = format_table(results, title)

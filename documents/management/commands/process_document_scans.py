@@ -1,29 +1,21 @@
-import time
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from documents.scanning import document_scans_run
+from documents.scanning import document_scans_pending, document_scans_run
 
 
 class Command(BaseCommand):
     help = (
-        "Check accepted documents in depth (they open as their type; clamd at CLAMAV_URL finds no malware) and "
-        "serve or quarantine each. Runs until stopped; --once scans what is waiting now and exits."
+        "Check the accepted documents waiting now, in this process (they open as their type; clamd at CLAMAV_URL "
+        "finds no malware), and serve or quarantine each. The task engine does this on acceptance; this is for a "
+        "backlog or a machine without a worker."
     )
 
-    def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--once", action="store_true", help="Scan the documents waiting now and exit.")
-
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["once"]:
-            self.stdout.write(f"Settled {document_scans_run()} document(s).")
-            return
-        self.stdout.write("Scanning accepted documents" + ("" if settings.CLAMAV_URL else " (no clamd: not scanned)"))
-        try:
-            while True:
-                if not document_scans_run():
-                    time.sleep(settings.DOCUMENT_SCAN_POLL_SECONDS)
-        except KeyboardInterrupt:
-            self.stdout.write("Stopped.")
+        if not settings.CLAMAV_URL:
+            self.stdout.write("No clamd (CLAMAV_URL): files that open as their type are NOT_SCANNED.")
+        waiting = document_scans_pending(limit=100_000)
+        postponed = document_scans_run(waiting)
+        self.stdout.write(f"Settled {len(waiting) - len(postponed)} document(s), postponed {len(postponed)}.")
