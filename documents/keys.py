@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
-import secrets
 import unicodedata
 
 MAX_FILE_NAME_LENGTH = 100
@@ -54,11 +54,6 @@ def free_key_name(file_name: str, *, prefix: str, taken: set[str]) -> str:
     return candidate
 
 
-def unique_key_segment() -> str:
-    """A short random segment: each accepted object gets a final key of its own (``final_key``)."""
-    return secrets.token_hex(8)
-
-
 def build_key(*parts: str) -> str:
     for part in parts:
         if not part or "/" in part or part in (".", ".."):
@@ -66,7 +61,13 @@ def build_key(*parts: str) -> str:
     return "/".join(parts)
 
 
-def final_key(*, workspace_id: str, document_uuid: str, sanitized_name: str, public: bool) -> str:
-    """A fresh key for an accepted object: each acceptance copies to its own key, so a lost race never overwrites."""
+def final_key(*, workspace_id: str, document_uuid: str, sanitized_name: str, public: bool, version: str) -> str:
+    """The key an accepted version (its ETag) of a document's upload is copied to.
+
+    One key per document and version: a retry after a copy that S3 failed midway (or a second confirm of the same
+    version) copies to the same key again, so no orphan copy is left; another version gets a key of its own, so a
+    lost race never overwrites the recorded object.
+    """
     prefix = PUBLIC_PREFIX if public else FINAL_PREFIX
-    return build_key(prefix, workspace_id, document_uuid, f"{unique_key_segment()}-{sanitized_name}")
+    segment = hashlib.sha256(f"{document_uuid}/{version}".encode()).hexdigest()[:16]
+    return build_key(prefix, workspace_id, document_uuid, f"{segment}-{sanitized_name}")

@@ -307,6 +307,7 @@ def document_accept(*, document: Document, probe: s3.ObjectProbe, workspace_id: 
         document_uuid=str(document.uuid),
         sanitized_name=document.sanitized_name,
         public=document.is_public,
+        version=probe.etag,
     )
     checksum = s3.copy_object(
         source_key=document.key,
@@ -370,8 +371,9 @@ def document_verify_uploads(
         for document in (current[document.pk] for document in documents):
             arrival = arrivals.get(document.pk)
             if arrival is None or document.status != DocumentStatus.AWAITING_UPLOAD:
-                if arrival is not None:  # settled meanwhile: this upload and its copy are not the record's
-                    discard.extend(key for key in (document.key, arrival.final and arrival.final.key) if key)
+                if arrival is not None:  # settled meanwhile: this upload, and its copy unless it is the record's
+                    copy = arrival.final.key if arrival.final and arrival.final.key != document.final_key else ""
+                    discard.extend(key for key in (document.key, copy) if key)
                 verifications.append(Verification(document=document, missing=arrival is None))
                 continue
             if arrival.problem is None and arrival.final is None:  # replaced since it was read: not settled yet
