@@ -2,13 +2,13 @@
 
 The snippet runs verbatim: ``createResponse`` is the JSON answer of ``/document.create`` and ``fileInput`` a real
 ``<input type=file>`` holding passport.pdf. The page is served by the S3 server itself (an HTML object in the
-bucket), so the POST is same-origin and needs no CORS rule.
+bucket), so the POST is same-origin and needs no CORS rule. The server signs with the embedded default credentials of
+``make run`` (a session token included), so the snippet's ``X-Amz-Security-Token`` is a real value.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -63,24 +63,16 @@ console.error("Upload failed:", response.status);
 """
 
 
-@pytest.fixture
-def session_credentials(settings: Any) -> Iterator[None]:
-    """Temporary credentials, as in the seed's example: the snippet sends X-Amz-Security-Token."""
-    settings.AWS_SESSION_TOKEN = "FwoGZXIvYXdzEXAMPLESESSIONTOKEN"
-    s3.clear_cached_clients()
-    yield
-    settings.AWS_SESSION_TOKEN = None
-    s3.clear_cached_clients()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_seed_fetch_snippet_uploads_verbatim(
-    browser: Any, workspace: Workspace, s3_endpoint: str, session_credentials: None, api_client: APIClient
+    browser: Any, workspace: Workspace, s3_endpoint: str, session_credentials: Any, api_client: APIClient
 ) -> None:
     record = SubjectRecordFactory.create(workspace=workspace)
     body = {"subject_record_id": record.public_id, "file_name": "passport.pdf", "file_size_in_bytes": len(PASSPORT_PDF)}
     create_response = api_client.post(reverse("document-create"), body, format="json").json()
     document_id = create_response["data"]["document"]["document_id"]
+    token = create_response["data"]["document"]["presign_values"]["X-Amz-Security-Token"]
+    assert token == session_credentials.AWS_SESSION_TOKEN  # what the snippet sends, not "undefined"
     bucket = settings.AWS_STORAGE_BUCKET_NAME
     s3.s3_client().put_object(
         Bucket=bucket,
