@@ -85,11 +85,16 @@ def _context(
         "strings": _strings(),
     }
     if action.status == PublicActionStatus.AWAITING_UPLOADS:
+        labels = {
+            item["key"]: item["label"]
+            for spec in (root_spec, *entity_specs.values())
+            for item in [*spec["fields"], *(f for section in spec["sections"] for f in section["fields"])]
+        }
         context["files"] = [
             {
                 "name": item.record_document.document.original_name,
-                "field": item.record_document.field_name,
-                "entity": item.entity_reference,
+                "field": labels.get(item.record_document.field_name.rsplit(".", 1)[-1], ""),
+                "entity": bool(item.entity_reference),
                 "received": item.record_document.document.status == DocumentStatus.UPLOADED,
                 "problem": UploadProblem(item.record_document.document.problem).label
                 if item.record_document.document.problem
@@ -124,6 +129,8 @@ def _strings() -> dict[str, str]:
         "uploadingFile": _("Uploading %(percent)s%%"),
         "done": _("Uploaded"),
         "failed": _("Failed: %(reason)s"),
+        "notAccepted": _("Not accepted: %(reason)s"),
+        "notReceived": _("Not received yet"),
         "retry": _("Retry"),
         "chooseAgain": _("Choose the file again"),
         "upload": _("Upload"),

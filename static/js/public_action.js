@@ -173,7 +173,8 @@
     progress.setAttribute("aria-label", fileUpload.fileName);
     const state = document.createElement("span");
     state.className = "upload-state";
-    state.textContent = reason ? t("failed", {reason}) : strings.waiting;
+    state.textContent = reason === "not_received" ? strings.notReceived
+      : reason ? t("notAccepted", {reason: strings[`reason_${reason}`] || reason}) : strings.waiting;
     row.append(name, progress, state);
     document.getElementById("upload-list").append(row);
     document.getElementById("uploads").hidden = false;
@@ -213,7 +214,7 @@
       const reasonCode = reasons && fileUpload.reason;
       const known = blobs.get(blobKey(fileUpload.entityReference, fileUpload.spektrDataField, fileUpload.fileName));
       const rejected = reasonCode && reasonCode !== "not_received";
-      const ui = uploadRow(fileUpload, reasonCode ? strings[`reason_${reasonCode}`] || reasonCode : "");
+      const ui = uploadRow(fileUpload, reasonCode || "");
       if (known && !rejected) return {fileUpload, ui, run: () => uploadOne(fileUpload, known, ui), file: known};
       // A file to choose again: the server refused it, or the page was reloaded and no longer has it.
       const input = document.createElement("input");

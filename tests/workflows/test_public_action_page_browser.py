@@ -8,15 +8,24 @@ checks every state; screenshots of each go to artifacts/screenshots/.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
+from rest_framework.test import APIClient
 
 from documents.constants import DocumentStatus
 from documents.models import Document
-from tests.workflows.page_support import make_rich_action
-from tests.workflows.public_action_support import PDF_BYTES, PNG_BYTES
+from tests.workflows.page_support import OPTIONS, make_rich_action
+from tests.workflows.public_action_support import (
+    PDF_BYTES,
+    PNG_BYTES,
+    SEED_ROOT_BODY,
+    make_action,
+    submit_url,
+)
 from workflows.constants import PublicActionStatus
 from workflows.models import PublicAction, SubjectRecord
 from workspaces.models import Workspace
@@ -176,3 +185,90 @@ def test_a_rejected_file_is_listed_with_its_reason_and_uploaded_again(
 
     assert PublicAction.objects.get(pk=action.pk).status == PublicActionStatus.COMPLETED
     assert Document.objects.get(status=DocumentStatus.UPLOADED).original_name == "scan.pdf"
+
+
+KEYBOARD_SCHEMA = {
+    "fields": [
+        {"key": "company", "label": "Company name", "type": "text", "required": True},
+        {"key": "is_pep", "label": "Politically exposed?", "type": "yesno", "required": True},
+        {"key": "industry", "label": "Industry", "type": "select", "required": True, "options": OPTIONS},
+        {"key": "signature", "label": "Signature", "type": "signature", "required": True},
+    ],
+    "sections": [
+        {
+            "id": "owners",
+            "title": "Owners",
+            "repeatable": True,
+            "fields": [{"key": "owner_name", "label": "Owner name", "type": "text", "required": True}],
+        }
+    ],
+}
+
+
+def tab_to(page: Any, element_id: str) -> None:
+    """Press Tab until ``element_id`` has the focus (a keyboard user reaches it), at most 80 times."""
+    for _ in range(80):
+        if page.evaluate("document.activeElement && document.activeElement.id") == element_id:
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"#{element_id} cannot be reached with the keyboard")
+
+
+def test_a_keyboard_alone_completes_the_page(browser: Any, live_server: Any, workspace: Workspace) -> None:
+    """No mouse: Tab, typing, Space, arrows and Enter fill every field, add a row and a person, sign and send."""
+    action, token = make_rich_action(workspace, KEYBOARD_SCHEMA)
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/actions/{token}")
+
+    tab_to(page, "f-company")
+    page.keyboard.type("Acme")
+    tab_to(page, "f-is_pep-yes")
+    page.keyboard.press("Space")
+    tab_to(page, "f-industry")
+    page.keyboard.press("ArrowDown")
+    tab_to(page, "f-signature-typed")  # the canvas has a typed alternative
+    page.keyboard.type("Ada Lovelace")
+    tab_to(page, "f-root-form-owners-add")
+    page.keyboard.press("Enter")  # focus moves into the new row
+    page.keyboard.type("Ada Lovelace")
+    tab_to(page, "add-individual")
+    page.keyboard.press("Enter")  # focus moves to the new person's role
+    page.keyboard.press("ArrowDown")
+    tab_to(page, "f-role-entity-0-first_name")
+    page.keyboard.type("Jane")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Doe")
+    tab_to(page, "submit")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#confirmation", timeout=30_000)
+
+    action = PublicAction.objects.get(pk=action.pk)
+    assert action.status == PublicActionStatus.COMPLETED
+    data = action.submission.data  # type: ignore[union-attr]
+    assert (data["company"], data["is_pep"], data["industry"]) == ("Acme", True, "a")
+    assert data["owners_items"] == [{"owner_name": "Ada Lovelace"}]
+    assert Document.objects.get().original_name == "signature.png"
+    assert SubjectRecord.objects.get(data__first_name="Jane").relations_from.get().role == "owner"
+
+
+def test_the_waiting_for_files_and_invalid_link_pages_are_accessible(
+    browser: Any, live_server: Any, workspace: Workspace, screenshot: Any
+) -> None:
+    action, token = make_action(workspace)
+    APIClient().post(submit_url(token), SEED_ROOT_BODY, format="json")
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/actions/{token}")
+    assert "passport_scan.pdf" in page.inner_text("#file-states")
+    page.click("#confirm")
+    page.wait_for_selector(".upload input[type=file]", timeout=20_000)
+    assert page.locator(".upload").count() == 2
+    assert "Not received yet" in page.inner_text("#upload-list")
+    assert "(ID document)" in page.inner_text("#file-states")  # the field's label, not its key
+    assert_accessible(page, "waiting for files")
+    screenshot(page, "public-action-awaiting-files")
+
+    PublicAction.objects.filter(pk=action.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    page.goto(f"{live_server.url}/actions/{token}")
+    assert "not valid" in page.inner_text("h1")
+    assert_accessible(page, "expired link")
+    screenshot(page, "public-action-expired")
