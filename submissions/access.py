@@ -9,7 +9,8 @@ settings of every submission of their workspace, also a restricted one whose dat
 restriction they may set they may always undo; the data stays hidden until a grant (or the OWNER role) shows it.
 
 The API (``request.auth``), the admin (``submission_admin_q``: the user's rows in each of its workspaces) and the
-pages all ask these functions; no surface builds a visibility filter of its own.
+pages all ask these functions; no surface builds a visibility filter of its own. A form's preview page asks
+``form_get_for_preview`` / ``form_version_get_for_preview``.
 """
 
 from __future__ import annotations
@@ -23,12 +24,15 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.lookups import IsNull
 
 from submissions.constants import GrantTargetType, SubmissionStatus, VisibilityMode
-from submissions.errors import DraftNotFound, ReadOnlyAccess, SubmissionNotFound
-from submissions.models import Submission, VisibilityGrant
-from workspaces.access import MANAGE, require_role, user_contexts
+from submissions.errors import DraftNotFound, FormNotFound, ReadOnlyAccess, SubmissionNotFound
+from submissions.models import Form, FormVersion, Submission, VisibilityGrant
+from workspaces.access import MANAGE, READ, Rights, require_role, user_contexts, user_may
 from workspaces.constants import Role
 from workspaces.context import WorkspaceContext
 from workspaces.selectors import overseen_workspace_ids
+
+# Who reads a form in the admin, and so may preview it (the forms admin's own view right).
+FORM_RIGHTS = Rights(view=READ)
 
 
 def own_visible_q(*, context: WorkspaceContext, per_row: bool = False) -> Q:
@@ -132,3 +136,19 @@ def submission_admin_q(*, user: User | AnonymousUser) -> Q:
     """
     contexts = user_contexts(user).values()
     return reduce(or_, (submission_visible_q(context=context, per_row=True) for context in contexts), Q(pk__in=[]))
+
+
+def form_get_for_preview(*, user: User | AnonymousUser, public_id: str) -> Form:
+    """A form the admin user may read (VIEWER or more in its workspace, as the forms admin), or FormNotFound."""
+    form = Form.objects.filter(public_id=public_id).select_related("workspace").first()
+    if form is None or not user_may(user, FORM_RIGHTS, "view", workspace_id=form.workspace_id):
+        raise FormNotFound("No such form.")
+    return form
+
+
+def form_version_get_for_preview(*, user: User | AnonymousUser, public_id: str) -> FormVersion:
+    """A form version the admin user may read, or FormNotFound."""
+    version = FormVersion.objects.filter(public_id=public_id).select_related("form__workspace").first()
+    if version is None or not user_may(user, FORM_RIGHTS, "view", workspace_id=version.form.workspace_id):
+        raise FormNotFound("No such form version.")
+    return version

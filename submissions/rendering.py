@@ -247,14 +247,22 @@ def bind_form(
 # --- Reading a plain POST back ---------------------------------------------------------------------
 
 
-def _read(item: dict[str, Any], post: QueryDict, name: str) -> Any:
-    """One field's answer from the POST, typed as the API takes it; None for no answer."""
+def _read(item: dict[str, Any], post: QueryDict, name: str, files: bool = False) -> Any:
+    """One field's answer from the POST, typed as the API takes it; None for no answer.
+
+    A file is never read from a POST (files go straight to S3 with the page's script); with ``files`` the name a
+    browser posts for a chosen file in a plain form counts as the answer (the preview checks the rules only).
+    """
     widget = item["widget"]
     if widget in ("checkboxes", "multiselect"):
         return post.getlist(name) or None
     raw = post.get(name, "")
-    if widget in FILE_WIDGETS or raw == "":
-        return None  # files need the page's script (they go straight to S3)
+    if widget in FILE_WIDGETS:
+        if not files:
+            return None
+        return (post.getlist(name) if item.get("multiple") else raw) or None
+    if raw == "":
+        return None
     if widget == "yesno":
         return {"true": True, "false": False}.get(raw, raw)
     if widget in ("number", "currency", "rating"):
@@ -272,20 +280,20 @@ def _row_count(post: QueryDict, name: str) -> int:
     return max(indexes) + 1 if indexes else 0
 
 
-def _rows(columns: list[dict[str, Any]], post: QueryDict, name: str) -> list[dict[str, Any]]:
+def _rows(columns: list[dict[str, Any]], post: QueryDict, name: str, files: bool = False) -> list[dict[str, Any]]:
     rows = []
     for i in range(min(_row_count(post, name), 500)):
         row = {
             column["key"]: value
             for column in columns
             if not column.get("sourceField")
-            and (value := _read(column, post, f"{name}[{i}].{column['key']}")) is not None
+            and (value := _read(column, post, f"{name}[{i}].{column['key']}", files)) is not None
         }
         rows.append(row)
     return rows
 
 
-def values_from_post(spec: dict[str, Any], post: QueryDict, *, prefix: str = "") -> dict[str, Any]:
+def values_from_post(spec: dict[str, Any], post: QueryDict, *, prefix: str = "", files: bool = False) -> dict[str, Any]:
     """The data a plain form POST of ``bind_form``'s widgets holds (empty answers left out, rows in order)."""
     data: dict[str, Any] = {}
     plain = [
@@ -298,12 +306,12 @@ def values_from_post(spec: dict[str, Any], post: QueryDict, *, prefix: str = "")
             rows = _rows(item["columns"], post, name)
             value: Any = rows if any(rows) else None
         else:
-            value = _read(item, post, name)
+            value = _read(item, post, name, files)
         if value is not None:
             data[item["key"]] = value
     for section in spec.get("sections", []):
         if section.get("repeatable"):
-            rows = _rows(section["fields"], post, prefix + section["itemsKey"])  # a blank row gets its errors
+            rows = _rows(section["fields"], post, prefix + section["itemsKey"], files)  # a blank row gets its errors
             if rows:
                 data[section["itemsKey"]] = rows
     return data

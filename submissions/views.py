@@ -1,11 +1,21 @@
-"""The read-only share page: anyone with a live link sees the submission, nothing else."""
+"""The read-only share page (anyone with a live link sees the submission, nothing else) and a form's preview."""
 
-from django.http import HttpRequest, HttpResponse
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
-from submissions.formschema import display_data
+from config.errors import ValidationFailed
+from submissions.access import form_get_for_preview, form_version_get_for_preview
+from submissions.errors import FormNotFound
+from submissions.formschema import clean_form_data, display_data, render_spec
+from submissions.rendering import bind_form, values_from_post
 from submissions.selectors import share_link_get_active, submission_files
 
 
@@ -27,3 +37,51 @@ def share_page(request: HttpRequest, token: str) -> HttpResponse:
     response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def form_preview(request: HttpRequest, form_id: str = "", version_id: str = "") -> HttpResponse:
+    """A form as its clients will see it, for its authors: the draft schema (``form_id``) or a published version.
+
+    Sending checks the answers with the server's rules (conditions, required fields, types) and saves nothing.
+    """
+    try:
+        if version_id:
+            version = form_version_get_for_preview(user=request.user, public_id=version_id)
+            form, schema, label = version.form, version.schema, _("version %(n)s") % {"n": version.version}
+        else:
+            form = form_get_for_preview(user=request.user, public_id=form_id)
+            schema, label = form.schema, _("draft")
+        spec = render_spec(schema)
+    except FormNotFound:
+        raise Http404("No such form.") from None
+    except ValidationFailed as exc:
+        return render(
+            request,
+            "submissions/form_preview.html",
+            {"form": form, "schema_errors": exc.details.get("schema", [exc.message])},
+        )
+    values: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    checked = False
+    if request.method == "POST":
+        values = values_from_post(spec, request.POST, files=True)
+        try:
+            clean_form_data(
+                schema=schema, data=values, workspace=form.workspace, require_required=True, file_values="file_names"
+            )
+        except ValidationFailed as exc:
+            errors = exc.details.get("fields") or {"": [exc.message]}
+        checked = True
+    bound = bind_form(spec, values=values, errors=errors)
+    context = {
+        "form": form,
+        "label": label,
+        "root_form": bound,
+        "root_spec": spec,
+        "error_list": bound.error_summary(errors),
+        "checked": checked and not errors,
+    }
+    return render(request, "submissions/form_preview.html", context, status=400 if errors else 200)
