@@ -190,6 +190,8 @@ MATRIX: dict[str, list[Call]] = {
     "actions/<str:token>": [_token("get")],
     "": [_page(frozenset(PAGE_CALLERS))],
     "workspaces/": [_page(frozenset({"logged_in_owner"}))],
+    "forms/<str:form_id>/preview/": [_page(frozenset({"logged_in_owner"}))],
+    "forms/versions/<str:version_id>/preview/": [_page(frozenset({"logged_in_owner"}))],
 }
 
 # The admin, by kind of page (the end of the URL name): who is served without being a workspace's staff. The
@@ -399,6 +401,7 @@ def _path_values(route: Route, caller: str, world: World) -> dict[str, str]:
     restricted = caller in {NON_GRANTEE, "overseer"}
     values = {
         "form_id": ids["form_id"],
+        "version_id": ids["form_version_id"],
         "submission_id": ids["restricted_id"] if restricted else ids["submission_id"],
         "snapshot_id": ids["restricted_snapshot_id"] if restricted else ids["snapshot_id"],
         "extension": "pdf",
