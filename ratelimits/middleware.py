@@ -15,6 +15,8 @@ PUBLIC_ROUTES = {
     "public-action-submit": False,
     "public-action-confirm": False,
     "public-action-page": True,
+    "revision-uploads": False,
+    "revision-confirm": False,
     "submissions:share-page": True,
 }
 # What a bad, expired or used token gets; each counts against the address (guessing tokens).

@@ -20,6 +20,7 @@ from workflows.constants import RELATION_ROLES, ROLE_ENTITY_KEY, PublicActionSta
 from workflows.errors import InvalidToken
 from workflows.models import PublicAction
 from workflows.selectors.public_actions import public_action_files, public_action_get_by_token
+from workflows.selectors.revisions import revision_page, revision_request_get_by_token
 from workflows.services.public_actions import public_action_submit
 
 ENTITY_PLACEHOLDER = "__ENTITY__"
@@ -36,7 +37,9 @@ def public_action_page(request: HttpRequest, token: str) -> HttpResponse:
     try:
         action = public_action_get_by_token(token=token, allow_completed=True)
     except InvalidToken as exc:
-        return render(request, "workflows/public_action_invalid.html", {"message": exc.message}, status=404)
+        return _revision_page(request, token) or render(
+            request, "workflows/public_action_invalid.html", {"message": exc.message}, status=404
+        )
     root_spec = render_spec(action.form_version.schema)
     values: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
@@ -142,3 +145,20 @@ def _strings() -> dict[str, str]:
         "limit": _("the limit is %(limit)s"),
         "missingFile": _("Please choose this file again."),
     }
+
+
+def _revision_page(request: HttpRequest, token: str) -> HttpResponse | None:
+    """A revision request's link: what the reviewer asks for again and why, with a file input per document."""
+    try:
+        revision = revision_request_get_by_token(token=token)
+    except InvalidToken:
+        return None
+    context = {
+        "revision": revision,
+        "asked": revision_page(revision=revision),
+        "uploads_url": reverse("revision-uploads", args=[token]),
+        "confirm_url": reverse("revision-confirm", args=[token]),
+    }
+    response = render(request, "workflows/revision_request.html", context)
+    response["Referrer-Policy"] = "no-referrer"
+    return response

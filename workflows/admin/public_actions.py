@@ -8,10 +8,11 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 
 from config.errors import ApplicationError
+from workflows.admin.review import remember_new_link
 from workflows.models import PublicAction, PublicActionFile
 from workflows.services.public_actions import (
     MAX_TTL_DAYS,
@@ -77,7 +78,7 @@ class PublicActionAdmin(WorkspaceScopedAdmin):
     """A MEMBER creates links (the token is shown once) and expires them."""
 
     rights = Rights(view=READ, add=REVIEW, change=REVIEW)
-    list_display = ["public_id", "workflow", "status", "token_hint", "expires_at", "submitted_at", "created_at"]
+    list_display = ["public_id", "workflow", "state", "token_hint", "expires_at", "submitted_at", "created_at"]
     list_filter = ["status"]
     list_select_related = ["workflow"]
     search_fields = ["public_id", "workflow__public_id", "token_hint"]
@@ -88,7 +89,7 @@ class PublicActionAdmin(WorkspaceScopedAdmin):
         "form_version",
         "individual_form_version",
         "company_form_version",
-        "status",
+        "state",
         "token_hint",
         "expires_at",
         "submission",
@@ -131,11 +132,16 @@ class PublicActionAdmin(WorkspaceScopedAdmin):
         obj.__dict__.update({k: v for k, v in action.__dict__.items() if k != "_state"})
         obj._state.adding = False
         link = request.build_absolute_uri(reverse("public-action-page", args=[token]))
+        remember_new_link(request, action.workflow, link, f"Form link {action.public_id}")
         self.message_user(
             request, f"Send this link to the client (it is shown only once): {link}", level=messages.WARNING
         )
 
-    @admin.action(description="Expire the selected links now", permissions=["change"])
+    def response_add(self, request: HttpRequest, obj: PublicAction, post_url_continue: str | None = None) -> Any:
+        """Back to the workflow's page, where the new link is shown once with a copy button."""
+        return HttpResponseRedirect(reverse("admin:workflows_workflow_change", args=[obj.workflow_id]) + "#links")
+
+    @admin.action(description="Revoke the selected links (they expire now)", permissions=["change"])
     def expire_links(self, request: HttpRequest, queryset: QuerySet[PublicAction]) -> None:
         self.run_action(
             request, queryset, "change", lambda action: public_action_expire(action=action), "{count} link(s) expired."

@@ -14,9 +14,9 @@ from config.errors import ApplicationError
 from documents.constants import DocumentStatus
 from documents.links import document_download_url
 from workflows.access import workflow_is_open
+from workflows.admin.review import WorkflowReviewMixin
 from workflows.constants import DecisionStatus, RequiredDocumentCategory
 from workflows.models import Fulfillment, RequiredDocument, Workflow
-from workflows.selectors.ownership import workflow_ownership
 from workflows.services.requirements import (
     fulfillment_decide,
     fulfillment_decision_check,
@@ -61,7 +61,7 @@ class RequiredDocumentInline(ScopedTabularInline):
 
 
 @admin.register(Workflow)
-class WorkflowAdmin(WorkspaceScopedAdmin):
+class WorkflowAdmin(WorkflowReviewMixin, WorkspaceScopedAdmin):
     """A COMPLETED or CANCELLED workflow is read-only here as in the API."""
 
     rights = Rights(view=READ, add=REVIEW, change=REVIEW)
@@ -80,7 +80,7 @@ class WorkflowAdmin(WorkspaceScopedAdmin):
         workflow = self.get_object(request, object_id)
         context = dict(extra_context or {})
         if workflow is not None and self.has_view_permission(request, workflow):
-            context["ownership"] = workflow_ownership(workflow=workflow)
+            context.update(self.review_context(request, workflow))
         return super().change_view(request, object_id, form_url, extra_context=context)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Workflow | None = None) -> list[str]:

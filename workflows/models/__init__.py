@@ -3,6 +3,7 @@
 from workflows.models.actions import PublicAction, PublicActionFile
 from workflows.models.records import Relation, SubjectRecord, SubjectRecordDocument, Workflow
 from workflows.models.requirements import Fulfillment, RequiredDocument
+from workflows.models.revisions import RevisionItem, RevisionRequest
 
 __all__ = [
     "Fulfillment",
@@ -10,6 +11,8 @@ __all__ = [
     "PublicActionFile",
     "RequiredDocument",
     "Relation",
+    "RevisionItem",
+    "RevisionRequest",
     "SubjectRecord",
     "SubjectRecordDocument",
     "Workflow",

@@ -80,6 +80,13 @@ class PublicAction(models.Model):
     def expired(self) -> bool:
         return self.expires_at <= timezone.now()
 
+    @property
+    def state(self) -> str:
+        """What the link does now: Completed, Expired (revoked links too), or its status (Open, Awaiting uploads)."""
+        if self.status == PublicActionStatus.COMPLETED:
+            return "Completed"
+        return "Expired" if self.expired else self.get_status_display()
+
 
 class PublicActionFile(models.Model):
     """One file a submission announced: the record's document link, and the entity reference it was named by."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from workflows.errors import FulfillmentNotFound, WorkflowNotFound
 from workflows.models import Fulfillment, Relation, RequiredDocument, Workflow
@@ -53,3 +53,13 @@ def workflow_subject_ids(*, workflow: Workflow) -> set[int]:
     for from_id, to_id in related:
         ids.update((from_id, to_id))
     return ids
+
+
+def workflow_requirements_review(*, workflow: Workflow) -> list[RequiredDocument]:
+    """The workflow's required documents, each with its fulfillments (oldest first), documents and deciders."""
+    fulfillments = Fulfillment.objects.select_related(
+        "subject_document__document", "subject_document__subject_record", "decided_by", "decided_by_api_key"
+    ).order_by("created_at", "id")
+    return list(
+        required_document_list(workflow=workflow).prefetch_related(Prefetch("fulfillments", queryset=fulfillments))
+    )
