@@ -15,13 +15,16 @@ from django.http import HttpRequest
 from workspaces.access import MANAGE, READ, Rights, user_role_in
 from workspaces.admin_base import OperatorOnlyMixin, ScopedTabularInline, WorkspaceScopedAdmin
 from workspaces.constants import Role
-from workspaces.errors import InsufficientRole
+from workspaces.errors import InsufficientRole, OversightRefused
 from workspaces.models import ApiKey, Membership, OversightRelationship, Workspace
 from workspaces.services import (
     api_key_create,
     api_key_revoke,
     membership_remove,
     membership_set,
+    oversight_check,
+    oversight_create,
+    oversight_set_active,
     workspace_create,
     workspace_update,
 )
@@ -117,6 +120,27 @@ class WorkspaceAdmin(WorkspaceScopedAdmin):
         self.save_inline_forms(request, formset, save)
 
 
+class OversightAddForm(forms.ModelForm):
+    """The pair is chosen with plain fields, so the rules answer in words (not the database constraint's name)."""
+
+    overseer_workspace = forms.ModelChoiceField(queryset=Workspace.objects.order_by("name"), label="Overseer")
+    overseen_workspace = forms.ModelChoiceField(queryset=Workspace.objects.order_by("name"), label="Overseen")
+
+    class Meta:
+        model = OversightRelationship
+        fields = ["active"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        overseer, overseen = data.get("overseer_workspace"), data.get("overseen_workspace")
+        if overseer is not None and overseen is not None:
+            try:
+                oversight_check(overseer=overseer, overseen=overseen)
+            except OversightRefused as exc:
+                raise forms.ValidationError(exc.message) from exc
+        return data
+
+
 @admin.register(OversightRelationship)
 class OversightRelationshipAdmin(WorkspaceScopedAdmin):
     """Which workspace oversees which: set up by the platform operator, seen by the overseen workspace."""
@@ -127,8 +151,38 @@ class OversightRelationshipAdmin(WorkspaceScopedAdmin):
     list_filter = ["active"]
     list_select_related = ["overseer", "overseen"]
 
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        if obj is None:
+            kwargs["form"] = OversightAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request: HttpRequest, obj: OversightRelationship | None = None) -> Any:
+        return (
+            ["overseer_workspace", "overseen_workspace", "active"]
+            if obj is None
+            else ["overseer", "overseen", "active"]
+        )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: OversightRelationship | None = None) -> list[str]:
+        return [] if obj is None else ["overseer", "overseen"]
+
     def save_model(self, request: HttpRequest, obj: OversightRelationship, form: Any, change: bool) -> None:
-        obj.save()  # the platform operator's table (superusers only), no rules of its own
+        user = request.user  # the platform operator (superusers only)
+        if change:
+            oversight_set_active(oversight=obj, active=obj.active, acting_user=user)  # type: ignore[arg-type]
+            return
+        try:
+            created = oversight_create(
+                overseer=form.cleaned_data["overseer_workspace"],
+                overseen=form.cleaned_data["overseen_workspace"],
+                active=obj.active,
+                acting_user=user,  # type: ignore[arg-type]
+            )
+        except OversightRefused as exc:  # a concurrent add took the pair
+            self.message_user(request, exc.message, level=messages.ERROR)
+            return
+        obj.pk = created.pk
+        obj.refresh_from_db()
 
 
 @admin.register(ApiKey)

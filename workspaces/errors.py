@@ -19,3 +19,7 @@ class InsufficientRole(PermissionDeniedError):
 
 class MembershipRefused(ConflictError):
     code = "MEMBERSHIP_REFUSED"
+
+
+class OversightRefused(ConflictError):
+    code = "OVERSIGHT_REFUSED"

@@ -15,8 +15,8 @@ from workspaces.constants import (
     ROLE_RANK,
     Role,
 )
-from workspaces.errors import InsufficientRole, MembershipRefused
-from workspaces.models import ApiKey, Membership, Workspace
+from workspaces.errors import InsufficientRole, MembershipRefused, OversightRefused
+from workspaces.models import ApiKey, Membership, OversightRelationship, Workspace
 
 
 @transaction.atomic
@@ -112,3 +112,29 @@ def api_key_touch(*, api_key: ApiKey) -> None:
         return
     ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
     api_key.last_used_at = now
+
+
+def oversight_check(*, overseer: Workspace, overseen: Workspace) -> None:
+    """The rules of a new oversight, in words (also asked by the admin's form before it saves)."""
+    if overseer.pk == overseen.pk:
+        raise OversightRefused(f"{overseer.name} cannot oversee itself: choose another workspace.")
+    if OversightRelationship.objects.filter(overseer=overseer, overseen=overseen).exists():
+        raise OversightRefused(f"{overseer.name} already oversees {overseen.name}.")
+
+
+def oversight_create(
+    *, overseer: Workspace, overseen: Workspace, active: bool = True, acting_user: User | None
+) -> OversightRelationship:
+    """Let ``overseer`` be granted sight of ``overseen``'s submissions (the platform operator's decision)."""
+    with transaction.atomic():
+        oversight_check(overseer=overseer, overseen=overseen)
+        return OversightRelationship.objects.create(overseer=overseer, overseen=overseen, active=active)
+
+
+def oversight_set_active(
+    *, oversight: OversightRelationship, active: bool, acting_user: User | None
+) -> OversightRelationship:
+    if oversight.active != active:
+        oversight.active = active
+        oversight.save(update_fields=["active"])
+    return oversight
