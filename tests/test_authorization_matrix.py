@@ -45,7 +45,8 @@ from tests.rows import PRODUCT_APPS
 from tests.workflows.factories import RequiredDocumentFactory, uploaded_subject_document
 from tests.workflows.public_action_support import make_action
 from tests.workspaces.factories import MembershipFactory, UserFactory, WorkspaceFactory
-from workflows.models import Fulfillment, PublicAction
+from workflows.models import Fulfillment, PublicAction, RevisionRequest
+from workflows.services.revisions import revision_request_create
 from workspaces.constants import Role
 from workspaces.models import OversightRelationship, Workspace
 from workspaces.services import api_key_create, api_key_revoke
@@ -188,6 +189,10 @@ MATRIX: dict[str, list[Call]] = {
     "files/icons/<slug:extension>.svg": [_page(frozenset(PAGE_CALLERS))],
     "share/<str:token>/": [_token("get")],
     "actions/<str:token>": [_token("get")],
+    "actions/<str:token>/revision/uploads": [
+        _token("post", {"files": [{"required_document_id": "{revision_required_id}", "file_name": "new.pdf"}]})
+    ],
+    "actions/<str:token>/revision/confirm": [_token("post")],
     "": [_page(frozenset(PAGE_CALLERS))],
     "workspaces/": [_page(frozenset({"logged_in_owner"}))],
     "forms/<str:form_id>/preview/": [_page(frozenset({"logged_in_owner"}))],
@@ -219,6 +224,7 @@ ADMIN_MATRIX: dict[str, frozenset[str]] = {
             "object_redirect",
             "case_action",
             "compare",
+            "object_action",
         )
     },
     "login": ADMIN_OPEN,
@@ -281,6 +287,18 @@ def _tenant(workspace: Workspace) -> Tenant:
     fulfillment = Fulfillment.objects.create(required_document=required, subject_document=subject_document)
     _, expired_action_token = make_action(workspace)
     PublicAction.objects.filter(pk=PublicAction.objects.latest("pk").pk).update(expires_at=timezone.now())
+    revision_required = RequiredDocumentFactory.create(workflow=action.workflow)
+    revision_tokens = [
+        revision_request_create(
+            workspace=workspace,
+            workflow_id=action.workflow.public_id,
+            required_document_ids=[revision_required.public_id],
+            message="Please send it again.",
+            acting_user=None,
+        )
+        for _ in range(2)
+    ]
+    RevisionRequest.objects.filter(pk=revision_tokens[1][0].pk).update(expires_at=timezone.now())
     attachment = attachment_add(submission=submitted, document_uuid=subject_document.document.uuid, acting_user=None)
     _, share_token = share_link_create(submission=submitted, acting_user=None)
     expired_link, expired_share_token = share_link_create(submission=submitted, acting_user=None)
@@ -302,6 +320,7 @@ def _tenant(workspace: Workspace) -> Tenant:
         "subject_document_id": subject_document.public_id,
         "required_document_id": required.public_id,
         "fulfillment_id": fulfillment.public_id,
+        "revision_required_id": revision_required.public_id,
         "document_uuid": str(subject_document.document.uuid),
         "attachment_id": attachment.public_id,
     }
@@ -310,6 +329,14 @@ def _tenant(workspace: Workspace) -> Tenant:
         "v3/public/actions/<str:token>": action_tokens,
         "v3/public/actions/<str:token>/confirm": action_tokens,
         "actions/<str:token>": action_tokens,
+        **{
+            f"actions/<str:token>/revision/{step}": {
+                "valid_token": revision_tokens[0][1],
+                "bad_token": "x" * 43,
+                "expired_token": revision_tokens[1][1],
+            }
+            for step in ("uploads", "confirm")
+        },
         "share/<str:token>/": {"valid_token": share_token, "bad_token": "x" * 43, "expired_token": expired_share_token},
         "files/thumbnails/<str:token>/": {
             "valid_token": thumbnail,
@@ -512,12 +539,23 @@ def _admin_kind(route: Route) -> str:
     for kind in kinds:
         if name.endswith(f"_{kind}") or name == kind:
             return kind
+    if "<path:object_id>" in route.pattern:
+        return "object_action"  # a button of an object's page (POST only): decide, revoke...
     return name
 
 
 # --- The admin -----------------------------------------------------------------------------------
 
-OBJECT_KINDS = ("change", "history", "delete", "object_redirect", "simple_history", "case_action", "compare")
+OBJECT_KINDS = (
+    "change",
+    "history",
+    "delete",
+    "object_redirect",
+    "simple_history",
+    "case_action",
+    "compare",
+    "object_action",
+)
 
 
 def _admin_model(route: Route) -> Any:

@@ -3,13 +3,13 @@ revision requests and client links. Each button posts to a small view here that 
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
-from django.views.decorators.http import require_POST
 
 from config.errors import ApplicationError
 from workflows.access import workflow_is_open
@@ -29,6 +29,21 @@ NEW_LINK_SESSION_KEY = "workflows:new-link"
 
 def remember_new_link(request: HttpRequest, workflow: Workflow, url: str, label: str) -> None:
     request.session[NEW_LINK_SESSION_KEY] = {"workflow": workflow.pk, "url": url, "label": label}
+
+
+class PostOnly(Exception):
+    """A button's view asked for with GET: 405 (after the object's rights were checked, so a stranger gets 403)."""
+
+
+def _post_only(view: Any) -> Any:
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except PostOnly:
+            return HttpResponseNotAllowed(["POST"])
+
+    return wrapped
 
 
 class WorkflowReviewMixin:
@@ -55,8 +70,8 @@ class WorkflowReviewMixin:
         }
 
     def get_urls(self) -> list[Any]:
-        def wrap(view: Any) -> Any:  # the admin's login and CSRF checks; only POST (a GET is 405)
-            return self.admin_site.admin_view(require_POST(view))
+        def wrap(view: Any) -> Any:  # the admin's login and CSRF checks
+            return self.admin_site.admin_view(_post_only(view))
 
         own = [
             path("<path:object_id>/decide/", wrap(self.decide_view), name="workflows_workflow_decide"),
@@ -72,6 +87,8 @@ class WorkflowReviewMixin:
             raise PermissionDenied
         if not self.has_change_permission(request, workflow):  # type: ignore[attr-defined]
             raise PermissionDenied  # no reviewer role here, or the workflow is completed or cancelled
+        if request.method != "POST":
+            raise PostOnly
         return workflow
 
     def _back(self, workflow: Workflow, anchor: str) -> HttpResponse:
