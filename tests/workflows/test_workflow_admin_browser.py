@@ -7,14 +7,16 @@ from typing import Any
 
 import pytest
 
+from tests.uploads import pdf_bytes
 from tests.workflows.factories import RequiredDocumentFactory, SubjectRecordFactory, WorkflowFactory
-from tests.workflows.public_action_support import PDF_BYTES
 from tests.workflows.test_ownership_admin import build_group
 from tests.workflows.test_workflow_review_admin import uploaded_fulfillment
 from tests.workspaces.factories import MembershipFactory, UserFactory
 from workflows.models import Fulfillment
 from workspaces.constants import Role
 from workspaces.models import Workspace
+
+PDF = pdf_bytes()  # a real PDF: the content check after acceptance opens it
 
 pytestmark = pytest.mark.browser
 PASSWORD = "a-reviewer-password"
@@ -81,7 +83,7 @@ def test_reject_request_a_revision_client_reuploads_and_reviewer_accepts(
     screenshot(client, "revision-request-client")
     client.set_input_files(
         f"#file-{requirement.public_id}",
-        files=[{"name": "sharp passport.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}],
+        files=[{"name": "sharp passport.pdf", "mimeType": "application/pdf", "buffer": PDF}],
     )
     client.click("#revision-send")
     client.wait_for_selector("#revision-status[data-state=completed], #revision-status[data-state=error]")

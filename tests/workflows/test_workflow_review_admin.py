@@ -14,14 +14,17 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
+from tests.uploads import pdf_bytes
 from tests.workflows.factories import RequiredDocumentFactory, SubjectRecordFactory, WorkflowFactory
-from tests.workflows.public_action_support import PDF_BYTES, make_action
+from tests.workflows.public_action_support import make_action
 from workflows.constants import DecisionStatus, RequiredDocumentStatus, WorkflowStatus
 from workflows.models import Fulfillment, RequiredDocument, RevisionRequest, Workflow
 from workflows.services.documents import subject_document_create, subject_document_refresh
 from workflows.services.requirements import FulfillmentRequest, fulfillment_batch_add
 from workspaces.constants import Role
 from workspaces.models import Workspace
+
+PDF = pdf_bytes()  # a real PDF: the content check after acceptance opens it
 
 
 def uploaded_fulfillment(workflow: Workflow, requirement: RequiredDocument, name: str = "passport.pdf") -> Fulfillment:
@@ -30,10 +33,10 @@ def uploaded_fulfillment(workflow: Workflow, requirement: RequiredDocument, name
         workspace=workflow.workspace,
         subject_record_id=workflow.subject_record.public_id,
         file_name=name,
-        file_size_in_bytes=len(PDF_BYTES),
+        file_size_in_bytes=len(PDF),
         acting_user=None,
     )
-    assert requests.post(post.url, data=post.fields, files={"file": (name, PDF_BYTES)}, timeout=10).status_code == 204
+    assert requests.post(post.url, data=post.fields, files={"file": (name, PDF)}, timeout=10).status_code == 204
     subject_document_refresh(link=link)
     (fulfillment,) = fulfillment_batch_add(
         workspace=workflow.workspace,
@@ -214,7 +217,7 @@ def test_revision_request_reopens_the_client_link_and_the_new_file_is_a_new_fulf
     too_early = end_client.post(reverse("revision-confirm", args=[token]))
     assert too_early.status_code == 409
     assert too_early.json()["missing"][0]["required_document_id"] == requirement.public_id
-    sent = requests.post(upload["url"], data=upload["fields"], files={"file": ("p.pdf", PDF_BYTES)}, timeout=10)
+    sent = requests.post(upload["url"], data=upload["fields"], files={"file": ("p.pdf", PDF)}, timeout=10)
     assert sent.status_code == 204
 
     confirmed = end_client.post(reverse("revision-confirm", args=[token]))
