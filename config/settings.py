@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "ratelimits",
+    "audit",  # the append-only audit log: low in the stack, every app records through audit.services
     "workspaces",
     "documents",
     "submissions",
@@ -68,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "audit.middleware.AuditReadsMiddleware",  # after the history's: the reads it writes name the request's origin
     # Last, as django-axes asks: it turns a locked-out login into our 429 page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -275,6 +277,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # Not in the admin: its pages answer to workspace roles, and lockouts belong to no workspace (`manage.py axes_reset`).
 AXES_ENABLE_ADMIN = False
+
+# The audit log keeps its rows this many days (`manage.py audit_prune` deletes older ones); unset: kept for ever.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=None)
 
 EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@localhost")

@@ -6,6 +6,8 @@ from django.core import signing
 from django.http import HttpRequest
 from django.urls import reverse
 
+from audit.constants import AuditAction
+from audit.services import audit_record_read
 from documents import s3
 from documents.constants import DOWNLOAD_URL_EXPIRY_SECONDS
 from documents.filetypes import content_disposition, extension_of, file_type_for_name
@@ -15,9 +17,19 @@ THUMBNAIL_SALT = "documents.thumbnail"
 
 
 def document_download_url(document: Document) -> str | None:
-    """The accepted (final) object only: a public file's lasting URL, else a 15-minute presigned GET; None before."""
+    """The accepted (final) object only: a public file's lasting URL, else a 15-minute presigned GET; None before.
+
+    Every link handed out is in the audit log (``download_link_issued``, by whoever the request is).
+    """
     if not document.final_key or not document.servable:  # scanning or quarantined: never served
         return None
+    audit_record_read(
+        action=AuditAction.DOWNLOAD_LINK_ISSUED,
+        workspace_id=document.workspace_id,
+        target_type="document",
+        target_id=document.uuid,
+        name=document.sanitized_name,
+    )
     if document.is_public:
         return s3.public_url(document.final_key)
     return s3.presigned_get_url(

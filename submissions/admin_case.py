@@ -35,6 +35,7 @@ from submissions.services import (
     share_link_create,
     share_links_revoke,
     submission_mark_read,
+    submission_record_read,
     submission_rollback,
     submission_update,
     visibility_set,
@@ -108,6 +109,7 @@ class SubmissionCaseMixin:
         if submission is None:
             return self._missing(request, object_id)
         submission_mark_read(submission=submission, acting_user=request.user)  # type: ignore[arg-type]
+        submission_record_read(submission=submission, acting_user=request.user, via="admin")  # type: ignore[arg-type]
         context = self._context(request, submission)
         case = case_get(submission=submission, request=request, reviewer=context["may_review"])
         members = [(str(m.user_id), m.user.get_full_name() or m.user.username) for m in case.members]

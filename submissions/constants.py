@@ -1,5 +1,3 @@
-from datetime import date
-
 from django.db import models
 
 
@@ -82,11 +80,9 @@ DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 100
 # The deepest page a list serves (deeper ones are a 400; a cursor reaches any row): its offset stays an integer.
 MAX_PAGE = 1_000_000
-# Dates a query may name: a day past either end and any UTC offset stay representable.
-QUERY_DATE_MIN = date(1900, 1, 1)
-QUERY_DATE_MAX = date(9998, 12, 31)
 # A submission's free-form metadata (source, tags...): bounded like everything else it sits beside.
 METADATA_MAX_BYTES = 16 * 1024
 METADATA_MAX_DEPTH = 5
 STATS_DEFAULT_DAYS = 30
 STATS_MAX_DAYS = 366
+

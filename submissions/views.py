@@ -17,6 +17,7 @@ from submissions.errors import FormNotFound
 from submissions.formschema import clean_form_data, display_data, render_spec
 from submissions.rendering import bind_form, values_from_post
 from submissions.selectors import share_link_get_active, submission_files
+from submissions.services import submission_record_read
 
 
 @require_GET
@@ -26,6 +27,7 @@ def share_page(request: HttpRequest, token: str) -> HttpResponse:
     if link is None:
         return render(request, "submissions/share_invalid.html", status=404)
     submission = link.submission
+    submission_record_read(submission=submission, acting_user=None, via="share_page", share_link=link.pk)
     sections = display_data(submission.form_version.schema, submission.data)
     context = {
         "submission": submission,

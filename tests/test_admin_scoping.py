@@ -21,6 +21,8 @@ from django.test import Client
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
+from audit.constants import AuditAction
+from audit.models import AuditEvent
 from submissions.constants import GrantTargetType, VisibilityMode
 from submissions.models import Submission, SubmissionVisibility
 from submissions.services import (
@@ -52,6 +54,7 @@ SCHEMA = {"fields": [{"key": "full_name", "type": "text", "label": "Full name", 
 # The policy, as a reviewer reads it: the role that sees, changes and deletes each kind of object (None: nobody
 # but a superuser), and the role each action needs. Every registered admin must be listed here.
 VIEW: dict[str, Role | None] = {
+    "audit.auditevent": Role.ADMIN,
     "auth.user": None,
     "auth.group": None,
     "workspaces.workspace": Role.VIEWER,
@@ -172,6 +175,7 @@ def world(db: None) -> World:
     w.add(acme, oversight, api_key, subject_document.document, form, version, open_submission, restricted)
     w.add(matter, open_link, restricted_link, record, workflow, fulfillment, action)
     w.add(*SubmissionVisibility.objects.filter(pk__in=[open_submission.pk, restricted.pk]))
+    w.add(*AuditEvent.objects.filter(workspace=acme, action=AuditAction.API_KEY_CREATED))
     w.restricted = restricted
     return w
 

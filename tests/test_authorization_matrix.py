@@ -109,6 +109,7 @@ MATRIX: dict[str, list[Call]] = {
         Call("get", OWN_WRITERS, query="contenttype=application/pdf&filename=a.pdf&source=field_value")
     ],
     "api/s3/success": [Call("post", WRITERS, {"uuid": "{document_uuid}"})],
+    "api/audit": [Call("get", OWN_ADMINS)],
     "api/forms": [Call("get", OWN_READERS), Call("post", OWN_ADMINS, {"title": "New form"})],
     "api/forms/<str:form_id>": [Call("get", READERS), Call("patch", ADMINS, {"title": "Renamed"})],
     "api/forms/<str:form_id>/publish": [Call("post", ADMINS)],
@@ -232,6 +233,7 @@ ADMIN_MATRIX: dict[str, frozenset[str]] = {
 }
 # Each model of the admin and the path from it to its workspace: how the test finds another workspace's rows.
 ADMIN_WORKSPACE_LOOKUP: dict[str, str | None] = {
+    "audit.auditevent": "workspace",
     "auth.group": None,
     "auth.user": "memberships__workspace",
     "workspaces.workspace": "pk",

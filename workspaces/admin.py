@@ -105,17 +105,28 @@ class WorkspaceAdmin(WorkspaceScopedAdmin):
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         workspace: Workspace = form.instance
         acting_role = None if request.user.is_superuser else user_role_in(request.user, workspace.pk)
+        acting_user: User = request.user  # type: ignore[assignment]
 
         def save(inline_form: Any) -> None:
             membership, data = inline_form.instance, inline_form.cleaned_data
             if membership.pk is not None and data.get("DELETE"):
-                membership_remove(membership=membership, acting_role=acting_role)
+                membership_remove(membership=membership, acting_role=acting_role, acting_user=acting_user)
             elif membership.pk is not None:
                 membership_set(
-                    workspace=workspace, user=membership.user, role=Role(membership.role), acting_role=acting_role
+                    workspace=workspace,
+                    user=membership.user,
+                    role=Role(membership.role),
+                    acting_role=acting_role,
+                    acting_user=acting_user,
                 )
             elif data.get("user") is not None:
-                membership_set(workspace=workspace, user=data["user"], role=Role(data["role"]), acting_role=acting_role)
+                membership_set(
+                    workspace=workspace,
+                    user=data["user"],
+                    role=Role(data["role"]),
+                    acting_role=acting_role,
+                    acting_user=acting_user,
+                )
 
         self.save_inline_forms(request, formset, save)
 
@@ -217,4 +228,10 @@ class ApiKeyAdmin(WorkspaceScopedAdmin):
 
     @admin.action(description="Revoke selected API keys", permissions=["change"])
     def revoke_keys(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
-        self.run_action(request, queryset, "change", lambda key: api_key_revoke(api_key=key), "Revoked {count} key(s).")
+        self.run_action(
+            request,
+            queryset,
+            "change",
+            lambda key: api_key_revoke(api_key=key, acting_user=request.user),  # type: ignore[arg-type]
+            "Revoked {count} key(s).",
+        )

@@ -6,4 +6,4 @@ class WorkspacesConfig(AppConfig):
     verbose_name = "Workspaces and access"
 
     def ready(self) -> None:
-        from workspaces import schema  # noqa: F401  (registers the OpenAPI authentication extensions)
+        from workspaces import schema, signals  # noqa: F401  (OpenAPI authentication extensions; sign-in audit)

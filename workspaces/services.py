@@ -7,6 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from audit.constants import AuditAction
+from audit.services import audit_record
 from config.ids import random_base62, token_hash
 from workspaces.constants import (
     API_KEY_PREFIX,
@@ -49,19 +51,44 @@ def _check_owner_rule(
         raise MembershipRefused("A workspace keeps at least one owner.")
 
 
+def _audit_member(action: AuditAction, membership: Membership, acting_user: User | None, **details: object) -> None:
+    audit_record(
+        action=action,
+        workspace_id=membership.workspace_id,
+        acting_user=acting_user,
+        target_type="user",
+        target_id=membership.user_id,
+        details={"username": membership.user.get_username(), **details},
+    )
+
+
 @transaction.atomic
-def membership_set(*, workspace: Workspace, user: User, role: Role, acting_role: Role | None = None) -> Membership:
+def membership_set(
+    *,
+    workspace: Workspace,
+    user: User,
+    role: Role,
+    acting_role: Role | None = None,
+    acting_user: User | None = None,
+) -> Membership:
     """Give ``user`` ``role`` in the workspace. ``acting_role`` is the role of who asks (None: the platform)."""
     current = Membership.objects.select_for_update().filter(workspace=workspace, user=user).first()
     _check_owner_rule(workspace=workspace, membership=current, role=role, acting_role=acting_role)
     membership, _ = Membership.objects.update_or_create(workspace=workspace, user=user, defaults={"role": role})
+    if current is None:
+        _audit_member(AuditAction.MEMBER_ADDED, membership, acting_user, role=role)
+    elif current.role != role:
+        _audit_member(AuditAction.MEMBER_ROLE_CHANGED, membership, acting_user, role=role, previousRole=current.role)
     return membership
 
 
 @transaction.atomic
-def membership_remove(*, membership: Membership, acting_role: Role | None = None) -> None:
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+def membership_remove(
+    *, membership: Membership, acting_role: Role | None = None, acting_user: User | None = None
+) -> None:
+    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
     _check_owner_rule(workspace=membership.workspace, membership=membership, role=None, acting_role=acting_role)
+    _audit_member(AuditAction.MEMBER_REMOVED, membership, acting_user, role=membership.role)
     membership.delete()
 
 
@@ -72,6 +99,7 @@ def workspace_update(*, workspace: Workspace, name: str) -> Workspace:
     return workspace
 
 
+@transaction.atomic
 def api_key_create(
     *,
     workspace: Workspace,
@@ -95,13 +123,27 @@ def api_key_create(
         role=role,
         created_by=acting_user,
     )
+    _audit_api_key(AuditAction.API_KEY_CREATED, api_key, acting_user, role=role, prefix=api_key.prefix)
     return api_key, raw_key
 
 
-def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
+def _audit_api_key(action: AuditAction, api_key: ApiKey, acting_user: User | None, **details: object) -> None:
+    audit_record(
+        action=action,
+        workspace_id=api_key.workspace_id,
+        acting_user=acting_user,
+        target_type="api_key",
+        target_id=api_key.pk,
+        details={"name": api_key.name, **details},
+    )
+
+
+@transaction.atomic
+def api_key_revoke(*, api_key: ApiKey, acting_user: User | None = None) -> ApiKey:
     if api_key.revoked_at is None:
         api_key.revoked_at = timezone.now()
         api_key.save(update_fields=["revoked_at"])
+        _audit_api_key(AuditAction.API_KEY_REVOKED, api_key, acting_user)
     return api_key
 
 

@@ -11,7 +11,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from rest_framework import serializers
 
 from config.inputs import MAX_BIGINT, json_problem
-from config.query import QuerySerializer
+from config.query import QuerySerializer, in_query_range
 from documents.links import document_download_url, document_thumbnail_url
 from submissions.constants import (
     DEFAULT_PAGE_SIZE,
@@ -19,8 +19,6 @@ from submissions.constants import (
     MAX_PAGE_SIZE,
     METADATA_MAX_BYTES,
     METADATA_MAX_DEPTH,
-    QUERY_DATE_MAX,
-    QUERY_DATE_MIN,
     SORT_FIELDS,
     STATS_MAX_DAYS,
     FormStatus,
@@ -220,13 +218,6 @@ class DraftUpdateSerializer(serializers.Serializer[Any]):
     metadata = MetadataField(required=False)
 
 
-def _in_query_range(value: date) -> None:
-    """Query dates are bounded, so a day after or an offset from one is still a date (0001-01-01..9999-12-31 is not)."""
-    day = value.date() if isinstance(value, datetime) else value
-    if not QUERY_DATE_MIN <= day <= QUERY_DATE_MAX:
-        raise serializers.ValidationError(f"Must be between {QUERY_DATE_MIN} and {QUERY_DATE_MAX}.")
-
-
 def _date_or_datetime(value: str, name: str) -> date | datetime:
     parsed = parse_date(value) if len(value) == 10 else None
     if parsed is None:
@@ -236,7 +227,7 @@ def _date_or_datetime(value: str, name: str) -> date | datetime:
             parsed = None
     if parsed is None:
         raise serializers.ValidationError(f"{name} must be an ISO date (YYYY-MM-DD) or date-time.")
-    _in_query_range(parsed)
+    in_query_range(parsed)
     return parsed
 
 
@@ -288,8 +279,8 @@ class SubmissionListQuerySerializer(QuerySerializer):
 
 
 class StatsQuerySerializer(QuerySerializer):
-    dateFrom = serializers.DateField(required=False, validators=[_in_query_range])
-    dateTo = serializers.DateField(required=False, validators=[_in_query_range])
+    dateFrom = serializers.DateField(required=False, validators=[in_query_range])
+    dateTo = serializers.DateField(required=False, validators=[in_query_range])
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         start, end = attrs.get("dateFrom"), attrs.get("dateTo")

@@ -14,6 +14,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
+from audit.constants import AuditAction
+from audit.services import audit_record
 from config.errors import ValidationFailed
 from config.ids import token_hash
 from documents.constants import DocumentStatus
@@ -154,9 +156,27 @@ def _save_snapshot(submission: Submission, *, trigger: str, acting_user: User | 
 
 
 def _event(submission: Submission, *, type: EventType, description: str, actor: User | None, **details: Any) -> None:
+    """A timeline event of the submission (the history endpoint's), recorded in the audit log too."""
     SubmissionEvent.objects.create(
         submission=submission, type=type, description=description, actor=actor, details=details
     )
+    _audit(submission, action=type, acting_user=actor, description=description, **details)
+
+
+def _audit(submission: Submission, *, action: str, acting_user: User | None, **details: Any) -> None:
+    audit_record(
+        action=action,
+        workspace_id=submission.workspace_id,
+        acting_user=acting_user,
+        target_type="submission",
+        target_id=submission.public_id,
+        details=details,
+    )
+
+
+def submission_record_read(*, submission: Submission, acting_user: User | None, via: str, **details: Any) -> None:
+    """A submission was shown (``via``: api, admin, share_page): the audit log records who read it."""
+    _audit(submission, action=AuditAction.SUBMISSION_READ, acting_user=acting_user, via=via, **details)
 
 
 def _clean(
@@ -363,6 +383,7 @@ def submission_rollback(*, submission: Submission, snapshot: Snapshot, acting_us
         submission.status = SubmissionStatus.EDITED
     submission.data = restored
     _save_snapshot(submission, trigger=f"{SnapshotTrigger.ROLLBACK}:{snapshot.version}", acting_user=acting_user)
+    _audit(submission, action=AuditAction.ROLLED_BACK, acting_user=acting_user, version=snapshot.version)
     return submission
 
 

@@ -13,6 +13,8 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from audit.constants import AuditAction
+from audit.services import audit_record
 from config.errors import ValidationFailed
 from documents.constants import DocumentStatus, ScanStatus
 from workflows.access import workflow_is_open
@@ -342,6 +344,19 @@ def fulfillment_decide(
         fulfillment._change_reason = f"decision {decision}"  # type: ignore[attr-defined]
         fulfillment.save()
         _required_documents_refresh([fulfillment.required_document])
+        audit_record(
+            action=AuditAction.FULFILLMENT_DECIDED,
+            workspace_id=workspace.pk,
+            acting_user=acting_user,
+            target_type="fulfillment",
+            target_id=fulfillment.public_id,
+            details={
+                "decision": decision,
+                "reason": reason,
+                "requiredDocumentId": fulfillment.required_document.public_id,
+                "workflowId": fulfillment.required_document.workflow.public_id,
+            },
+        )
     return fulfillment
 
 

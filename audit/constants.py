@@ -1,0 +1,41 @@
+from django.db import models
+
+
+class AuditAction(models.TextChoices):
+    """What an audit row records. Submission timeline events (``submissions.constants.EventType``: notes, shares,
+    visibility and grant changes, reassignments) are recorded under their own event type."""
+
+    SIGN_IN = "sign_in", "Signed in"
+    SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+    SUBMISSION_READ = "submission_read", "Submission read"
+    DOWNLOAD_LINK_ISSUED = "download_link_issued", "Download link issued"
+    SUBMISSIONS_EXPORTED = "submissions_exported", "Submissions exported"
+    ROLLED_BACK = "rolled_back", "Submission rolled back"
+    FULFILLMENT_DECIDED = "fulfillment_decided", "Document decision"
+    MEMBER_ADDED = "member_added", "Member added"
+    MEMBER_ROLE_CHANGED = "member_role_changed", "Member's role changed"
+    MEMBER_REMOVED = "member_removed", "Member removed"
+    API_KEY_CREATED = "api_key_created", "API key created"
+    API_KEY_REVOKED = "api_key_revoked", "API key revoked"
+    AUDIT_READ = "audit_read", "Audit log read"
+    AUDIT_PRUNED = "audit_pruned", "Audit log pruned (retention)"
+
+
+# The columns of the CSV export, in order (``AuditEvent`` field names).
+EXPORT_FIELDS = [
+    "id",
+    "created_at",
+    "workspace_id",
+    "actor_user_id",
+    "actor_label",
+    "actor_api_key",
+    "action",
+    "target_type",
+    "target_id",
+    "ip_address",
+    "user_agent",
+    "details",
+]
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 500
+USER_AGENT_MAX = 300
