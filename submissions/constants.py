@@ -86,3 +86,7 @@ METADATA_MAX_DEPTH = 5
 STATS_DEFAULT_DAYS = 30
 STATS_MAX_DAYS = 366
 
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", "CSV (a ZIP of CSV files when the forms have repeatable sections or tables)"
+    XLSX = "xlsx", "XLSX"

@@ -284,6 +284,21 @@ def submission_list(
     )
 
 
+def submission_export_rows(submissions: QuerySet[Submission]) -> QuerySet[Submission]:
+    """``submissions`` with what an export row shows: ``submitter_name`` is who created it (its first snapshot's
+    author), ``user`` its current assignee."""
+    creator = Submission.history.filter(id=OuterRef("pk"), history_type="+").values("history_user__username")
+    return submissions.select_related("form", "form_version", "user").annotate(submitter_name=Subquery(creator[:1]))
+
+
+def submission_export_queryset(*, context: WorkspaceContext, filters: SubmissionFilters) -> QuerySet[Submission]:
+    """Every visible submission the list's filters match, in the list's order, ready to export."""
+    field = SORT_FIELDS[filters.sort_by]
+    prefix = "-" if filters.sort_order == "desc" else ""
+    matching = _filtered(submission_visible_queryset(context=context), filters)
+    return submission_export_rows(matching.order_by(f"{prefix}{field}", f"{prefix}id"))
+
+
 FIRST_MATTER_FIELDS = ("public_id", "number", "number_prefix", "title")
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from submissions.api import views
+from submissions.api import exports, views
 
 urlpatterns = [
     path("forms", views.FormListView.as_view(), name="form-list"),
@@ -11,6 +11,7 @@ urlpatterns = [
     path("forms/<str:form_id>/archive", views.FormArchiveView.as_view(), name="form-archive"),
     path("submissions", views.SubmissionListView.as_view(), name="submission-list"),
     path("submissions/stats", views.SubmissionStatsView.as_view(), name="submission-stats"),
+    path("submissions/export", exports.SubmissionExportView.as_view(), name="submission-export"),
     path("submissions/drafts", views.DraftListView.as_view(), name="draft-list"),
     path("submissions/drafts/<str:submission_id>", views.DraftDetailView.as_view(), name="draft-detail"),
     path("submissions/<str:submission_id>", views.SubmissionDetailView.as_view(), name="submission-detail"),

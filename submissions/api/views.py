@@ -167,6 +167,21 @@ def _page_response(
     return response
 
 
+def list_filters(query: dict[str, Any]) -> SubmissionFilters:
+    """The list's filters of a parsed ``SubmissionListQuerySerializer`` (the list and its export)."""
+    return SubmissionFilters(
+        form_id=query.get("formId"),
+        status=query.get("status"),
+        search=query.get("search"),
+        date_from=query.get("dateFrom"),
+        date_to=query.get("dateTo"),
+        submitted_by=query.get("submittedBy"),
+        include_drafts=query["includeDrafts"],
+        sort_by=query["sortBy"],
+        sort_order=query["sortOrder"],
+    )
+
+
 class SubmissionListView(APIView):
     @extend_schema(
         operation_id="submissions_list",
@@ -178,18 +193,7 @@ class SubmissionListView(APIView):
     )
     def get(self, request: Request) -> Response:
         query = parse(s.SubmissionListQuerySerializer, request.query_params)
-        filters = SubmissionFilters(
-            form_id=query.get("formId"),
-            status=query.get("status"),
-            search=query.get("search"),
-            date_from=query.get("dateFrom"),
-            date_to=query.get("dateTo"),
-            submitted_by=query.get("submittedBy"),
-            include_drafts=query["includeDrafts"],
-            sort_by=query["sortBy"],
-            sort_order=query["sortOrder"],
-        )
-        return _page_response(request, query, filters, r.SubmissionPageSerializer)
+        return _page_response(request, query, list_filters(query), r.SubmissionPageSerializer)
 
     @extend_schema(
         operation_id="submissions_create",
@@ -241,7 +245,9 @@ class SubmissionDetailView(APIView):
         tags=["Submissions"],
     )
     def get(self, request: Request, submission_id: str) -> Response:
-        submission = access.submission_get_visible(context=workspace_context(request), public_id=submission_id)
+        context = workspace_context(request)
+        submission = access.submission_get_visible(context=context, public_id=submission_id)
+        services.submission_record_read(submission=submission, acting_user=context.user, via="api")
         return Response(s.SubmissionSerializer(submission).data)
 
     @extend_schema(
