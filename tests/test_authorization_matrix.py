@@ -456,7 +456,7 @@ def _request(client: Client, method: str, url: str, body: Any) -> Any:
     """One request in a savepoint rolled back afterwards: every caller meets the same data."""
     with transaction.atomic():
         data = json.dumps(body) if body is not None else None
-        response = client.generic(method.upper(), url, data or "", content_type="application/json")
+        response: Any = client.generic(method.upper(), url, data or "", content_type="application/json")
         if response.streaming:  # read while the rows exist; a ZIP (an export) is read as the text it holds
             content = b"".join(response.streaming_content)
             if response["Content-Type"] == "application/zip":
