@@ -3,10 +3,13 @@ superusers included (no add, change or delete, whatever the role policy grants).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.html import format_html_join
 
 from audit.constants import AuditAction
 from audit.models import AuditEvent
@@ -25,15 +28,36 @@ FIELDS = (
     "target_id",
     "ip_address",
     "user_agent",
-    "details",
+    "details_shown",
 )
+
+
+def action_label(action: str) -> str:
+    """The action's name; a submission timeline event's type (note_added) reads "Note added"."""
+    if action in AuditAction.values:
+        return str(AuditAction(action).label)
+    return action.replace("_", " ").capitalize()
+
+
+class ActionFilter(admin.SimpleListFilter):
+    """By action, named as the list names them, among the actions of the rows the user may see."""
+
+    title = "action"
+    parameter_name = "action"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        actions = model_admin.get_queryset(request).order_by("action").values_list("action", flat=True).distinct()
+        return [(action, action_label(action)) for action in actions]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
+        return queryset.filter(action=self.value()) if self.value() else queryset
 
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(WorkspaceScopedAdmin):
     rights = Rights(view=MANAGE)
-    list_display = ["created_at", "workspace", "actor_label", "action", "target_type", "target_id", "ip_address"]
-    list_filter = ["action", "target_type", "actor_api_key"]
+    list_display = ["created_at", "workspace", "actor_label", "action_label", "target", "ip_address"]
+    list_filter = [ActionFilter, "target_type", "actor_api_key"]
     search_fields = ["actor_label", "target_id"]
     date_hierarchy = "created_at"
     list_select_related = ["workspace"]
@@ -41,6 +65,26 @@ class AuditEventAdmin(WorkspaceScopedAdmin):
     fields = FIELDS
     readonly_fields = FIELDS
     actions = None
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        """The workspace column only for who reads more than one workspace's log."""
+        several = request.user.is_superuser or len(user_workspace_ids(request.user, MANAGE)) > 1
+        return self.list_display if several else [name for name in self.list_display if name != "workspace"]
+
+    @admin.display(description="Action", ordering="action")
+    def action_label(self, event: AuditEvent) -> str:
+        return action_label(event.action)
+
+    @admin.display(description="Details")
+    def details_shown(self, event: AuditEvent) -> str:
+        items = sorted(event.details.items()) if isinstance(event.details, dict) else [("", event.details)]
+        return format_html_join(
+            "", "<div><strong>{}</strong> {}</div>", ((key, json.dumps(value)) for key, value in items)
+        )
+
+    @admin.display(description="Target", ordering="target_id")
+    def target(self, event: AuditEvent) -> str:
+        return f"{event.target_type.replace('_', ' ')} {event.target_id}".strip()
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -53,19 +53,29 @@ class Migration(migrations.Migration):
             name="AuditEvent",
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="time")),
                 (
                     "actor_api_key",
-                    models.CharField(blank=True, help_text="The name of the API key that acted.", max_length=100),
+                    models.CharField(
+                        blank=True,
+                        help_text="The name of the API key that acted.",
+                        max_length=100,
+                        verbose_name="API key",
+                    ),
                 ),
                 (
                     "actor_label",
-                    models.CharField(blank=True, help_text="Who acted, as they were known then.", max_length=200),
+                    models.CharField(
+                        blank=True,
+                        help_text="Who acted, as they were known then.",
+                        max_length=200,
+                        verbose_name="actor",
+                    ),
                 ),
                 ("action", models.CharField(max_length=40)),
                 ("target_type", models.CharField(blank=True, max_length=40)),
                 ("target_id", models.CharField(blank=True, max_length=64)),
-                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True, verbose_name="IP address")),
                 ("user_agent", models.CharField(blank=True, max_length=300)),
                 ("details", models.JSONField(blank=True, default=dict)),
                 (

@@ -17,6 +17,7 @@ from tests.submissions.schemas import SEED_SUBMISSION_DATA
 from tests.workflows.factories import RequiredDocumentFactory, SubjectRecordFactory, WorkflowFactory
 from tests.workflows.test_requirements import batch_add, call, uploaded
 from tests.workspaces.factories import UserFactory
+from tests.workspaces.test_admin import members_form
 from workspaces.constants import Role
 from workspaces.models import ApiKey, Membership
 
@@ -146,19 +147,6 @@ def test_a_decision_is_recorded(workspace: Any, api_client: Any, owner: Any, own
     assert (event.workspace, event.actor_user, event.target_id) == (workspace, owner, fulfillment["fulfillment_id"])
     assert event.details["decision"] == "REJECTED" and event.details["reason"] == "Blurred"
     assert event.details["workflowId"] == workflow.public_id
-
-
-def members_form(workspace: Any, rows: list[dict[str, Any]], initial: int) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "name": workspace.name,
-        "memberships-TOTAL_FORMS": len(rows),
-        "memberships-INITIAL_FORMS": initial,
-        "memberships-MIN_NUM_FORMS": 0,
-        "memberships-MAX_NUM_FORMS": 1000,
-    }
-    for index, row in enumerate(rows):
-        data.update({f"memberships-{index}-{key}": value for key, value in row.items()})
-    return data
 
 
 def test_member_and_role_changes_in_the_admin_are_recorded(client: Any, member_of: Any, workspace: Any) -> None:
