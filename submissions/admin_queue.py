@@ -242,7 +242,7 @@ class SubmissionQueueAdmin(WorkspaceScopedAdmin):
 
         self._bulk(request, queryset, set_status, f"Set {{count}} submission(s) to {status.label}.")
 
-    # --- Exports: the selected rows the user may see, through the API's writers, audited the same way
+    # --- Exports (MEMBER and up, as the API): the selected rows the user sees, the API's writers, audited alike
 
     def _export(self, request: HttpRequest, queryset: QuerySet[Submission], export_format: ExportFormat) -> Any:
         export = submission_export(
@@ -255,10 +255,10 @@ class SubmissionQueueAdmin(WorkspaceScopedAdmin):
         )
         return export.response()
 
-    @admin.action(description="Export selected submissions as CSV", permissions=["view"])
+    @admin.action(description="Export selected submissions as CSV", permissions=["change"])
     def export_csv(self, request: HttpRequest, queryset: QuerySet[Submission]) -> Any:
         return self._export(request, queryset, ExportFormat.CSV)
 
-    @admin.action(description="Export selected submissions as XLSX", permissions=["view"])
+    @admin.action(description="Export selected submissions as XLSX", permissions=["change"])
     def export_xlsx(self, request: HttpRequest, queryset: QuerySet[Submission]) -> Any:
         return self._export(request, queryset, ExportFormat.XLSX)

@@ -95,8 +95,8 @@ ACTIONS: dict[str, dict[str, Role]] = {
     "submissions.form": {"publish": Role.ADMIN, "archive": Role.ADMIN},
     "submissions.submission": {
         "delete_selected": Role.ADMIN,
-        "export_csv": Role.VIEWER,
-        "export_xlsx": Role.VIEWER,
+        "export_csv": Role.MEMBER,
+        "export_xlsx": Role.MEMBER,
         "claim": Role.MEMBER,
         "assign": Role.MEMBER,
         "unassign": Role.MEMBER,

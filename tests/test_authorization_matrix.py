@@ -122,7 +122,7 @@ MATRIX: dict[str, list[Call]] = {
         Call("post", WRITERS, {"formId": "{form_id}", "data": {"full_name": "New"}}),
     ],
     "api/submissions/stats": [Call("get", OWN_READERS)],
-    "api/submissions/export": [Call("get", OWN_READERS, query="format=csv")],
+    "api/submissions/export": [Call("get", OWN_WRITERS, query="format=csv")],
     "api/submissions/drafts": [Call("get", OWN_READERS)],
     "api/submissions/drafts/<str:submission_id>": [
         Call("get", READERS),

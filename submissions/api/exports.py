@@ -17,11 +17,13 @@ from submissions.api import serializers as s
 from submissions.api.views import list_filters
 from submissions.constants import ExportFormat
 from submissions.exports import submission_export
+from workspaces.access import REVIEW, require_role
 from workspaces.permissions import workspace_context
 
-DESCRIPTION = """Every submission `GET /api/submissions` would list with the same filters and sort (visibility
-applies), one row each: id, status, form, form version, created, updated, submitter, assignee, then one column per
-field of the exported form versions, headed by its label, each value as the admin shows it.
+DESCRIPTION = """MEMBER and up (a bulk read is a reviewer's). Every submission `GET /api/submissions` would list
+with the same filters and sort (visibility applies), one row each: id, status, form, form version, created,
+updated, submitter, assignee, then one column per field of the exported form versions, headed by its label, each
+value as the admin shows it.
 
 Repeatable sections and table_fill fields are tables of their own, joined by `Submission ID` (and `Row`): with
 `format=xlsx` a sheet each; with `format=csv` a ZIP (`application/zip`) of `submissions.csv` and one CSV per table,
@@ -55,6 +57,7 @@ class SubmissionExportView(APIView):
     )
     def get(self, request: Request) -> Any:
         context = workspace_context(request)
+        require_role(context, REVIEW)
         query = parse(SubmissionExportQuerySerializer, request.query_params)
         submissions = selectors.submission_export_queryset(context=context, filters=list_filters(query))
         export = submission_export(

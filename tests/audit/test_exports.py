@@ -113,7 +113,7 @@ def test_the_list_filters_and_visibility_apply(
     visibility_set(submission=hidden, mode=VisibilityMode.RESTRICTED, grants=[], acting_user=None)
     make_submission(form_version, status="DRAFT")  # drafts are left out, as in the list
     make_submission(publish_form(other_workspace))
-    viewer = api_client_for(workspace, user=member_of(workspace, Role.VIEWER), role=Role.VIEWER)
+    viewer = api_client_for(workspace, user=member_of(workspace, Role.MEMBER), role=Role.MEMBER)
 
     ids = [
         row[0]
@@ -122,16 +122,23 @@ def test_the_list_filters_and_visibility_apply(
         )[1:]
     ]
     assert ids == [shown.public_id]
-    grantee = member_of(workspace, Role.VIEWER)
+    grantee = member_of(workspace, Role.MEMBER)
     visibility_set(
         submission=hidden,
         mode=VisibilityMode.RESTRICTED,
         grants=[GrantRequest(target_type=GrantTargetType.USER, target_id=str(grantee.pk))],
         acting_user=None,
     )
-    granted = api_client_for(workspace, user=grantee, role=Role.VIEWER)
+    granted = api_client_for(workspace, user=grantee, role=Role.MEMBER)
     archive = zipfile.ZipFile(io.BytesIO(body(granted.get(EXPORT, {"format": "csv", "search": hidden.public_id}))))
     assert [row[0] for row in csv_rows(archive.read("submissions.csv"))[1:]] == [hidden.public_id]
+
+
+def test_a_viewer_may_not_export(api_client_for: Any, member_of: Any, workspace: Any, submission: Any) -> None:
+    viewer = api_client_for(workspace, user=member_of(workspace, Role.VIEWER), role=Role.VIEWER)
+    response = viewer.get(EXPORT, {"format": "csv"})
+    assert response.status_code == 403 and response.json()["code"] == "INSUFFICIENT_ROLE"
+    assert not AuditEvent.objects.filter(action=AuditAction.SUBMISSIONS_EXPORTED).exists()
 
 
 @pytest.mark.parametrize(
