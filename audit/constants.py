@@ -12,6 +12,8 @@ class AuditAction(models.TextChoices):
     SUBMISSIONS_EXPORTED = "submissions_exported", "Submissions exported"
     ROLLED_BACK = "rolled_back", "Submission rolled back"
     FULFILLMENT_DECIDED = "fulfillment_decided", "Document decision"
+    REVISION_REQUESTED = "revision_requested", "Revision requested"
+    REVISION_REVOKED = "revision_revoked", "Revision link revoked"
     MEMBER_ADDED = "member_added", "Member added"
     MEMBER_ROLE_CHANGED = "member_role_changed", "Member's role changed"
     MEMBER_REMOVED = "member_removed", "Member removed"

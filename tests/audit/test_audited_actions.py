@@ -224,3 +224,27 @@ def test_each_download_link_handed_out_is_recorded_in_one_insert(
     other = api_client_for(workspace, user=member_of(workspace, Role.VIEWER), role=Role.VIEWER)
     assert other.get(reverse("submission-documents", args=["SUB-NOSUCHTHING"])).status_code == 404
     assert issued.count() == 3
+
+
+def test_a_revision_request_and_its_revocation_are_recorded(client: Any, member_of: Any, workspace: Any) -> None:
+    from tests.workflows.test_workflow_review_admin import request_revision, uploaded_fulfillment
+    from workflows.models import RevisionRequest
+
+    workflow = WorkflowFactory.create(subject_record=SubjectRecordFactory.create(workspace=workspace))
+    requirement = RequiredDocumentFactory.create(workflow=workflow, name="Passport")
+    uploaded_fulfillment(workflow, requirement)
+    reviewer = member_of(workspace, Role.MEMBER, is_staff=True, username="rosa")
+    client.force_login(reviewer)
+    request_revision(client, workflow, requirement, "The passport has expired.")
+    revision = RevisionRequest.objects.get()
+    client.post(reverse("admin:workflows_workflow_revoke", args=[workflow.pk]), {"public_id": revision.public_id})
+
+    events = AuditEvent.objects.filter(target_type="revision_request").order_by("id")
+    assert [(e.action, e.actor_user, e.target_id) for e in events] == [
+        (AuditAction.REVISION_REQUESTED, reviewer, revision.public_id),
+        (AuditAction.REVISION_REVOKED, reviewer, revision.public_id),
+    ]
+    assert events[0].details == {"message": "The passport has expired.", "workflowId": workflow.public_id}
+    # The pending fulfillment it rejected is a decision of its own.
+    rejected = AuditEvent.objects.get(action=AuditAction.FULFILLMENT_DECIDED)
+    assert rejected.details["decision"] == "REJECTED" and rejected.actor_user == reviewer

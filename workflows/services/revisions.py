@@ -18,6 +18,8 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from audit.constants import AuditAction
+from audit.services import audit_record
 from config.errors import ValidationFailed
 from config.ids import token_hash
 from documents import s3
@@ -115,14 +117,28 @@ def revision_request_create(
         if workflow.status in (WorkflowStatus.OPEN, WorkflowStatus.IN_REVIEW):
             workflow.status = WorkflowStatus.WAITING_FOR_CLIENT
             workflow.save(update_fields=["status", "updated_at"])
+        _audit(AuditAction.REVISION_REQUESTED, revision, acting_user, message=message, workflowId=workflow.public_id)
     return revision, token
 
 
+def _audit(action: AuditAction, revision: RevisionRequest, acting_user: User | None, **details: object) -> None:
+    audit_record(
+        action=action,
+        workspace_id=revision.workspace_id,
+        acting_user=acting_user,
+        target_type="revision_request",
+        target_id=revision.public_id,
+        details=details,
+    )
+
+
+@transaction.atomic
 def revision_request_revoke(*, revision: RevisionRequest, acting_user: User | None) -> RevisionRequest:
     """End the link now; a completed request stays as it is."""
     if revision.completed_at is None and revision.revoked_at is None:
         revision.revoked_at = timezone.now()
         revision.save(update_fields=["revoked_at"])
+        _audit(AuditAction.REVISION_REVOKED, revision, acting_user)
     return revision
 
 
