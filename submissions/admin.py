@@ -14,9 +14,9 @@ from submissions.access import submission_admin_q
 from submissions.admin_case import SubmissionCaseMixin
 from submissions.admin_forms import VisibilityForm
 from submissions.admin_queue import SubmissionQueueAdmin
+from submissions.admin_schema import FormAdmin  # noqa: F401  (registers the forms' admin)
 from submissions.constants import VisibilityMode
 from submissions.models import (
-    Form,
     FormVersion,
     Matter,
     MatterSubmission,
@@ -25,10 +25,6 @@ from submissions.models import (
     SubmissionVisibility,
 )
 from submissions.services import (
-    form_archive,
-    form_create,
-    form_publish,
-    form_update,
     matter_create,
     matter_link_submission,
     matter_unlink_submission,
@@ -48,62 +44,6 @@ def _visible_submissions_q(request: HttpRequest, lookup: str) -> Q:
 
 def _domain_error(admin_page: admin.ModelAdmin, request: HttpRequest, exc: ApplicationError) -> None:
     admin_page.message_user(request, exc.message, level=messages.ERROR)
-
-
-class FormVersionInline(ScopedTabularInline):
-    model = FormVersion
-    rights = Rights(view=READ)
-    fields = ["public_id", "version", "published_by", "published_at"]
-    readonly_fields = ["public_id", "version", "published_by", "published_at"]
-    can_delete = False
-
-
-@admin.register(Form)
-class FormAdmin(WorkspaceScopedAdmin):
-    rights = Rights(view=READ, add=MANAGE, change=MANAGE)
-    list_display = ["title", "workspace", "status", "public_id", "created_at"]
-    list_filter = ["status"]
-    list_select_related = ["workspace"]
-    search_fields = ["title", "slug", "public_id"]
-    readonly_fields = ["public_id", "status", "created_by", "created_at", "updated_at"]
-    fields = ["workspace", "title", "slug", "description", "schema", *readonly_fields]
-    inlines = [FormVersionInline]
-    actions = ["publish", "archive"]
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Form | None = None) -> list[str]:
-        return [*self.readonly_fields, *(["workspace", "slug"] if obj is not None else [])]
-
-    def save_model(self, request: HttpRequest, obj: Form, form: Any, change: bool) -> None:
-        if change and not form.has_changed():
-            return
-        try:
-            if change:
-                form_update(form=obj, title=obj.title, description=obj.description, schema=obj.schema)
-            else:
-                created = form_create(
-                    workspace=obj.workspace,
-                    title=obj.title,
-                    slug=obj.slug,
-                    description=obj.description,
-                    schema=obj.schema,
-                    acting_user=request.user,  # type: ignore[arg-type]
-                )
-                obj.pk = created.pk
-                obj.refresh_from_db()
-        except ApplicationError as exc:
-            _domain_error(self, request, exc)
-
-    @admin.action(description="Publish the draft schema as a new version", permissions=["change"])
-    def publish(self, request: HttpRequest, queryset: QuerySet[Form]) -> None:
-        def publish(form: Form) -> None:
-            version = form_publish(form=form, acting_user=request.user)  # type: ignore[arg-type]
-            self.message_user(request, f"{form}: published version {version.version}.")
-
-        self.run_action(request, queryset, "change", publish, "Published {count} form(s).")
-
-    @admin.action(description="Archive", permissions=["change"])
-    def archive(self, request: HttpRequest, queryset: QuerySet[Form]) -> None:
-        self.run_action(request, queryset, "change", lambda form: form_archive(form=form), "Archived {count} form(s).")
 
 
 @admin.register(FormVersion)
