@@ -7,6 +7,7 @@ from config.views import HealthView, ReadinessView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the end-client pages' language switcher
     path("api/health", HealthView.as_view(), name="health"),
     path("api/health/ready", ReadinessView.as_view(), name="health-ready"),
     # Public documentation: credentials, even revoked ones, change nothing in it.

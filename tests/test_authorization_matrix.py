@@ -200,6 +200,7 @@ MATRIX: dict[str, list[Call]] = {
     "actions/<str:token>/revision/confirm": [_token("post")],
     "": [_page(frozenset(PAGE_CALLERS))],
     "workspaces/": [_page(frozenset({"logged_in_owner"}))],
+    "i18n/setlang/": [_page(frozenset(PAGE_CALLERS))],  # the language switcher: a cookie, no data
     "forms/<str:form_id>/preview/": [_page(frozenset({"logged_in_owner"}))],
     "forms/versions/<str:version_id>/preview/": [_page(frozenset({"logged_in_owner"}))],
 }

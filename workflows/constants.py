@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class CustomerType(models.TextChoices):
@@ -75,10 +76,10 @@ ROOT_REFERENCE = "root"
 
 # The roles the end-client page offers for a related company or person (the API takes any lower-case role).
 RELATION_ROLES = (
-    ("owner", "Owner"),
-    ("ubo", "Ultimate beneficial owner"),
-    ("shareholder", "Shareholder"),
-    ("director", "Director"),
-    ("representative", "Legal representative"),
-    ("authorized_signatory", "Authorised signatory"),
+    ("owner", _("Owner")),
+    ("ubo", _("Ultimate beneficial owner")),
+    ("shareholder", _("Shareholder")),
+    ("director", _("Director")),
+    ("representative", _("Legal representative")),
+    ("authorized_signatory", _("Authorised signatory")),
 )

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -24,6 +25,10 @@ from workflows.selectors.revisions import revision_page, revision_request_get_by
 from workflows.services.public_actions import public_action_submit
 
 ENTITY_PLACEHOLDER = "__ENTITY__"
+# The link's refusals (workflows.selectors), translated on the page that shows them; the API keeps English.
+gettext_noop("The link is invalid or has expired.")
+gettext_noop("This link has already been used.")
+gettext_noop("The process this link belongs to is closed.")
 
 
 @never_cache

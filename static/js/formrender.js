@@ -13,7 +13,7 @@
     return strings[key] || fallback;
   }
   function format(template, values) {
-    return template.replace(/%\((\w+)\)s/g, (_, name) => String(values[name]));
+    return template.replace(/%\((\w+)\)s/g, (_, name) => String(values[name])).replace(/%%/g, "%");
   }
   function escapeRe(value) { return value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
   function humanSize(bytes) {

@@ -272,3 +272,18 @@ def test_the_waiting_for_files_and_invalid_link_pages_are_accessible(
     assert "not valid" in page.inner_text("h1")
     assert_accessible(page, "expired link")
     screenshot(page, "public-action-expired")
+
+
+def test_the_page_in_german(browser: Any, live_server: Any, workspace: Workspace, screenshot: Any) -> None:
+    """Accept-Language: de gives the German page, its script's sentences included; axe checks it too."""
+    _, token = make_rich_action(workspace)
+    context = browser.new_context(locale="de-DE")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/actions/{token}")
+
+    assert page.get_attribute("html", "lang") == "de"
+    assert page.inner_text("#submit") == "Senden"
+    page.fill("#f-about", "Hallo")
+    assert page.inner_text("#f-about-counter") == "5 von 200 Zeichen"
+    assert_accessible(page, "German")
+    screenshot(page, "public-action-german")
