@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.core.management import call_command
 from django.db import connection
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
@@ -38,6 +40,8 @@ def _client(dataset: ListDataset) -> Client:
 
 
 def queue_cases(rows: int, repeat: int) -> list[Result]:
+    if not settings.DEBUG:  # the page links its static files through the manifest, as deploy/serve builds it
+        call_command("collectstatic", interactive=False, verbosity=0)
     dataset = list_dataset(rows)
     workspace = dataset.workspace
     client = _client(dataset)

@@ -72,7 +72,8 @@ def submission_count(*, queryset: QuerySet[Submission]) -> Counted:
     rows = queryset.order_by().values("pk")
     if connection.vendor != "postgresql":
         return Counted(total=rows.count(), exact=True)
-    total = rows[: COUNT_EXACT_CAP + 1].count()
+    # In the page's order, as the API counts: PostgreSQL then walks the covering index, not the table.
+    total = queryset.order_by("-created_at", "-id").values("pk")[: COUNT_EXACT_CAP + 1].count()
     if total <= COUNT_EXACT_CAP:
         return Counted(total=total, exact=True)
     sql, params = rows.query.sql_with_params()

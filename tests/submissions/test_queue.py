@@ -153,7 +153,8 @@ def test_search_finds_id_submitter_and_the_text_of_the_data(
     assert search(smith.public_id[4:11]) == {smith.public_id}
     assert search("archer") == {by_alice.public_id}
     assert search("corp.example") == {by_alice.public_id}
-    assert search("jsmith@example") == {smith.public_id}
+    assert search("jsmith@example.com") == {smith.public_id}
+    assert search("jsmith") == {smith.public_id}
     assert search("josé müller") == {jose.public_id}
     assert search("Jane Nobody") == set()
     assert search("o'brien 100% \\") == set()
