@@ -13,9 +13,6 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
-from django.db.models import Q, TextField
-from django.db.models.functions import Cast
-from django.db.models.lookups import IContains
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -25,6 +22,8 @@ from benchmarks.submissions import ListDataset, list_dataset
 from submissions.admin_queue import SubmissionQueueAdmin
 from submissions.constants import SubmissionStatus
 from submissions.models import Submission
+from submissions.queue import newest_first_from_matches
+from submissions.selectors import data_contains_q
 
 QUEUE_TARGET = "median <= 100 ms at 1M (PostgreSQL), bounded queries, no full COUNT(*), no Seq Scan"
 
@@ -40,9 +39,12 @@ def _client(dataset: ListDataset) -> Client:
 
 
 def queue_cases(rows: int, repeat: int) -> list[Result]:
-    if not settings.DEBUG:  # the page links its static files through the manifest, as deploy/serve builds it
+    if not settings.DEBUG and settings.STATIC_ROOT:  # the page links static files through the manifest (deploy/serve)
         call_command("collectstatic", interactive=False, verbosity=0)
     dataset = list_dataset(rows)
+    if connection.vendor == "postgresql":  # statistics of the search's expression index (made after the seed)
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Submission._meta.db_table}")
     workspace = dataset.workspace
     client = _client(dataset)
     per_page = SubmissionQueueAdmin.list_per_page
@@ -50,7 +52,6 @@ def queue_cases(rows: int, repeat: int) -> list[Result]:
     mine = Submission.objects.filter(workspace=workspace)
     # A client's e-mail, as a reviewer pastes it: a row in the middle of the dataset.
     wanted = f"client{rows // 2 + 7}@example.com"
-    data_text = Cast("data", output_field=TextField())
     cases: list[tuple[str, dict[str, Any], Any]] = [
         ("page 1", {}, lambda: list(mine.order_by(*newest_first)[:per_page])),
         (
@@ -61,7 +62,7 @@ def queue_cases(rows: int, repeat: int) -> list[Result]:
         (
             "search the data for an e-mail",
             {"q": wanted},
-            lambda: list(mine.filter(Q(IContains(data_text, wanted))).order_by(*newest_first)[:per_page]),
+            lambda: list(newest_first_from_matches(mine.filter(data_contains_q(wanted)))[:per_page]),
         ),
     ]
     url = reverse("admin:submissions_submission_changelist")
@@ -102,12 +103,10 @@ def _plans(client: Client, url: str, params: dict[str, Any]) -> dict[str, Any]:
                 cursor.execute("EXPLAIN QUERY PLAN " + sql)
                 plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
         plans.append({"sql": sql, "plan": plan})
-    changelist = response.context["cl"] if response.context else None
     return {
         "query": params,
         "queries": len(captured.captured_queries),
-        "result_count": getattr(changelist, "result_count", None),
-        "count_exact": getattr(getattr(changelist, "paginator", None), "exact", None),
+        "status": response.status_code,
         "seq_scan_on_submissions": any(f"Seq Scan on {table} " in p["plan"] for p in plans),
         "plans": plans,
     }

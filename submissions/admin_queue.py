@@ -14,8 +14,9 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
-from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.views.main import SEARCH_VAR, ChangeList
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import cached_property
@@ -26,6 +27,7 @@ from submissions.constants import ExportFormat, SubmissionStatus
 from submissions.exports import submission_export
 from submissions.models import MatterSubmission, Submission
 from submissions.queue import (
+    newest_first_from_matches,
     queue_assignee_choices,
     queue_form_choices,
     queue_matter_choices,
@@ -41,15 +43,33 @@ QUEUE_BULK_MAX = 500
 
 
 class CountCappedPaginator(Paginator):
-    """Counts as ``GET /api/submissions`` does (``queue.submission_count``): never a full COUNT(*)."""
+    """Counts as ``GET /api/submissions`` does (``queue.submission_count``): never a full COUNT(*).
+
+    A search with few matches (an exact count) then sorts its matches (``queue.newest_first_from_matches``)."""
 
     exact = True
+    searching = False
 
     @cached_property
     def count(self) -> int:
-        counted = submission_count(queryset=self.object_list)  # type: ignore[arg-type]
+        counted = submission_count(queryset=self.object_list, in_order=not self.searching)  # type: ignore[arg-type]
         self.exact = counted.exact
         return counted.total
+
+    def page(self, number: Any) -> Any:
+        if not (self.searching and self.exact and connection.vendor == "postgresql"):
+            return super().page(number)
+        self.object_list = newest_first_from_matches(self.object_list)  # type: ignore[arg-type]
+        page = super().page(number)
+        # Its plan is costed on the planner's guess of a word's matches (~2% of the rows), enough for PostgreSQL
+        # to JIT-compile it: ~45 ms of compilation for a query of a few rows. Read it with JIT off.
+        with connection.cursor() as cursor:
+            cursor.execute("SET jit = off")
+            try:
+                page.object_list = list(page.object_list)
+            finally:
+                cursor.execute("RESET jit")
+        return page
 
 
 class QueueChangeList(ChangeList):
@@ -144,6 +164,11 @@ class SubmissionQueueAdmin(WorkspaceScopedAdmin):
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return QueueChangeList
+
+    def get_paginator(self, request: HttpRequest, queryset: Any, per_page: int, *args: Any, **kwargs: Any) -> Any:
+        paginator = CountCappedPaginator(queryset, per_page, *args, **kwargs)
+        paginator.searching = bool(request.GET.get(SEARCH_VAR, "").strip())
+        return paginator
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Submission], search_term: str
