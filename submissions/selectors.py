@@ -171,7 +171,7 @@ class DataWords(Func):
     output_field = SearchVectorField()
 
 
-def _data_contains(word: str) -> Q:
+def data_contains_q(word: str) -> Q:
     """The word in the data. PostgreSQL: a word of the answers starting with it (a GIN index of their words, so a
     rare word is found among 1M rows at once, whatever common words it shares text with); SQLite: anywhere in
     the data's text (a scan; non-ASCII is stored as \\u escapes, so both spellings are looked for)."""
@@ -191,7 +191,7 @@ def submission_search_q(*, text: str) -> Q:
     e-mail, or the text of their data: what the API's ``search`` and the review queue's search box find.
 
     Forms and users are matched first (one small query per word), so every condition is on a submission
-    column: PostgreSQL combines the id's trigram index, the data's word index (``_data_contains``) and the form
+    column: PostgreSQL combines the id's trigram index, the data's word index (``data_contains_q``) and the form
     and user indexes in one bitmap, instead of testing joined rows one by one. A whole id is looked up in the
     unique index.
     """
@@ -210,7 +210,7 @@ def submission_search_q(*, text: str) -> Q:
         matched = list(forms.union(users, all=True))
         form_ids = [pk for pk, kind in matched if kind == "f"]
         user_ids = [pk for pk, kind in matched if kind == "u"]
-        q &= Q(public_id__icontains=word) | Q(form_id__in=form_ids) | Q(user_id__in=user_ids) | _data_contains(word)
+        q &= Q(public_id__icontains=word) | Q(form_id__in=form_ids) | Q(user_id__in=user_ids) | data_contains_q(word)
     return q
 
 

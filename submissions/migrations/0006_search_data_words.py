@@ -2,7 +2,7 @@ from typing import Any
 
 from django.db import migrations
 
-# The data half of the search (``selectors._data_contains``) looks words up instead of substrings: a trigram
+# The data half of the search (``selectors.data_contains_q``) looks words up instead of substrings: a trigram
 # index cannot skip the trigrams a searched e-mail shares with every row ("exa", "com", ...), and read ~400 ms of
 # posting lists at 1M rows; the words of the answers (values, not keys) are looked up by prefix in this index.
 # The expression is exactly ``selectors.DataWords``. PostgreSQL only; SQLite scans.
