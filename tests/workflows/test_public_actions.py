@@ -459,6 +459,33 @@ def test_a_body_that_is_not_an_object_is_400(client: APIClient, workspace: Works
     assert response.json()["success"] is False
 
 
+def test_shape_and_data_problems_are_answered_together(client: APIClient, workspace: Workspace) -> None:
+    """The body's shape (a relation to nobody) and its data against the forms (a bad date) fail in one 400."""
+    _, token = make_action(workspace)
+    body = {
+        "date_of_birth": "15/03/1985",
+        "role-entity": [_entity("p1", date_of_birth="yesterday")],
+        "role-entity_relations": [{"from": "nobody", "to": "root", "role": "owner"}],
+    }
+
+    response = client.post(submit_url(token), body, format="json")
+
+    assert response.status_code == 400
+    fields = response.json()["details"]["fields"]
+    assert {"date_of_birth", "role-entity[0].date_of_birth", "role-entity_relations[0].from"} <= set(fields)
+
+
+def test_the_links_state_is_checked_before_the_body(client: APIClient, workspace: Workspace) -> None:
+    """A link already submitted answers 409 whatever the body: the client is told to confirm, not to fix it."""
+    _, token = make_action(workspace)
+    assert client.post(submit_url(token), SEED_ROOT_BODY, format="json").status_code == 200
+
+    response = client.generic("POST", submit_url(token), "[1, 2]", content_type="application/json")
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "PUBLIC_ACTION_STATE"
+
+
 def test_conditional_fields_hidden_values_are_stripped_and_get_no_upload(
     client: APIClient, workspace: Workspace
 ) -> None:

@@ -16,6 +16,7 @@ from config.parsing import parse
 from config.schema import ErrorSerializer, conflict
 from documents.constants import UploadProblem
 from workflows.constants import PublicActionStatus
+from workflows.inputs import public_action_body_parse
 from workflows.models import PublicAction
 from workflows.selectors.public_actions import (
     form_version_get_for_workspace,
@@ -204,7 +205,8 @@ class PublicActionSubmitView(APIView):
         },
     )
     def post(self, request: Request, token: str) -> Response:
-        result = public_action_submit(token=token, body=request.data)
+        submission = public_action_body_parse(request.data)
+        result = public_action_submit(token=token, submission=submission)
         return Response(PublicActionResultSerializer(result, context={"open_status": "accepted"}).data)
 
 

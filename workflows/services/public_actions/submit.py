@@ -24,74 +24,68 @@ from submissions.formschema import replace_file_values
 from submissions.models import Submission
 from submissions.services import submission_create
 from workflows.constants import ROLE_ENTITY_KEY, ROLE_ENTITY_RELATIONS_KEY, ROOT_REFERENCE, PublicActionStatus
-from workflows.errors import DuplicateReference, PublicActionStateError, PublicActionValidationError
+from workflows.errors import DuplicateReference, PublicActionStateError
+from workflows.inputs import FieldErrors, PublicActionSubmission, RelationInput
 from workflows.models import PublicAction, PublicActionFile, Relation, SubjectRecord, SubjectRecordDocument
 from workflows.selectors.public_actions import public_action_get_by_token
-from workflows.services.public_actions.body import (
+from workflows.services.public_actions.results import FileUpload, PublicActionResult, complete_action
+from workflows.services.public_actions.validation import (
     Entity,
-    Errors,
-    RelationInput,
     check_file_count,
     check_references,
+    clean_entities,
     clean_into,
     files_of,
-    parse_entities,
-    parse_relations,
+    raise_if_any,
 )
-from workflows.services.public_actions.results import FileUpload, PublicActionResult, complete_action
 from workspaces.models import Workspace
 
 
-def public_action_submit(*, token: str, body: Any) -> PublicActionResult:
+def public_action_submit(*, token: str, submission: PublicActionSubmission) -> PublicActionResult:
     """POST /v3/public/actions/{token}: validate, then write records, relations, submission and uploads."""
     with transaction.atomic():
         action = public_action_get_by_token(
-            token=token,
-            for_update=True,
-            lock_root_record=True,
-            with_entity_forms=isinstance(body, dict) and bool(body.get(ROLE_ENTITY_KEY)),
+            token=token, for_update=True, lock_root_record=True, with_entity_forms=bool(submission.entities)
         )
         if action.status != PublicActionStatus.OPEN:
             raise PublicActionStateError(
                 "This action has already been submitted: upload the files and call /confirm.",
                 details={"status": action.status},
             )
-        if not isinstance(body, dict):
-            raise PublicActionValidationError("The body must be a JSON object.", details={"fields": {}})
         workspace = action.workspace
-        errors = Errors()
-        root_data = {
-            key: value for key, value in body.items() if key not in (ROLE_ENTITY_KEY, ROLE_ENTITY_RELATIONS_KEY)
-        }
+        errors = FieldErrors()
         root_schema = action.form_version.schema
-        root_clean = clean_into(schema=root_schema, data=root_data, workspace=workspace, prefix="", errors=errors)
-        root_files = files_of(root_schema, root_clean)
-        entities = parse_entities(action, body.get(ROLE_ENTITY_KEY), errors)
-        relations = parse_relations(
-            body.get(ROLE_ENTITY_RELATIONS_KEY), {entity.reference for entity in entities}, errors
+        root_clean = clean_into(
+            schema=root_schema, data=submission.root_data, workspace=workspace, prefix="", errors=errors
         )
+        root_files = files_of(root_schema, root_clean)
+        entities = clean_entities(action, submission.entities, errors)
+        for path, messages in submission.problems.items():
+            for message in messages:
+                errors.add(path, message)
         check_file_count(len(root_files), entities, errors)
-        errors.raise_if_any()
+        raise_if_any(errors)
         check_references(workspace, entities)
+        relations = list(submission.relations)
         submission_data = _submission_data(root_clean, entities, relations)
 
         # Everything is valid: write, one bulk INSERT per table (and one for its history rows).
         root = action.workflow.subject_record  # locked with the action (see public_action_get_by_token)
         uploads = _write_records(action, root, root_clean, root_files, entities, relations)
-        submission = _record_submission(action, submission_data)
+        recorded = _record_submission(action, submission_data)
         now = timezone.now()
         if uploads:
             update_with_history(
                 action,
                 {
                     "status": PublicActionStatus.AWAITING_UPLOADS,
-                    "submission": submission,
+                    "submission": recorded,
                     "submitted_at": now,
                     "updated_at": now,
                 },
             )
         else:
-            complete_action(action, submission=submission, submitted_at=now)
+            complete_action(action, submission=recorded, submitted_at=now)
         return PublicActionResult(action=action, file_uploads=uploads)
 
 

@@ -1,24 +1,23 @@
-"""Parsing and validating the end client's submission: root data, role entities, their relations.
+"""Typed input of the workflows services, parsed from what a client sent (the API's JSON, a page's form).
 
-Every problem is collected into one ``Errors`` so the client gets all of them in one 400.
+``public_action_body_parse`` turns the body of ``POST /v3/public/actions/{token}`` (the contract's keys:
+``role-entity``, ``customer_type``, ``role-entity_relations``, ``ownership_percentage``) into a
+``PublicActionSubmission``. It checks the shape the body can be judged on alone (references, relations, shares,
+circles of ownership) and never raises: what is wrong is kept in ``problems`` (path -> messages), so the service,
+which first checks the link's state and then the data against the action's forms, answers every problem in one
+400. The form data of the root and of each entity stays a dict keyed by the form's own field keys.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
-
-from config.errors import ValidationFailed, first_error_message
-from submissions.formschema import clean_form_data, iter_file_values
+from config.errors import ValidationFailed
 from workflows.constants import ROLE_ENTITY_KEY, ROLE_ENTITY_RELATIONS_KEY, ROOT_REFERENCE, CustomerType
-from workflows.errors import DuplicateReference, PublicActionValidationError
-from workflows.models import PublicAction, SubjectRecord
-from workspaces.models import Workspace
 
 MAX_ENTITIES = 100
 MAX_RELATIONS = 500
@@ -27,18 +26,38 @@ MAX_REFERENCE_LENGTH = 200
 OWNERSHIP_ROLES = frozenset({"owner", "ubo", "shareholder"})
 ROLE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 ENTITY_IDENTITY_KEYS = ("reference", "customer_type")
+RELATION_KEYS = frozenset({"from", "to", "role", "ownership_percentage"})
 
 
-@dataclass
-class Entity:
+class FieldErrors:
+    """Messages per path of the body (``role-entity[0].reference``), collected to be answered together."""
+
+    def __init__(self, fields: dict[str, list[str]] | None = None) -> None:
+        self.fields: dict[str, list[str]] = {path: list(messages) for path, messages in (fields or {}).items()}
+
+    def add(self, path: str, message: str) -> None:
+        self.fields.setdefault(path, []).append(message)
+
+    def merge(self, prefix: str, exc: ValidationFailed) -> None:
+        """The field errors of ``exc`` (a form's data refused), under ``prefix``."""
+        fields = exc.details.get("fields") or {"": [exc.message]}
+        for path, messages in fields.items():
+            full = f"{prefix}.{path}" if prefix and path else (prefix or path)
+            for message in messages if isinstance(messages, list) else [messages]:
+                self.add(full, str(message))
+
+
+@dataclass(frozen=True)
+class EntityInput:
+    """A role entity (a director, an owner...): its reference, its type and the fields of its type's form."""
+
+    path: str  # where it is in the body, for messages: role-entity[3]
     reference: str
-    customer_type: str
-    schema: dict[str, Any]
+    customer_type: CustomerType
     data: dict[str, Any]
-    files: list[tuple[str, str]]
 
 
-@dataclass
+@dataclass(frozen=True)
 class RelationInput:
     from_ref: str
     to_ref: str
@@ -46,55 +65,68 @@ class RelationInput:
     ownership: Decimal | None
 
 
-class Errors:
-    def __init__(self) -> None:
-        self.fields: dict[str, list[str]] = {}
+@dataclass(frozen=True)
+class PublicActionSubmission:
+    """The end client's submission; ``entities`` and ``relations`` hold the well-formed ones only."""
 
-    def add(self, path: str, message: str) -> None:
-        self.fields.setdefault(path, []).append(message)
-
-    def merge(self, prefix: str, exc: ValidationFailed) -> None:
-        fields = exc.details.get("fields") or {"": [exc.message]}
-        for path, messages in fields.items():
-            full = f"{prefix}.{path}" if prefix and path else (prefix or path)
-            for message in messages if isinstance(messages, list) else [messages]:
-                self.add(full, str(message))
-
-    def raise_if_any(self) -> None:
-        if self.fields:
-            raise PublicActionValidationError(
-                f"Invalid submission. {first_error_message(self.fields)}", details={"fields": self.fields}
-            )
+    root_data: dict[str, Any]
+    entities: tuple[EntityInput, ...] = ()
+    relations: tuple[RelationInput, ...] = ()
+    problems: dict[str, list[str]] = field(default_factory=dict)
 
 
-def clean_into(
-    *, schema: dict[str, Any], data: dict[str, Any], workspace: Workspace, prefix: str, errors: Errors
-) -> dict[str, Any]:
-    try:
-        return clean_form_data(
-            schema=schema, data=data, workspace=workspace, require_required=True, file_values="file_names"
-        )
-    except ValidationFailed as exc:
-        errors.merge(prefix, exc)
-        return {}
+def public_action_body_parse(body: Any) -> PublicActionSubmission:
+    """The submission in ``body`` (a JSON value as the client sent it); see the module's docstring."""
+    if not isinstance(body, dict):
+        return PublicActionSubmission(root_data={}, problems={"": ["The body must be a JSON object."]})
+    errors = FieldErrors()
+    entities = _parse_entities(body.get(ROLE_ENTITY_KEY), errors)
+    relations = _parse_relations(body.get(ROLE_ENTITY_RELATIONS_KEY), {e.reference for e in entities}, errors)
+    root_data = {key: value for key, value in body.items() if key not in (ROLE_ENTITY_KEY, ROLE_ENTITY_RELATIONS_KEY)}
+    return PublicActionSubmission(
+        root_data=root_data, entities=tuple(entities), relations=tuple(relations), problems=errors.fields
+    )
 
 
-def files_of(schema: dict[str, Any], cleaned: dict[str, Any]) -> list[tuple[str, str]]:
-    """``(path, file name)`` of every file of ``cleaned``, repeat rows included (path ``s_items[0].key`` there)."""
-    return [(path, str(name)) for path, _, name in iter_file_values(schema, cleaned)]
+def _parse_entities(raw: Any, errors: FieldErrors) -> list[EntityInput]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        errors.add(ROLE_ENTITY_KEY, "Must be a list of entity objects.")
+        return []
+    if len(raw) > MAX_ENTITIES:
+        errors.add(ROLE_ENTITY_KEY, f"At most {MAX_ENTITIES} entities.")
+        return []
+    entities: list[EntityInput] = []
+    for index, item in enumerate(raw):
+        path = f"{ROLE_ENTITY_KEY}[{index}]"
+        if not isinstance(item, dict):
+            errors.add(path, "Must be an object.")
+            continue
+        reference, customer_type = item.get("reference"), item.get("customer_type")
+        problem = _reference_problem(reference)
+        if problem:
+            errors.add(f"{path}.reference", problem)
+        if customer_type not in CustomerType.values:
+            errors.add(f"{path}.customer_type", f"Must be one of {list(CustomerType.values)}.")
+            continue
+        if problem is None and isinstance(reference, str):
+            data = {key: value for key, value in item.items() if key not in ENTITY_IDENTITY_KEYS}
+            entities.append(EntityInput(path, reference, CustomerType(customer_type), data))
+    return entities
 
 
-def check_file_count(root_files: int, entities: list[Entity], errors: Errors) -> None:
-    """At most UPLOAD_MAX_FILES_PER_REQUEST files in one submission, the root's and every entity's together."""
-    limit, total = settings.UPLOAD_MAX_FILES_PER_REQUEST, root_files
-    for index, entity in enumerate(entities):
-        total += len(entity.files)
-        if total > limit:
-            errors.add(f"{ROLE_ENTITY_KEY}[{index}]", f"At most {limit} files per request.")
-            return
+def _reference_problem(reference: Any) -> str | None:
+    if not isinstance(reference, str) or not reference.strip():
+        return "A non-empty string is required."
+    if len(reference) > MAX_REFERENCE_LENGTH or reference != reference.strip():
+        return f"At most {MAX_REFERENCE_LENGTH} characters, no surrounding spaces."
+    if reference == ROOT_REFERENCE:
+        return f"'{ROOT_REFERENCE}' is reserved for the root record."
+    return None
 
 
-def _parse_ownership(raw: Any, path: str, errors: Errors) -> Decimal | None:
+def _parse_ownership(raw: Any, path: str, errors: FieldErrors) -> Decimal | None:
     if raw is None:
         return None
     if isinstance(raw, bool) or not isinstance(raw, int | float):  # "1e2" is a string, not a share
@@ -114,59 +146,7 @@ def _parse_ownership(raw: Any, path: str, errors: Errors) -> Decimal | None:
     return value
 
 
-def parse_entities(action: PublicAction, raw: Any, errors: Errors) -> list[Entity]:
-    if raw is None:
-        return []
-    if not isinstance(raw, list):
-        errors.add(ROLE_ENTITY_KEY, "Must be a list of entity objects.")
-        return []
-    if len(raw) > MAX_ENTITIES:
-        errors.add(ROLE_ENTITY_KEY, f"At most {MAX_ENTITIES} entities.")
-        return []
-    versions = {
-        CustomerType.INDIVIDUAL.value: action.individual_form_version,
-        CustomerType.COMPANY.value: action.company_form_version,
-    }
-    entities: list[Entity] = []
-    for index, item in enumerate(raw):
-        path = f"{ROLE_ENTITY_KEY}[{index}]"
-        if not isinstance(item, dict):
-            errors.add(path, "Must be an object.")
-            continue
-        reference, customer_type = item.get("reference"), item.get("customer_type")
-        valid = True
-        if not isinstance(reference, str) or not reference.strip():
-            errors.add(f"{path}.reference", "A non-empty string is required.")
-            valid = False
-        elif len(reference) > MAX_REFERENCE_LENGTH or reference != reference.strip():
-            errors.add(f"{path}.reference", f"At most {MAX_REFERENCE_LENGTH} characters, no surrounding spaces.")
-            valid = False
-        elif reference == ROOT_REFERENCE:
-            errors.add(f"{path}.reference", f"'{ROOT_REFERENCE}' is reserved for the root record.")
-            valid = False
-        if customer_type not in CustomerType.values:
-            errors.add(f"{path}.customer_type", f"Must be one of {list(CustomerType.values)}.")
-            continue
-        version = versions[customer_type]
-        if version is None:
-            errors.add(f"{path}.customer_type", f"This form does not collect {customer_type} entities.")
-            continue
-        data = {key: value for key, value in item.items() if key not in ENTITY_IDENTITY_KEYS}
-        cleaned = clean_into(schema=version.schema, data=data, workspace=action.workspace, prefix=path, errors=errors)
-        if valid and isinstance(reference, str):
-            entities.append(
-                Entity(
-                    reference=reference,
-                    customer_type=customer_type,
-                    schema=version.schema,
-                    data=cleaned,
-                    files=files_of(version.schema, cleaned),
-                )
-            )
-    return entities
-
-
-def parse_relations(raw: Any, references: set[str], errors: Errors) -> list[RelationInput]:
+def _parse_relations(raw: Any, references: set[str], errors: FieldErrors) -> list[RelationInput]:
     if raw is None:
         return []
     if not isinstance(raw, list):
@@ -184,7 +164,7 @@ def parse_relations(raw: Any, references: set[str], errors: Errors) -> list[Rela
         if not isinstance(item, dict):
             errors.add(path, "Must be an object.")
             continue
-        unknown = set(item) - {"from", "to", "role", "ownership_percentage"}
+        unknown = set(item) - RELATION_KEYS
         for key in sorted(unknown):
             errors.add(f"{path}.{key}", "Unknown attribute.")
         ok = not unknown
@@ -260,25 +240,3 @@ def _ownership_cycle(relations: list[RelationInput]) -> list[str] | None:
                 on_path.add(target)
                 stack.append(iter(owns[target]))
     return None
-
-
-def check_references(workspace: Workspace, entities: list[Entity]) -> None:
-    counts = Counter(entity.reference for entity in entities)
-    repeated = sorted(reference for reference, count in counts.items() if count > 1)
-    if repeated:
-        raise DuplicateReference(
-            f"Reference '{repeated[0]}' is used more than once in this request.",
-            details={"references": repeated},
-        )
-    if not counts:
-        return
-    taken = sorted(
-        SubjectRecord.objects.filter(workspace=workspace, reference__in=list(counts)).values_list(
-            "reference", flat=True
-        )
-    )
-    if taken:
-        raise DuplicateReference(
-            f"Reference '{taken[0]}' is already used by a client record of this workspace.",
-            details={"references": taken},
-        )
