@@ -266,9 +266,14 @@ class SubmissionDetailView(APIView):
             context=context, public_id=submission_id, minimum_role=Role.MEMBER
         )
         body = parse(s.SubmissionUpdateSerializer, request.data)
-        if "userId" in body:
-            body["user_id"] = body.pop("userId")
-        submission = services.submission_update(submission=submission, acting_user=context.user, **body)
+        submission = services.submission_update(
+            submission=submission,
+            acting_user=context.user,
+            data=body.get("data"),
+            status=body.get("status"),
+            metadata=body.get("metadata"),
+            user_id=body.get("userId", services.Keep.KEEP),
+        )
         return Response(s.SubmissionSerializer(submission).data)
 
     @extend_schema(
@@ -348,7 +353,9 @@ class DraftDetailView(APIView):
             context=context, public_id=submission_id, minimum_role=Role.MEMBER, drafts_only=True
         )
         body = parse(s.DraftUpdateSerializer, request.data)
-        draft = services.submission_update(submission=draft, acting_user=context.user, **body)
+        draft = services.submission_update(
+            submission=draft, acting_user=context.user, data=body.get("data"), metadata=body.get("metadata")
+        )
         return Response(s.SubmissionSerializer(draft).data)
 
     @extend_schema(

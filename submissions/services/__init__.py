@@ -6,6 +6,7 @@ reason is the trigger); a save that changes neither writes none (``save_without_
 
 from submissions.services.matters import matter_create, matter_link_submission, matter_unlink_submission, matter_update
 from submissions.services.submissions import (
+    Keep,
     attachment_add,
     attachment_remove,
     form_archive,
@@ -27,6 +28,7 @@ from submissions.services.submissions import (
 from submissions.services.visibility import GrantRequest, visibility_set
 
 __all__ = [
+    "Keep",
     "GrantRequest",
     "attachment_add",
     "attachment_remove",

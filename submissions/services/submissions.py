@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import enum
 import uuid
 from collections.abc import Collection
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -267,10 +268,13 @@ def _lock(submission: Submission) -> Submission:
     return Submission.objects.select_for_update().select_related("form", "form_version").get(pk=submission.pk)
 
 
-_UNSET: Any = object()
+class Keep(enum.Enum):
+    """``submission_update(user_id=Keep.KEEP)``: leave the assignee as it is (None unassigns)."""
+
+    KEEP = "keep"
 
 
-def _assignee(submission: Submission, user_id: Any) -> User | None:
+def _assignee(submission: Submission, user_id: str | None) -> User | None:
     if user_id is None:
         return None
     membership = membership_get(workspace_id=submission.workspace_id, user_id=user_id)
@@ -286,21 +290,22 @@ def submission_update(
     *,
     submission: Submission,
     acting_user: User | None,
-    data: Any = _UNSET,
-    status: Any = _UNSET,
-    metadata: Any = _UNSET,
-    user_id: Any = _UNSET,
+    data: dict[str, Any] | None = None,
+    status: SubmissionStatus | None = None,
+    metadata: dict[str, Any] | None = None,
+    user_id: str | None | Literal[Keep.KEEP] = Keep.KEEP,
 ) -> Submission:
-    """PATCH: data replaces, status moves along STATUS_TRANSITIONS, metadata replaces, userId reassigns.
+    """PATCH: data replaces, status moves along STATUS_TRANSITIONS, metadata replaces, ``user_id`` reassigns
+    (None: to nobody). What is not given (None, ``user_id`` KEEP) stays as it is.
 
     A data change on a COMPLETED submission makes it EDITED. A snapshot is written only when data or status
     changed; metadata and reassignment alone write none (reassignment is an audit event).
     """
     submission = _lock(submission)
     old_status, old_data = submission.status, submission.data
-    new_status = old_status if status is _UNSET or status is None else status
+    new_status = old_status if status is None else status
     _check_transition(old_status, new_status)
-    if data is not _UNSET:
+    if data is not None:
         submission.data = _clean(submission.form_version, workspace=submission.workspace, data=data, status=new_status)
     elif new_status != old_status and old_status == SubmissionStatus.DRAFT:
         # Leaving DRAFT: what was saved as progress must now hold the required fields.
@@ -309,10 +314,10 @@ def submission_update(
     if data_changed and old_status == SubmissionStatus.COMPLETED and new_status == SubmissionStatus.COMPLETED:
         new_status = SubmissionStatus.EDITED
     submission.status = new_status
-    if metadata is not _UNSET:
+    if metadata is not None:
         submission.metadata = _metadata(metadata)
     reassigned = False
-    if user_id is not _UNSET:
+    if user_id is not Keep.KEEP:
         assignee = _assignee(submission, user_id)
         reassigned = (assignee.pk if assignee else None) != submission.user_id
         submission.user = assignee
