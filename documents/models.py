@@ -3,8 +3,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
+from config.actors import History
 from documents.constants import DocumentStatus, ScanStatus, UploadProblem, UploadSource
 from workspaces.models import Workspace
 
@@ -54,7 +54,7 @@ class Document(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         indexes = [

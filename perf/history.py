@@ -22,9 +22,11 @@ from django.db import connections, models, router
 from django.db.models import sql
 from django.utils import timezone
 
+from config.actors import current_api_key_name
+
 M = TypeVar("M", bound=models.Model)
 _DEFAULT_USER: Any = object()  # "whoever simple_history would record": the signed-in user of the request, if any
-HISTORY_COLUMNS = ("history_date", "history_type", "history_user", "history_change_reason")
+HISTORY_COLUMNS = ("history_date", "history_type", "history_user", "history_change_reason", "history_api_key")
 
 
 @cache
@@ -47,13 +49,15 @@ def history_rows_create(
     """One history row per object, as ``save()`` would write it (``+`` created, ``~`` changed), in one INSERT.
 
     The author is what simple_history would record (the signed-in user of the current request, if any) unless
-    ``history_user`` is given. All objects are of one model.
+    ``history_user`` is given; the request's API key is stamped as ``save()`` would (``config.actors``). All
+    objects are of one model.
     """
     if not objs:
         return
     historical = history_model(type(objs[0]))
     now = timezone.now()
     user = _history_user(objs[0], history_user)
+    api_key = current_api_key_name()
     fields = [field.attname for field in historical.tracked_fields]
     historical._default_manager.bulk_create(
         [
@@ -62,6 +66,7 @@ def history_rows_create(
                 history_type=history_type,
                 history_user=user,
                 history_change_reason=change_reason,
+                history_api_key=api_key,
                 **{name: getattr(obj, name) for name in fields},
             )
             for obj in objs
@@ -231,6 +236,7 @@ def _write_with_history(
         "history_type": history_type,
         "history_user": getattr(user, "pk", user),
         "history_change_reason": change_reason,
+        "history_api_key": current_api_key_name(),
     }
     params: list[Any] = list(write_params)
     params += [historical._meta.get_field(name).get_db_prep_save(own[name], connection) for name in HISTORY_COLUMNS]

@@ -3,8 +3,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
+from config.actors import History
 from documents.models import Document
 from submissions import ids
 from submissions.constants import (
@@ -90,7 +90,7 @@ class SnapshotFields(models.Model):
         abstract = True
 
 
-class SnapshotHistory(HistoricalRecords):
+class SnapshotHistory(History):
     """Submission history that stores a snapshot's data as ``services._save_snapshot`` chose (a delta or the data).
 
     The choice rides on the instance as ``_snapshot_data`` for the one save; anything else saved with history
@@ -199,7 +199,7 @@ class VisibilityGrant(models.Model):
     access_level = models.CharField(max_length=10, choices=AccessLevel.choices, default=AccessLevel.VIEWER)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         constraints = [

@@ -539,6 +539,7 @@ class HistoryEvent:
     actor: User | None
     created_at: datetime
     snapshot: Snapshot | None = None
+    api_key_name: str = ""  # a snapshot written through an API key: the key's name
 
 
 def submission_history(*, submission: Submission) -> list[HistoryEvent]:
@@ -551,6 +552,7 @@ def submission_history(*, submission: Submission) -> list[HistoryEvent]:
             actor=snapshot.record.history_user,
             created_at=snapshot.record.history_date,
             snapshot=snapshot,
+            api_key_name=snapshot.record.history_api_key,
         )
         for snapshot in snapshot_latest(submission=submission, limit=HISTORY_LIMIT)
     ]

@@ -95,6 +95,9 @@ class SubmissionStatsSerializer(serializers.Serializer[Any]):
 class ActorSerializer(serializers.Serializer[Any]):
     name = serializers.CharField()
     email = serializers.EmailField(required=False)
+    apiKey = serializers.CharField(
+        required=False, help_text="The name of the API key the change came through (added to the documented shape)."
+    )
 
 
 class ChangelogSerializer(serializers.Serializer[Any]):
@@ -117,7 +120,7 @@ class SnapshotSerializer(serializers.Serializer[Any]):
 
     @extend_schema_field(ActorSerializer)
     def get_createdBy(self, snapshot: Snapshot) -> dict[str, str]:
-        return actor(snapshot.record.history_user)
+        return actor(snapshot.record.history_user, snapshot.record.history_api_key)
 
 
 class HistoryEventSerializer(serializers.Serializer[Any]):
@@ -135,7 +138,7 @@ class HistoryEventSerializer(serializers.Serializer[Any]):
 
     @extend_schema_field(ActorSerializer)
     def get_actor(self, event: HistoryEvent) -> dict[str, str]:
-        return actor(event.actor)
+        return actor(event.actor, event.api_key_name)
 
     def to_representation(self, instance: HistoryEvent) -> dict[str, Any]:
         data: dict[str, Any] = super().to_representation(instance)

@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.utils.dateparse import parse_date, parse_datetime
 from rest_framework import serializers
 
+from config.actors import actor_label
 from config.inputs import MAX_BIGINT, json_problem
 from config.query import QuerySerializer, in_query_range
 from documents.links import document_download_url, document_thumbnail_url
@@ -41,13 +42,20 @@ class IsoDateTimeField(serializers.DateTimeField):
         return iso(value)
 
 
-def actor(user: User | None) -> dict[str, str]:
-    """``{"name", "email"}`` of whoever acted; an API key acting on its own has no user."""
+def actor(user: User | None, api_key_name: str = "") -> dict[str, str]:
+    """``{"name", "email"}`` of whoever acted, and ``apiKey``, the key's name, when the change came through one.
+
+    An API key acting on its own has no user: its name is ``API key <name>`` (``API key`` for rows older than
+    the key's name in history).
+    """
     if user is None:
-        return {"name": "API key"}
-    person = {"name": user.get_full_name() or user.username}
-    if user.email:
-        person["email"] = user.email
+        person = {"name": actor_label(None, api_key_name) or "API key"}
+    else:
+        person = {"name": actor_label(user, "")}
+        if user.email:
+            person["email"] = user.email
+    if api_key_name:
+        person["apiKey"] = api_key_name
     return person
 
 

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
+from config.actors import History
 from workflows.constants import PublicActionStatus
 from workflows.ids import new_public_id
 from workflows.models.records import SubjectRecordDocument, Workflow
@@ -68,7 +68,7 @@ class PublicAction(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["token_hash"])
+    history = History(excluded_fields=["token_hash"])
 
     class Meta:
         indexes = [models.Index(fields=["workspace", "status", "created_at"])]

@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
+from config.actors import History
 from documents.models import Document
 from workflows.constants import CustomerType, WorkflowStatus, WorkflowType
 from workflows.ids import subject_document_id, subject_record_id, workflow_id
@@ -25,7 +25,7 @@ class SubjectRecord(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         constraints = [
@@ -49,7 +49,7 @@ class Relation(models.Model):
     ownership_percentage = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         constraints = [
@@ -77,7 +77,7 @@ class Workflow(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    history = History()
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} {self.public_id}"
@@ -96,7 +96,7 @@ class SubjectRecordDocument(models.Model):
     field_name = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = History()
 
     def __str__(self) -> str:
         return f"{self.subject_record}: {self.field_name or self.public_id}"

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
-from simple_history.models import HistoricalRecords
 
+from config.actors import History
 from workflows.constants import DecisionStatus, RequiredDocumentCategory, RequiredDocumentStatus
 from workflows.document_types import DOCUMENT_TYPE_CHOICES
 from workflows.ids import fulfillment_id, required_document_id
@@ -26,7 +26,7 @@ class RequiredDocument(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -58,7 +58,7 @@ class Fulfillment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["created_at", "id"]
