@@ -19,6 +19,7 @@ from submissions.formschema import render_spec
 from submissions.rendering import bind_form, values_from_post
 from workflows.constants import RELATION_ROLES, ROLE_ENTITY_KEY, PublicActionStatus
 from workflows.errors import InvalidToken
+from workflows.inputs import PublicActionSubmission
 from workflows.models import PublicAction
 from workflows.selectors.public_actions import public_action_files, public_action_get_by_token
 from workflows.selectors.revisions import revision_page, revision_request_get_by_token
@@ -52,7 +53,7 @@ def public_action_page(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and action.status == PublicActionStatus.OPEN:
         values = values_from_post(root_spec, request.POST)
         try:
-            public_action_submit(token=token, body=values)
+            public_action_submit(token=token, submission=PublicActionSubmission(root_data=values))
         except ApplicationError as exc:
             errors = exc.details.get("fields") or {"": [exc.message]}
             status = 400
