@@ -112,9 +112,14 @@ class MatterAdmin(WorkspaceScopedAdmin):
     def save_model(self, request: HttpRequest, obj: Matter, form: Any, change: bool) -> None:
         if change:
             if form.has_changed():
-                matter_update(matter=obj, title=obj.title)
+                matter_update(matter=obj, title=obj.title, acting_user=request.user)  # type: ignore[arg-type]
             return
-        created = matter_create(workspace=obj.workspace, title=obj.title, number_prefix=obj.number_prefix)
+        created = matter_create(
+            workspace=obj.workspace,
+            title=obj.title,
+            number_prefix=obj.number_prefix,
+            acting_user=request.user,  # type: ignore[arg-type]
+        )
         obj.pk = created.pk
         obj.refresh_from_db()
 
@@ -122,9 +127,13 @@ class MatterAdmin(WorkspaceScopedAdmin):
         def save(link_form: Any) -> None:
             link, data = link_form.instance, link_form.cleaned_data
             if link.pk is not None and data.get("DELETE"):
-                matter_unlink_submission(link=link)
+                matter_unlink_submission(link=link, acting_user=request.user)  # type: ignore[arg-type]
             elif link.pk is None and data.get("submission") is not None:
-                matter_link_submission(matter=form.instance, submission=data["submission"])
+                matter_link_submission(
+                    matter=form.instance,
+                    submission=data["submission"],
+                    acting_user=request.user,  # type: ignore[arg-type]
+                )
 
         self.save_inline_forms(request, formset, save)
 

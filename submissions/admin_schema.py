@@ -115,7 +115,13 @@ class FormAdmin(WorkspaceScopedAdmin):
             return
         try:
             if change:
-                form_update(form=obj, title=obj.title, description=obj.description, schema=obj.schema)
+                form_update(
+                    form=obj,
+                    title=obj.title,
+                    description=obj.description,
+                    schema=obj.schema,
+                    acting_user=request.user,  # type: ignore[arg-type]
+                )
             else:
                 created = form_create(
                     workspace=obj.workspace,
@@ -181,4 +187,7 @@ class FormAdmin(WorkspaceScopedAdmin):
 
     @admin.action(description="Archive", permissions=["change"])
     def archive(self, request: HttpRequest, queryset: QuerySet[Form]) -> None:
-        self.run_action(request, queryset, "change", lambda form: form_archive(form=form), "Archived {count} form(s).")
+        def archive(form: Form) -> None:
+            form_archive(form=form, acting_user=request.user)  # type: ignore[arg-type]
+
+        self.run_action(request, queryset, "change", archive, "Archived {count} form(s).")

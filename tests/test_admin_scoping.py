@@ -161,9 +161,9 @@ def world(db: None) -> World:
         acting_user=None,
     )
     note_create(submission=restricted, content="Hidden note", acting_user=None)
-    matter = matter_create(workspace=acme, title="Acme matter")
-    matter_link_submission(matter=matter, submission=open_submission)
-    matter_link_submission(matter=matter, submission=restricted)
+    matter = matter_create(workspace=acme, title="Acme matter", acting_user=None)
+    matter_link_submission(matter=matter, submission=open_submission, acting_user=None)
+    matter_link_submission(matter=matter, submission=restricted, acting_user=None)
     open_link, _ = share_link_create(submission=open_submission, acting_user=None)
     restricted_link, _ = share_link_create(submission=restricted, acting_user=None)
     record = SubjectRecordFactory.create(workspace=acme, reference="ACME-REF-1")

@@ -145,7 +145,7 @@ def test_the_matter_link_inline_links_only_submissions_of_the_matter_s_workspace
     user = member_of(workspace, Role.MEMBER, is_staff=True)
     membership_set(workspace=other_workspace, user=user, role=Role.MEMBER)
     client.force_login(user)
-    matter = matter_create(workspace=workspace, title="Case")
+    matter = matter_create(workspace=workspace, title="Case", acting_user=None)
     foreign = make_submission(other_workspace)
     own = make_submission(workspace)
     url = reverse("admin:submissions_matter_change", args=[matter.pk])

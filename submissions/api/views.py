@@ -82,7 +82,7 @@ class FormDetailView(APIView):
         require_role(context, Role.ADMIN)
         form = selectors.form_get(context=context, public_id=form_id)
         body = parse(s.FormUpdateSerializer, request.data)
-        form = services.form_update(form=form, **body)
+        form = services.form_update(form=form, acting_user=context.user, **body)
         return Response(s.FormSerializer(form).data)
 
 
@@ -117,7 +117,9 @@ class FormArchiveView(APIView):
     def post(self, request: Request, form_id: str) -> Response:
         context = workspace_context(request)
         require_role(context, Role.ADMIN)
-        form = services.form_archive(form=selectors.form_get(context=context, public_id=form_id))
+        form = services.form_archive(
+            form=selectors.form_get(context=context, public_id=form_id), acting_user=context.user
+        )
         return Response(s.FormSerializer(form).data)
 
 

@@ -1,7 +1,11 @@
-"""Matters: numbered cases that group submissions of one workspace."""
+"""Matters: numbered cases that group submissions of one workspace.
+
+Like every write, each takes ``acting_user`` (who acts; None: an API key on its own or the platform).
+"""
 
 from __future__ import annotations
 
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from config.errors import ValidationFailed
@@ -11,7 +15,7 @@ from workspaces.models import Workspace
 
 
 @transaction.atomic
-def matter_create(*, workspace: Workspace, title: str, number_prefix: str = "MAT") -> Matter:
+def matter_create(*, workspace: Workspace, title: str, acting_user: User | None, number_prefix: str = "MAT") -> Matter:
     """The next number of ``number_prefix`` in the workspace (rows of the prefix are locked while counting)."""
     prefix = (sanitize_text(number_prefix) or "MAT")[:10]
     latest = (
@@ -27,14 +31,14 @@ def matter_create(*, workspace: Workspace, title: str, number_prefix: str = "MAT
 
 
 @transaction.atomic
-def matter_update(*, matter: Matter, title: str) -> Matter:
+def matter_update(*, matter: Matter, title: str, acting_user: User | None) -> Matter:
     matter.title = sanitize_text(title) or matter.title
     matter.save(update_fields=["title"])
     return matter
 
 
 @transaction.atomic
-def matter_link_submission(*, matter: Matter, submission: Submission) -> MatterSubmission:
+def matter_link_submission(*, matter: Matter, submission: Submission, acting_user: User | None) -> MatterSubmission:
     if matter.workspace_id != submission.workspace_id:
         raise ValidationFailed(
             "A matter links submissions of its own workspace only.",
@@ -45,5 +49,5 @@ def matter_link_submission(*, matter: Matter, submission: Submission) -> MatterS
 
 
 @transaction.atomic
-def matter_unlink_submission(*, link: MatterSubmission) -> None:
+def matter_unlink_submission(*, link: MatterSubmission, acting_user: User | None) -> None:
     link.delete()

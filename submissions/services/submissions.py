@@ -96,6 +96,7 @@ def _lock_form(form: Form) -> Form:
 def form_update(
     *,
     form: Form,
+    acting_user: User | None,
     title: str | None = None,
     description: str | None = None,
     schema: dict[str, Any] | None = None,
@@ -129,7 +130,7 @@ def form_publish(*, form: Form, acting_user: User | None) -> FormVersion:
 
 
 @transaction.atomic
-def form_archive(*, form: Form) -> Form:
+def form_archive(*, form: Form, acting_user: User | None) -> Form:
     """No new submissions; existing ones and their versions stay."""
     form = _lock_form(form)
     if form.status != FormStatus.ARCHIVED:

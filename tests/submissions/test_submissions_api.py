@@ -153,10 +153,10 @@ def test_list_shape_pagination_and_matters(
     api_client: Any, workspace: Any, form_version: Any, make_submission: Any
 ) -> None:
     subs = [make_submission(form_version) for _ in range(12)]
-    matter = matter_create(workspace=workspace, title="Client Onboarding - Acme Corp")
-    later = matter_create(workspace=workspace, title="Second matter")
-    matter_link_submission(matter=matter, submission=subs[-1])
-    matter_link_submission(matter=later, submission=subs[-1])
+    matter = matter_create(workspace=workspace, title="Client Onboarding - Acme Corp", acting_user=None)
+    later = matter_create(workspace=workspace, title="Second matter", acting_user=None)
+    matter_link_submission(matter=matter, submission=subs[-1], acting_user=None)
+    matter_link_submission(matter=later, submission=subs[-1], acting_user=None)
     body = api_client.get(reverse("submission-list")).json()
     next_cursor = body["pagination"].pop("nextCursor")
     assert isinstance(next_cursor, str) and next_cursor
@@ -192,7 +192,11 @@ def test_list_runs_a_constant_number_of_queries(
     for n in range(size):
         submission = make_submission(form_version)
         if n % 3 == 0:
-            matter_link_submission(matter=matter_create(workspace=workspace, title=f"M{n}"), submission=submission)
+            matter_link_submission(
+                matter=matter_create(workspace=workspace, title=f"M{n}", acting_user=None),
+                submission=submission,
+                acting_user=None,
+            )
         if n % 5 == 0:  # restricted, granted to the member and to ADMINs (the key's role): grants to look up
             grants = [
                 GrantRequest(target_type=GrantTargetType.USER, target_id=str(member.pk)),

@@ -143,6 +143,7 @@ class PublicActionAdmin(WorkspaceScopedAdmin):
 
     @admin.action(description="Revoke the selected links (they expire now)", permissions=["change"])
     def expire_links(self, request: HttpRequest, queryset: QuerySet[PublicAction]) -> None:
-        self.run_action(
-            request, queryset, "change", lambda action: public_action_expire(action=action), "{count} link(s) expired."
-        )
+        def expire(action: PublicAction) -> None:
+            public_action_expire(action=action, acting_user=request.user)  # type: ignore[arg-type]
+
+        self.run_action(request, queryset, "change", expire, "{count} link(s) expired.")

@@ -76,10 +76,11 @@ def public_action_check(*, workflow: Workflow, form_versions: Iterable[Any], exp
         raise ValidationFailed(f"expires_in_days must be between 1 and {MAX_TTL_DAYS}.")
 
 
-def public_action_expire(*, action: PublicAction) -> PublicAction:
+def public_action_expire(*, action: PublicAction, acting_user: User | None) -> PublicAction:
     """End a link now (the admin's "expire" action); a completed action stays as it is."""
     if action.status != PublicActionStatus.COMPLETED and not action.expired:
         action.expires_at = timezone.now()
+        action._history_user = acting_user  # type: ignore[attr-defined]
         action.save(update_fields=["expires_at", "updated_at"])
     return action
 
