@@ -50,7 +50,8 @@ def test_versions_triggers_and_changelogs(
     ]
     newest = events[0]
     assert newest["description"] == "Submission data edited"
-    assert newest["actor"] == {"name": "Test " + owner.last_name, "email": owner.email}
+    # the owner acted through the workspace's key (X-USER-ID): the seed's actor, plus the key's name
+    assert newest["actor"] == {"name": "Test " + owner.last_name, "email": owner.email, "apiKey": "test key"}
     assert newest["changelog"]["summary"] == "Updated 2 fields"
     assert newest["changelog"]["changedFields"] == ["email", "full_name"]
     assert newest["changelog"]["status"] == {"from": "COMPLETED", "to": "EDITED"}
