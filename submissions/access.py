@@ -25,8 +25,8 @@ from django.db.models.lookups import IsNull
 
 from submissions.constants import GrantTargetType, SubmissionStatus, VisibilityMode
 from submissions.errors import DraftNotFound, FormNotFound, ReadOnlyAccess, SubmissionNotFound
-from submissions.models import Form, FormVersion, Submission, VisibilityGrant
-from workspaces.access import MANAGE, READ, Rights, require_role, user_contexts, user_may
+from submissions.models import Form, FormVersion, Submission, SubmissionAttachment, SubmissionFile, VisibilityGrant
+from workspaces.access import MANAGE, READ, Rights, require_role, role_allows, user_contexts, user_may
 from workspaces.constants import Role
 from workspaces.context import WorkspaceContext
 from workspaces.selectors import overseen_workspace_ids
@@ -44,7 +44,7 @@ def own_visible_q(*, context: WorkspaceContext, per_row: bool = False) -> Q:
     rows of a first page or a capped count. SQLite looks up row by row either way.
     """
     own = Q(workspace=context.workspace)
-    if context.has_role(Role.OWNER):
+    if role_allows(context.role, Role.OWNER):
         return own
     grants = VisibilityGrant.objects.filter(submission=OuterRef("pk")).filter(
         Q(target_type=GrantTargetType.WORKSPACE_ROLE, target_role=context.role)
@@ -116,7 +116,7 @@ def submission_get_for_visibility(*, context: WorkspaceContext, public_id: str, 
     ADMIN and OWNER reach every submission of their own workspace, restricted or not; anyone else reads the
     settings of a submission it may see (overseers read-only) and may not change them.
     """
-    if context.has_role(MANAGE):
+    if role_allows(context.role, MANAGE):
         submission = (
             Submission.objects.select_related("form", "form_version", "user")
             .filter(workspace=context.workspace, public_id=public_id)
@@ -152,3 +152,17 @@ def form_version_get_for_preview(*, user: User | AnonymousUser, public_id: str) 
     if version is None or not user_may(user, FORM_RIGHTS, "view", workspace_id=version.form.workspace_id):
         raise FormNotFound("No such form version.")
     return version
+
+
+def documents_hidden_q(user: User | AnonymousUser) -> Q:
+    """The documents of the restricted submissions ``user`` may not see, named by a file field or attached: as
+    hidden as the data (registered with ``documents.access`` for every document list).
+
+    A document also belonging to a submission the user sees stays hidden: the stricter rule wins.
+    """
+    hidden = Submission.objects.filter(
+        workspace_id__in=list(user_contexts(user)), visibility_mode=VisibilityMode.RESTRICTED
+    ).exclude(submission_admin_q(user=user))
+    named = SubmissionFile.objects.filter(submission__in=hidden).values("document_id")
+    attached = SubmissionAttachment.objects.filter(submission__in=hidden).values("document_id")
+    return Q(pk__in=named) | Q(pk__in=attached)

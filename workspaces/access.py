@@ -43,12 +43,13 @@ class Rights:
 
 
 def role_allows(role: Role | str | None, minimum: Role | None) -> bool:
+    """Does ``role`` hold ``minimum`` (a role, or ``OPERATOR``: no role does)? The one comparison of roles."""
     return role is not None and minimum is not None and ROLE_RANK[Role(role)] >= ROLE_RANK[minimum]
 
 
 def require_role(context: WorkspaceContext, minimum: Role) -> None:
     """Raise ``InsufficientRole`` (403) unless the context's role is ``minimum`` or higher."""
-    if not context.has_role(minimum):
+    if not role_allows(context.role, minimum):
         raise InsufficientRole(f"This action needs the {minimum.label} role or higher.")
 
 

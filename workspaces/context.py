@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 
-from workspaces.constants import ROLE_RANK, Role
+from workspaces.constants import Role
 from workspaces.models import ApiKey, Workspace
 
 
@@ -19,9 +19,6 @@ class WorkspaceContext:
     role: Role
     user: User | None = None
     api_key: ApiKey | None = None
-
-    def has_role(self, minimum: Role) -> bool:
-        return ROLE_RANK[self.role] >= ROLE_RANK[minimum]
 
     @property
     def user_id(self) -> int | None:

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from workspaces.constants import ROLE_RANK, Role
+from workspaces.constants import Role
 
 
 class Workspace(models.Model):
@@ -35,9 +35,6 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.workspace} as {self.role}"
-
-    def has_role(self, minimum: Role) -> bool:
-        return ROLE_RANK[Role(self.role)] >= ROLE_RANK[minimum]
 
 
 class OversightRelationship(models.Model):

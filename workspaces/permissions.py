@@ -5,6 +5,7 @@ from typing import Any
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
+from workspaces.access import role_allows
 from workspaces.constants import Role
 from workspaces.context import WorkspaceContext
 
@@ -23,13 +24,13 @@ class IsWorkspaceMember(BasePermission):
 
 
 def role_at_least(minimum: Role) -> type[BasePermission]:
-    """A permission class that also needs ``minimum`` role or higher."""
+    """A permission class that also needs ``minimum`` role or higher, by the access module's one rule."""
 
     class HasRole(IsWorkspaceMember):
         message = f"This action needs the {minimum.label} role or higher."
 
         def has_permission(self, request: Request, view: Any) -> bool:
-            return super().has_permission(request, view) and workspace_context(request).has_role(minimum)
+            return super().has_permission(request, view) and role_allows(workspace_context(request).role, minimum)
 
     HasRole.__name__ = f"HasRole{minimum.label}"
     return HasRole
