@@ -1,8 +1,10 @@
 from django.contrib import admin
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from documents.access import document_hidden_q
 from documents.links import document_download_url
 from documents.models import Document
 from workspaces.access import READ, Rights
@@ -30,6 +32,10 @@ class DocumentAdmin(WorkspaceScopedAdmin, SimpleHistoryAdmin):
     search_fields = ["original_name", "key", "uuid", "sha256"]
     date_hierarchy = "created_at"
     readonly_fields = [field.name for field in Document._meta.fields] + ["download"]
+
+    def scope_q(self, request: HttpRequest) -> Q:
+        """The workspaces' documents, less those the records they belong to keep from the user."""
+        return super().scope_q(request) & ~document_hidden_q(user=request.user)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # documents are created by the upload flows only

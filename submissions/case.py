@@ -10,10 +10,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AnonymousUser, User
 from django.http import HttpRequest
 from django.utils import timezone
 
+from documents.access import document_hidden_q
 from documents.constants import DocumentStatus
 from documents.links import document_download_url, document_thumbnail_url, size_formatted
 from documents.models import Document
@@ -178,6 +179,7 @@ def case_get(*, submission: Submission, request: HttpRequest | None, reviewer: b
         attachable = list(
             Document.objects.filter(workspace_id=submission.workspace_id, status=DocumentStatus.UPLOADED)
             .exclude(pk__in=[attachment.document_id for attachment in attachments])
+            .exclude(document_hidden_q(user=request.user if request is not None else AnonymousUser()))
             .order_by("-created_at", "-pk")[:ATTACHABLE_LIMIT]
         )
     return Case(

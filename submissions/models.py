@@ -296,3 +296,18 @@ class ShareLink(models.Model):
 
     def __str__(self) -> str:
         return f"Share link for {self.submission_id}"
+
+
+class SubmissionFile(models.Model):
+    """A document one of the submission's file fields names, kept beside the data by the services, so that a list
+    of documents knows whose files it shows (a restricted submission's files are as restricted as its data)."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="file_links")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["submission", "document"], name="uniq_submission_file")]
+        indexes = [models.Index(fields=["document"], name="submission_file_document")]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} in {self.submission_id}"

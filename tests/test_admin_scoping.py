@@ -1,11 +1,12 @@
 """Issue 11: every registered ModelAdmin, walked for every kind of actor, shows and allows exactly its role's share.
 
 One workspace ("Acme") holds one object of every kind, among them a RESTRICTED submission granted to one member
-and to an overseer workspace. For each actor (its OWNER, an ADMIN, a MEMBER and a VIEWER who are not granted the
-restricted submission, the granted MEMBER, a member of the overseer workspace, the OWNER of another workspace)
-the test walks ``admin.site._registry`` (so a new admin cannot be forgotten): changelist (rows and counts), change,
-delete and history pages of every object, every action, and autocomplete. What the actor may not see never appears
-on any page, and what it may not do changes nothing in the database.
+and to an overseer workspace, with two files (one its file field names, one attached) as hidden as its data. For
+each actor (its OWNER, an ADMIN, a MEMBER and a VIEWER who are not granted the restricted submission, the granted
+MEMBER, a member of the overseer workspace, the OWNER of another workspace) the test walks
+``admin.site._registry`` (so a new admin cannot be forgotten): changelist (rows and counts), change, delete and
+history pages of every object, every action, and autocomplete. What the actor may not see never appears on any
+page, and what it may not do changes nothing in the database.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from submissions.constants import GrantTargetType, VisibilityMode
 from submissions.models import Submission, SubmissionVisibility
 from submissions.services import (
     GrantRequest,
+    attachment_add,
     form_create,
     form_publish,
     matter_create,
@@ -36,6 +38,7 @@ from submissions.services import (
     submission_create,
     visibility_set,
 )
+from tests.documents.factories import UploadedDocumentFactory
 from tests.workflows.factories import (
     RequiredDocumentFactory,
     SubjectRecordFactory,
@@ -49,7 +52,14 @@ from workspaces.constants import ROLE_RANK, Role
 from workspaces.models import OversightRelationship
 from workspaces.services import api_key_create
 
-SCHEMA = {"fields": [{"key": "full_name", "type": "text", "label": "Full name", "required": True}]}
+SCHEMA = {
+    "fields": [
+        {"key": "full_name", "type": "text", "label": "Full name", "required": True},
+        {"key": "passport", "type": "file", "label": "Passport"},
+    ]
+}
+# The restricted submission's files: one named by its file field, one attached; as hidden as its data.
+RESTRICTED_FILES = ("zebediah-passport.pdf", "zebediah-contract.pdf")
 
 # The policy, as a reviewer reads it: the role that sees, changes and deletes each kind of object (None: nobody
 # but a superuser), and the role each action needs. Every registered admin must be listed here.
@@ -116,6 +126,7 @@ PRODUCT_APPS = ("workspaces", "documents", "submissions", "workflows")
 class World:
     objects: dict[str, list[Model]] = field(default_factory=dict)
     restricted: Submission | None = None
+    restricted_documents: set[int] = field(default_factory=set)
     users: dict[str, Any] = field(default_factory=dict)
 
     def add(self, *objs: Model) -> None:
@@ -148,9 +159,14 @@ def world(db: None) -> World:
     open_submission = submission_create(
         workspace=acme, form_version=version, data={"full_name": "Olive Open"}, acting_user=None
     )
+    named, attached = (UploadedDocumentFactory.create(workspace=acme, original_name=name) for name in RESTRICTED_FILES)
     restricted = submission_create(
-        workspace=acme, form_version=version, data={"full_name": "Zebediah Hidden"}, acting_user=None
+        workspace=acme,
+        form_version=version,
+        data={"full_name": "Zebediah Hidden", "passport": str(named.uuid)},
+        acting_user=None,
     )
+    attachment_add(submission=restricted, document_uuid=attached.uuid, acting_user=None)
     visibility_set(
         submission=restricted,
         mode=VisibilityMode.RESTRICTED,
@@ -178,7 +194,9 @@ def world(db: None) -> World:
     w.add(matter, open_link, restricted_link, record, workflow, fulfillment, action)
     w.add(*SubmissionVisibility.objects.filter(pk__in=[open_submission.pk, restricted.pk]))
     w.add(*AuditEvent.objects.filter(workspace=acme, action=AuditAction.API_KEY_CREATED))
+    w.add(named, attached)
     w.restricted = restricted
+    w.restricted_documents = {named.pk, attached.pk}
     return w
 
 
@@ -206,6 +224,7 @@ def visible(w: World, actor: str, obj: Model) -> bool:
     restricted = w.restricted
     assert restricted is not None
     tied_to_restricted = obj == restricted or getattr(obj, "submission_id", None) == restricted.pk
+    tied_to_restricted |= label == "documents.document" and obj.pk in w.restricted_documents
     if actor == "overseer":  # an overseer sees the submission granted to its workspace, and nothing else
         return obj == restricted and label == "submissions.submission"
     if label == "submissions.submissionvisibility":  # ADMIN and OWNER manage every submission's visibility
@@ -215,7 +234,7 @@ def visible(w: World, actor: str, obj: Model) -> bool:
 
 def forbidden_strings(w: World, actor: str) -> list[str]:
     """What identifies an object the actor may not see; none of it may appear on any page it gets."""
-    hidden = [] if sees_restricted(actor) else ["Zebediah Hidden", "Hidden note"]
+    hidden = [] if sees_restricted(actor) else ["Zebediah Hidden", "Hidden note", *RESTRICTED_FILES]
     if not sees_restricted(actor) and not allows(actor, Role.ADMIN):  # an ADMIN sees it among the visibility settings
         hidden.append(w.restricted.public_id)  # type: ignore[union-attr]
     acme = ["Olive Open", "Acme matter", "ACME-REF-1", "acme-scan.pdf", "Acme ERP key"]

@@ -33,7 +33,14 @@ from submissions.errors import (
     InvalidAssignee,
     InvalidStatusTransition,
 )
-from submissions.formschema import FileValues, clean_form_data, sanitize_text, sanitize_value, validate_form_schema
+from submissions.formschema import (
+    FileValues,
+    clean_form_data,
+    file_field_keys,
+    sanitize_text,
+    sanitize_value,
+    validate_form_schema,
+)
 from submissions.ids import share_token
 from submissions.models import (
     Form,
@@ -42,9 +49,10 @@ from submissions.models import (
     Submission,
     SubmissionAttachment,
     SubmissionEvent,
+    SubmissionFile,
     SubmissionNote,
 )
-from submissions.selectors import Snapshot, attachment_get
+from submissions.selectors import Snapshot, attachment_get, named_document_uuids
 from submissions.tasks import email_send
 from workspaces.models import Workspace
 from workspaces.selectors import membership_get
@@ -148,6 +156,7 @@ def _save_snapshot(submission: Submission, *, trigger: str, acting_user: User | 
     """
     if submission.pk is None:  # the first snapshot holds the data; written with the row in one statement
         bulk_create_with_history([submission], Submission, history_user=acting_user, change_reason=trigger)
+        _sync_files(submission, created=True)
         return
     submission._change_reason = trigger  # type: ignore[attr-defined]
     submission._history_user = acting_user  # type: ignore[attr-defined]
@@ -155,6 +164,30 @@ def _save_snapshot(submission: Submission, *, trigger: str, acting_user: User | 
     stored = snapshots.to_store(recent=list(recent[: snapshots.KEYFRAME_EVERY - 1]), data=submission.data)
     submission._snapshot_data = stored  # type: ignore[attr-defined]
     submission.save()
+    _sync_files(submission)
+
+
+def _sync_files(submission: Submission, *, created: bool = False) -> None:
+    """Keep ``SubmissionFile`` (which documents the file fields name) in step with the data just saved.
+
+    No query for a form without file fields, nor for a new submission that names no document.
+    """
+    schema = submission.form_version.schema
+    if not file_field_keys(schema):
+        return
+    named = named_document_uuids(schema, submission.data)
+    if created and not named:
+        return
+    documents = set(
+        Document.objects.filter(workspace_id=submission.workspace_id, uuid__in=named).values_list("pk", flat=True)
+    )
+    links = SubmissionFile.objects.filter(submission=submission)
+    if not created:
+        links.exclude(document_id__in=documents).delete()
+        documents -= set(links.values_list("document_id", flat=True))
+    SubmissionFile.objects.bulk_create(
+        [SubmissionFile(submission=submission, document_id=pk) for pk in sorted(documents)], ignore_conflicts=True
+    )
 
 
 def _event(submission: Submission, *, type: EventType, description: str, actor: User | None, **details: Any) -> None:
