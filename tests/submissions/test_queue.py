@@ -104,9 +104,9 @@ def test_filters_status_form_assignee_date_and_matter(
     old = make_submission(first)
     Submission.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=40), user=None)
     submission_update(submission=mine, user_id=reviewer.pk, acting_user=None)
-    matter = matter_create(workspace=workspace, title="Acme onboarding")
-    matter_link_submission(matter=matter, submission=nobody)
-    foreign_matter = matter_create(workspace=other_workspace, title="Not yours")
+    matter = matter_create(workspace=workspace, title="Acme onboarding", acting_user=None)
+    matter_link_submission(matter=matter, submission=nobody, acting_user=None)
+    foreign_matter = matter_create(workspace=other_workspace, title="Not yours", acting_user=None)
     client.force_login(reviewer)
 
     assert shown(queue(client, django_assert_max_num_queries, status="PENDING")) == [pending.public_id]

@@ -45,7 +45,11 @@ def test_a_reviewer_filters_the_queue_and_claims_a_case(
         rows.append(make_submission(version, data={"full_name": name, "email": f"client{n}@example.com"}))
         Submission.objects.filter(pk=rows[-1].pk).update(created_at=timezone.now() - timedelta(hours=5 * n + 1))
     submission_update(submission=rows[1], user_id=colleague.pk, acting_user=None)
-    matter_link_submission(matter=matter_create(workspace=workspace, title="Acme onboarding"), submission=rows[1])
+    matter_link_submission(
+        matter=matter_create(workspace=workspace, title="Acme onboarding", acting_user=None),
+        submission=rows[1],
+        acting_user=None,
+    )
 
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     page.goto(f"{live_server.url}/admin/login/?next=/admin/submissions/submission/")

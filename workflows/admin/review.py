@@ -150,7 +150,7 @@ class WorkflowReviewMixin:
         if revision is not None:
             revision_request_revoke(revision=revision, acting_user=request.user)  # type: ignore[arg-type]
         elif action is not None:
-            public_action_expire(action=action)
+            public_action_expire(action=action, acting_user=request.user)  # type: ignore[arg-type]
         else:
             self.message_user(request, "No such link on this workflow.", level=messages.ERROR)  # type: ignore[attr-defined]
             return self._back(workflow, "#links")

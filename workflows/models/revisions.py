@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
+from config.actors import History
 from workflows.ids import new_public_id
 from workflows.models.actions import default_action_expiry
 from workflows.models.records import SubjectRecordDocument, Workflow
@@ -35,7 +35,7 @@ class RevisionRequest(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords(excluded_fields=["token_hash"])
+    history = History(excluded_fields=["token_hash"])
 
     class Meta:
         ordering = ["-created_at", "-id"]
