@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -43,7 +42,7 @@ from submissions.errors import (
     FormNotPublished,
     SnapshotNotFound,
 )
-from submissions.formschema import iter_file_values
+from submissions.formschema import document_uuids
 from submissions.ids import SUBMISSION_ID_LENGTH, SUBMISSION_ID_PREFIX
 from submissions.models import (
     Form,
@@ -584,21 +583,10 @@ def attachment_list(*, submission: Submission) -> QuerySet[SubmissionAttachment]
 def submission_files(*, submission: Submission) -> list[Document]:
     """The accepted files of a submission, with their SHA-256: those its file fields name and those attached to it
     (one query; only the submission's workspace)."""
-    named = named_document_uuids(submission.form_version.schema, submission.data)
+    named = document_uuids(submission.form_version.schema, submission.data)
     attached = SubmissionAttachment.objects.filter(submission=submission).values("document_id")
     files = Document.objects.filter(workspace_id=submission.workspace_id).exclude(final_key="")
     return list(files.filter(Q(uuid__in=named) | Q(pk__in=attached)).order_by("original_name", "pk"))
-
-
-def named_document_uuids(schema: dict[str, Any], data: dict[str, Any]) -> set[str]:
-    """The document ids the file fields of ``data`` hold (a file name, which public actions keep, is none)."""
-    named: set[str] = set()
-    for _, _, value in iter_file_values(schema, data):
-        try:
-            named.add(str(uuid.UUID(str(value))))
-        except ValueError:  # a file name: its document is the subject record's
-            continue
-    return named
 
 
 def attachment_get(*, submission: Submission, attachment_id: str) -> SubmissionAttachment | None:

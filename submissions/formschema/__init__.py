@@ -134,13 +134,14 @@ from submissions.formschema.display import (
 )
 from submissions.formschema.fieldtypes import FIELD_TYPES
 from submissions.formschema.fieldtypes.base import FileValues
-from submissions.formschema.files import file_field_keys, iter_file_values, replace_file_values
+from submissions.formschema.files import document_uuids, file_field_keys, iter_file_values, replace_file_values
 from submissions.formschema.sanitize import sanitize_text, sanitize_value
 from submissions.formschema.schema import KEY_PATTERN
 from submissions.formschema.spec import render_spec
 from submissions.formschema.walk import evaluate_visibility
 
 __all__ = [
+    "document_uuids",
     "FIELD_TYPES",
     "KEY_PATTERN",
     "DiffLine",

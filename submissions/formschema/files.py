@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -48,3 +49,14 @@ def replace_file_values(schema: dict[str, Any], data: dict[str, Any], values: Ma
     for path, key, holder in list(_file_slots(compile_schema(schema), data)):
         if path in values:
             holder[key] = values[path] if isinstance(holder[key], list) else values[path][0]
+
+
+def document_uuids(schema: dict[str, Any], data: dict[str, Any]) -> set[str]:
+    """The document ids the file fields of ``data`` hold (a file name, which public actions keep, is none)."""
+    named: set[str] = set()
+    for _, _, value in iter_file_values(schema, data):
+        try:
+            named.add(str(uuid.UUID(str(value))))
+        except ValueError:  # a file name: its document is the subject record's
+            continue
+    return named

@@ -3,8 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from submissions.formschema import file_field_keys
-from submissions.selectors import named_document_uuids
+from submissions.formschema import document_uuids, file_field_keys
 
 
 def link_existing_files(apps, schema_editor):
@@ -18,7 +17,7 @@ def link_existing_files(apps, schema_editor):
         "pk", "workspace_id", "data", "form_version__schema"
     )
     for pk, workspace_id, data, schema in rows.iterator(chunk_size=1000):
-        named = named_document_uuids(schema, data)
+        named = document_uuids(schema, data)
         documents = Document.objects.filter(workspace_id=workspace_id, uuid__in=named).values_list("pk", flat=True)
         SubmissionFile.objects.bulk_create(
             [SubmissionFile(submission_id=pk, document_id=document) for document in documents], ignore_conflicts=True

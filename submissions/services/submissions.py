@@ -36,6 +36,7 @@ from submissions.errors import (
 from submissions.formschema import (
     FileValues,
     clean_form_data,
+    document_uuids,
     file_field_keys,
     sanitize_text,
     sanitize_value,
@@ -52,7 +53,7 @@ from submissions.models import (
     SubmissionFile,
     SubmissionNote,
 )
-from submissions.selectors import Snapshot, attachment_get, named_document_uuids
+from submissions.selectors import Snapshot, attachment_get
 from submissions.tasks import email_send
 from workspaces.models import Workspace
 from workspaces.selectors import membership_get
@@ -175,7 +176,7 @@ def _sync_files(submission: Submission, *, created: bool = False) -> None:
     schema = submission.form_version.schema
     if not file_field_keys(schema):
         return
-    named = named_document_uuids(schema, submission.data)
+    named = document_uuids(schema, submission.data)
     if created and not named:
         return
     documents = set(
