@@ -158,11 +158,14 @@ def documents_hidden_q(user: User | AnonymousUser) -> Q:
     """The documents of the restricted submissions ``user`` may not see, named by a file field or attached: as
     hidden as the data (registered with ``documents.access`` for every document list).
 
-    A document also belonging to a submission the user sees stays hidden: the stricter rule wins.
+    A document also belonging to a submission the user sees stays hidden: the stricter rule wins (a document
+    lists its own workspace's files, so an overseer's grant does not show them there).
     """
-    hidden = Submission.objects.filter(
-        workspace_id__in=list(user_contexts(user)), visibility_mode=VisibilityMode.RESTRICTED
-    ).exclude(submission_admin_q(user=user))
+    restricted = (
+        Q(workspace=context.workspace, visibility_mode=VisibilityMode.RESTRICTED) & ~own_visible_q(context=context)
+        for context in user_contexts(user).values()
+    )
+    hidden = Submission.objects.filter(reduce(or_, restricted, Q(pk__in=[])))
     named = SubmissionFile.objects.filter(submission__in=hidden).values("document_id")
     attached = SubmissionAttachment.objects.filter(submission__in=hidden).values("document_id")
     return Q(pk__in=named) | Q(pk__in=attached)
