@@ -4,50 +4,65 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('workflows', '0005_revision_requests'),
+        ("workflows", "0005_revision_requests"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalfulfillment',
-            name='history_api_key',
-            field=models.CharField(blank=True, default='', help_text='The API key that made the change.', max_length=100),
+            model_name="historicalfulfillment",
+            name="history_api_key",
+            field=models.CharField(
+                blank=True, default="", help_text="The API key that made the change.", max_length=100
+            ),
         ),
         migrations.AddField(
-            model_name='historicalpublicaction',
-            name='history_api_key',
-            field=models.CharField(blank=True, default='', help_text='The API key that made the change.', max_length=100),
+            model_name="historicalpublicaction",
+            name="history_api_key",
+            field=models.CharField(
+                blank=True, default="", help_text="The API key that made the change.", max_length=100
+            ),
         ),
         migrations.AddField(
-            model_name='historicalrelation',
-            name='history_api_key',
-            field=models.CharField(blank=True, default='', help_text='The API key that made the change.', max_length=100),
+            model_name="historicalrelation",
+            name="history_api_key",
+            field=models.CharField(
+                blank=True, default="", help_text="The API key that made the change.", max_length=100
+            ),
         ),
         migrations.AddField(
-            model_name='historicalrequireddocument',
-            name='history_api_key',
-            field=models.CharField(blank=True, default='', help_text='The API key that made the change.', max_length=100),
+            model_name="historicalrequireddocument",
+            name="history_api_key",
+            field=models.CharField(
+                blank=True, default="", help_text="The API key that made the change.", max_length=100
+            ),
         ),
         migrations.AddField(
-            model_name='historicalrevisionrequest',
-            name='history_api_key',
-            field=models.CharField(blank=True, default='', help_text='The API key that made the change.', max_length=100),
+            model_name="historicalrevisionrequest",
+            name="history_api_key",
+            field=models.CharField(
+                blank=True, default="", help_text="The API key that made the change.", max_length=100
+            ),
         ),
         migrations.AddField(
-            model_name='historicalsubjectrecord',
-            name='history_api_key',
-            field=models.CharField(blank=True, default='', help_text='The API key that made the change.', max_length=100),
+            model_name="historicalsubjectrecord",
+            name="history_api_key",
+            field=models.CharField(
+                blank=True, default="", help_text="The API key that made the change.", max_length=100
+            ),
         ),
         migrations.AddField(
-            model_name='historicalsubjectrecorddocument',
-            name='history_api_key',
-            field=models.CharField(blank=True, default='', help_text='The API key that made the change.', max_length=100),
+            model_name="historicalsubjectrecorddocument",
+            name="history_api_key",
+            field=models.CharField(
+                blank=True, default="", help_text="The API key that made the change.", max_length=100
+            ),
         ),
         migrations.AddField(
-            model_name='historicalworkflow',
-            name='history_api_key',
-            field=models.CharField(blank=True, default='', help_text='The API key that made the change.', max_length=100),
+            model_name="historicalworkflow",
+            name="history_api_key",
+            field=models.CharField(
+                blank=True, default="", help_text="The API key that made the change.", max_length=100
+            ),
         ),
     ]
