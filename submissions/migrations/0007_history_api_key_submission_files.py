@@ -27,7 +27,7 @@ def link_existing_files(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("documents", "0004_history_api_key"),
-        ("submissions", "0005_queue_unread_search"),
+        ("submissions", "0006_search_data_words"),
     ]
 
     operations = [
