@@ -88,7 +88,7 @@ def _seed(slug: str, rows: int) -> Workspace:
         user, _ = User.objects.get_or_create(
             username=_username(rows, n), defaults={"first_name": f"Submitter{n}", "email": f"s{n}@example.com"}
         )
-        membership_set(workspace=workspace, user=user, role=Role.MEMBER)
+        membership_set(workspace=workspace, user=user, role=Role.MEMBER, acting_user=None)
         users.append(user)
     versions = []
     for n in range(FORMS):
@@ -346,7 +346,7 @@ def snapshot_cases(repeat: int) -> list[Result]:
     stamp = f"{timezone.now():%H%M%S%f}"
     workspace = workspace_create(name=f"Bench snapshots {stamp}", owner=None)
     admin = User.objects.create(username=f"bench-snap-{stamp}", first_name="Bench", email="bench@example.com")
-    membership_set(workspace=workspace, user=admin, role=Role.ADMIN)
+    membership_set(workspace=workspace, user=admin, role=Role.ADMIN, acting_user=None)
     _, raw_key = api_key_create(workspace=workspace, name="bench snapshots", acting_user=None, role=Role.ADMIN)
     client = Client(HTTP_X_API_KEY=raw_key, HTTP_X_USER_ID=str(admin.pk))
     fields = [f"field_{n:02d}" for n in range(SNAPSHOT_FIELDS)]

@@ -365,7 +365,7 @@ class World:
 def _key_client(workspace: Workspace, user: User | None = None, *, revoked: bool = False) -> APIClient:
     api_key, raw_key = api_key_create(workspace=workspace, name="matrix", acting_user=None, role=Role.ADMIN)
     if revoked:
-        api_key_revoke(api_key=api_key)
+        api_key_revoke(api_key=api_key, acting_user=None)
     client = APIClient()
     headers = {"HTTP_X_API_KEY": raw_key}
     if user is not None:

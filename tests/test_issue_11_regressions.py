@@ -143,7 +143,7 @@ def test_the_matter_link_inline_links_only_submissions_of_the_matter_s_workspace
 ) -> None:
     """A reviewer in two workspaces could link one's submission to the other's matter."""
     user = member_of(workspace, Role.MEMBER, is_staff=True)
-    membership_set(workspace=other_workspace, user=user, role=Role.MEMBER)
+    membership_set(workspace=other_workspace, user=user, role=Role.MEMBER, acting_user=None)
     client.force_login(user)
     matter = matter_create(workspace=workspace, title="Case", acting_user=None)
     foreign = make_submission(other_workspace)

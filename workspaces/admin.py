@@ -100,7 +100,7 @@ class WorkspaceAdmin(WorkspaceScopedAdmin):
             obj.pk = created.pk
             obj.refresh_from_db()
         elif form.has_changed():
-            workspace_update(workspace=obj, name=obj.name)
+            workspace_update(workspace=obj, name=obj.name, acting_user=request.user)  # type: ignore[arg-type]
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         workspace: Workspace = form.instance

@@ -68,8 +68,8 @@ def membership_set(
     workspace: Workspace,
     user: User,
     role: Role,
+    acting_user: User | None,
     acting_role: Role | None = None,
-    acting_user: User | None = None,
 ) -> Membership:
     """Give ``user`` ``role`` in the workspace. ``acting_role`` is the role of who asks (None: the platform)."""
     current = Membership.objects.select_for_update().filter(workspace=workspace, user=user).first()
@@ -83,9 +83,7 @@ def membership_set(
 
 
 @transaction.atomic
-def membership_remove(
-    *, membership: Membership, acting_role: Role | None = None, acting_user: User | None = None
-) -> None:
+def membership_remove(*, membership: Membership, acting_user: User | None, acting_role: Role | None = None) -> None:
     membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
     _check_owner_rule(workspace=membership.workspace, membership=membership, role=None, acting_role=acting_role)
     _audit_member(AuditAction.MEMBER_REMOVED, membership, acting_user, role=membership.role)
@@ -93,9 +91,19 @@ def membership_remove(
 
 
 @transaction.atomic
-def workspace_update(*, workspace: Workspace, name: str) -> Workspace:
-    workspace.name = name.strip() or workspace.name
-    workspace.save(update_fields=["name"])
+def workspace_update(*, workspace: Workspace, name: str, acting_user: User | None) -> Workspace:
+    previous = Workspace.objects.values_list("name", flat=True).get(pk=workspace.pk)
+    workspace.name = name.strip() or previous
+    if workspace.name != previous:
+        workspace.save(update_fields=["name"])
+        audit_record(
+            action=AuditAction.WORKSPACE_RENAMED,
+            workspace_id=workspace.pk,
+            acting_user=acting_user,
+            target_type="workspace",
+            target_id=workspace.public_id,
+            details={"name": workspace.name, "previousName": previous},
+        )
     return workspace
 
 
@@ -139,7 +147,7 @@ def _audit_api_key(action: AuditAction, api_key: ApiKey, acting_user: User | Non
 
 
 @transaction.atomic
-def api_key_revoke(*, api_key: ApiKey, acting_user: User | None = None) -> ApiKey:
+def api_key_revoke(*, api_key: ApiKey, acting_user: User | None) -> ApiKey:
     if api_key.revoked_at is None:
         api_key.revoked_at = timezone.now()
         api_key.save(update_fields=["revoked_at"])

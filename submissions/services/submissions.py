@@ -101,6 +101,17 @@ def _lock_form(form: Form) -> Form:
     return Form.objects.select_for_update().get(pk=form.pk)
 
 
+def _audit_form(action: AuditAction, form: Form, acting_user: User | None, **details: object) -> None:
+    audit_record(
+        action=action,
+        workspace_id=form.workspace_id,
+        acting_user=acting_user,
+        target_type="form",
+        target_id=form.public_id,
+        details={"title": form.title, **details},
+    )
+
+
 @transaction.atomic
 def form_update(
     *,
@@ -121,6 +132,7 @@ def form_update(
     if schema is not None:
         form.schema = _schema_object(schema)
     form.save()
+    _audit_form(AuditAction.FORM_UPDATED, form, acting_user, schemaChanged=schema is not None)
     return form
 
 
@@ -135,6 +147,7 @@ def form_publish(*, form: Form, acting_user: User | None) -> FormVersion:
     version = FormVersion.objects.create(form=form, version=latest + 1, schema=form.schema, published_by=acting_user)
     form.status = FormStatus.PUBLISHED
     form.save(update_fields=["status", "updated_at"])
+    _audit_form(AuditAction.FORM_PUBLISHED, form, acting_user, version=version.version)
     return version
 
 
@@ -145,6 +158,7 @@ def form_archive(*, form: Form, acting_user: User | None) -> Form:
     if form.status != FormStatus.ARCHIVED:
         form.status = FormStatus.ARCHIVED
         form.save(update_fields=["status", "updated_at"])
+        _audit_form(AuditAction.FORM_ARCHIVED, form, acting_user)
     return form
 
 

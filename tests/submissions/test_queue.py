@@ -220,7 +220,7 @@ def test_bulk_assign_refuses_a_member_of_another_workspace_per_row(
 ) -> None:
     """A reviewer of two workspaces assigns a colleague of one: the other workspace's row is refused by name."""
     reviewer = member_of(workspace, Role.MEMBER, is_staff=True)
-    membership_set(workspace=other_workspace, user=reviewer, role=Role.MEMBER)
+    membership_set(workspace=other_workspace, user=reviewer, role=Role.MEMBER, acting_user=None)
     colleague = member_of(workspace, Role.MEMBER)
     here, there = make_submission(publish_form(workspace)), make_submission(publish_form(other_workspace))
     client.force_login(reviewer)

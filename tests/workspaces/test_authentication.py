@@ -41,7 +41,7 @@ def test_unknown_key_is_401(db):
 def test_revoked_key_is_401(workspace):
     api_key, raw_key = api_key_create(workspace=workspace, name="ci", acting_user=None)
     assert key_client(raw_key).get(PRESIGN, PARAMS).status_code == 200
-    api_key_revoke(api_key=api_key)
+    api_key_revoke(api_key=api_key, acting_user=None)
 
     assert_error(key_client(raw_key).get(PRESIGN, PARAMS), 401, "AUTHENTICATION_FAILED")
 

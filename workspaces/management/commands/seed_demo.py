@@ -43,12 +43,12 @@ class Command(BaseCommand):
                 user.set_password(secret)
             user.is_staff, user.is_superuser = True, False  # also for a database seeded before roles drove the admin
             user.save()
-            membership_set(workspace=workspace, user=user, role=role)
+            membership_set(workspace=workspace, user=user, role=role, acting_user=None)
             owner = owner or user
             shown = f"password {secret!r}" if created else "existing password"
             lines.append(f"\n  {role.label + ':':<11} user {name!r}, {shown}")
         for old_key in ApiKey.objects.filter(workspace=workspace, name=DEMO_KEY_NAME, revoked_at__isnull=True):
-            api_key_revoke(api_key=old_key)
+            api_key_revoke(api_key=old_key, acting_user=None)
         _, raw_key = api_key_create(workspace=workspace, name=DEMO_KEY_NAME, acting_user=owner)
         self.stdout.write(
             self.style.SUCCESS("Demo workspace ready.")
