@@ -19,6 +19,7 @@ from audit.constants import AuditAction
 from audit.services import audit_record
 from config.errors import ValidationFailed
 from config.ids import token_hash
+from documents.access import document_hidden_q
 from documents.constants import DocumentStatus
 from documents.models import Document
 from perf import snapshots
@@ -464,8 +465,12 @@ def note_create(*, submission: Submission, content: str, acting_user: User | Non
 def attachment_add(
     *, submission: Submission, document_uuid: uuid.UUID, acting_user: User | None
 ) -> SubmissionAttachment:
-    """Attach an uploaded document (by its file id) of the submission's own workspace."""
-    document = Document.objects.filter(workspace_id=submission.workspace_id, uuid=document_uuid).first()
+    """Attach an uploaded document (by its file id) of the submission's own workspace that the actor may see (a
+    restricted submission's file stays hidden from whoever may not see that submission: documents.access)."""
+    documents = Document.objects.filter(workspace_id=submission.workspace_id, uuid=document_uuid)
+    if acting_user is not None:
+        documents = documents.exclude(document_hidden_q(user=acting_user))
+    document = documents.first()
     if document is None:
         raise FileNotFound("No such file in this workspace.")
     if document.status != DocumentStatus.UPLOADED:

@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from documents.constants import DocumentStatus
 from documents.models import Document
+from submissions.constants import VisibilityMode
 from submissions.models import ShareLink, Submission
+from submissions.services import attachment_add, visibility_set
 from tests.documents.factories import UploadedDocumentFactory
 from workspaces.constants import Role
 
@@ -83,6 +85,22 @@ def test_only_uploaded_files_of_the_same_workspace_attach(
     assert api_client.post(url, {"fileId": "not-a-uuid"}, format="json").status_code == 400
     assert api_client.post(url, {}, format="json").status_code == 400
     assert not submission.attachments.exists()
+
+
+def test_a_restricted_submissions_file_is_not_attached_by_whoever_may_not_see_it(
+    workspace: Any, member_of: Any, api_client_for: Any, make_submission: Any, form_version: Any
+) -> None:
+    """Its id is no way in: the member is told there is no such file, as for another workspace's."""
+    hidden, visible = make_submission(form_version), make_submission(form_version)
+    private = UploadedDocumentFactory(workspace=workspace, original_name="board-minutes.pdf")
+    attachment_add(submission=hidden, document_uuid=private.uuid, acting_user=None)
+    visibility_set(submission=hidden, mode=VisibilityMode.RESTRICTED, grants=[], acting_user=None)
+    member = api_client_for(workspace, user=member_of(workspace, Role.MEMBER), role=Role.MEMBER)
+
+    url = reverse("submission-documents", args=[visible.public_id])
+    response = member.post(url, {"fileId": str(private.uuid)}, format="json")
+    assert response.status_code == 404 and response.json()["code"] == "FILE_NOT_FOUND"
+    assert not visible.attachments.exists()
 
 
 # --- Share links ---------------------------------------------------------------------------------
