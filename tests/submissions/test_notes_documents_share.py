@@ -92,7 +92,7 @@ def test_a_restricted_submissions_file_is_not_attached_by_whoever_may_not_see_it
 ) -> None:
     """Its id is no way in: the member is told there is no such file, as for another workspace's."""
     hidden, visible = make_submission(form_version), make_submission(form_version)
-    private = UploadedDocumentFactory(workspace=workspace, original_name="board-minutes.pdf")
+    private = UploadedDocumentFactory.create(workspace=workspace, original_name="board-minutes.pdf")
     attachment_add(submission=hidden, document_uuid=private.uuid, acting_user=None)
     visibility_set(submission=hidden, mode=VisibilityMode.RESTRICTED, grants=[], acting_user=None)
     member = api_client_for(workspace, user=member_of(workspace, Role.MEMBER), role=Role.MEMBER)
