@@ -1,4 +1,8 @@
-"""make run's demo data: three logins whose admin rights are their workspace roles; none is a superuser."""
+"""make run's demo data: three logins whose admin rights are their workspace roles (none is a superuser), a
+workflow with an ownership chain and a review queue."""
+
+import re
+from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.core.management import call_command
@@ -36,3 +40,41 @@ def test_seed_demo_runs_again_and_demotes_an_old_superuser_owner(db, capsys):
     owner = User.objects.get(username="owner")
     assert not owner.is_superuser and owner.check_password("x")
     assert "existing password" in capsys.readouterr().out
+
+
+def _reviewer_page(client, name, *args, **params):
+    response = client.get(reverse(name, args=args), params)
+    assert response.status_code == 200
+    return response
+
+
+def test_seed_demo_gives_the_reviewer_a_workflow_with_a_ubo_and_a_queue_and_runs_again(client, db, capsys):
+    call_command("seed_demo")
+    call_command("seed_demo")  # make run seeds on every start: nothing doubles
+    assert capsys.readouterr().out.count("Demo data:  workflow DEMO-NORTHWIND") == 2
+
+    assert client.login(username="reviewer", password="demo-reviewer-password")
+    workflows = _reviewer_page(client, "admin:workflows_workflow_changelist").context["cl"].result_list
+    assert [w.subject_record.reference for w in workflows] == ["DEMO-NORTHWIND"]
+    html = _reviewer_page(client, "admin:workflows_workflow_change", workflows[0].pk).content.decode()
+    parties = dict(re.findall(r'<tr data-party="([^"]+)" data-effective="([^"]*)" data-ubo="(?:yes|no)">', html))
+    ubos = set(re.findall(r'<tr data-party="([^"]+)" data-effective="[^"]*" data-ubo="yes">', html))
+    assert {ref: Decimal(share) if share else None for ref, share in parties.items()} == {
+        "DEMO-HOLDING": Decimal(50),
+        "DEMO-ANNA": Decimal(30),  # 60% of the 50% holding
+        "DEMO-BEN": Decimal(20),
+        "DEMO-CLARA": None,
+    }
+    assert ubos == {"DEMO-ANNA"}
+    assert "Northwind Holding GmbH" in html and "Anna Schmidt" in html and "= 30% of the client" in html
+    assert "Articles of Incorporation" in html and "Proof of Address" in html and "Passport" in html
+
+    queue = "admin:submissions_submission_changelist"
+    rows = _reviewer_page(client, queue).context["cl"].result_list
+    assert len(rows) == 6  # the client's own submission and five applications
+    assert {row.status for row in rows} == {"DRAFT", "PENDING", "COMPLETED", "EDITED"}
+    mine = _reviewer_page(client, queue, assignee="me").context["cl"].result_list
+    assert [row.data["company_name"] for row in mine] == ["Fjord Analytics AS"]
+    assert len(_reviewer_page(client, queue, assignee="nobody").context["cl"].result_list) == 5
+    queue_html = _reviewer_page(client, queue).content.decode()
+    assert "Tagus Logistics Lda" in queue_html and "Northwind Trading Ltd" in queue_html

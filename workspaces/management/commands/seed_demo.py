@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from workspaces.constants import Role
+from workspaces.demo_data import seed_reviewer_data
 from workspaces.models import ApiKey, Workspace
 from workspaces.services import api_key_create, api_key_revoke, membership_set, workspace_create
 
@@ -33,7 +34,7 @@ class Command(BaseCommand):
             name="Demo workspace", slug=DEMO_SLUG, owner=None
         )
         lines = []
-        owner = None
+        users: dict[str, Any] = {}
         for role, default_name, default_password in DEMO_LOGINS:
             name, secret = (username, password) if role == Role.OWNER else (default_name, default_password)
             user, created = user_model.objects.get_or_create(
@@ -44,16 +45,19 @@ class Command(BaseCommand):
             user.is_staff, user.is_superuser = True, False  # also for a database seeded before roles drove the admin
             user.save()
             membership_set(workspace=workspace, user=user, role=role, acting_user=None)
-            owner = owner or user
+            users[role] = user
             shown = f"password {secret!r}" if created else "existing password"
             lines.append(f"\n  {role.label + ':':<11} user {name!r}, {shown}")
         for old_key in ApiKey.objects.filter(workspace=workspace, name=DEMO_KEY_NAME, revoked_at__isnull=True):
             api_key_revoke(api_key=old_key, acting_user=None)
+        owner = users[Role.OWNER]
         _, raw_key = api_key_create(workspace=workspace, name=DEMO_KEY_NAME, acting_user=owner)
+        seeded = seed_reviewer_data(workspace=workspace, owner=owner, reviewer=users[Role.MEMBER])
         self.stdout.write(
             self.style.SUCCESS("Demo workspace ready.")
             + f"\n  Workspace:  {workspace.name} (X-BUSINESS-ID {workspace.public_id})"
             + f"\n  Logins for {base_url.rstrip('/')}/admin/ (workspace roles; none is a superuser):"
             + "".join(lines)
+            + f"\n  Demo data:  {seeded}"
             + f"\n  API key:    {raw_key}   (send it as X-API-KEY; a new one is made on every start)\n"
         )
