@@ -33,6 +33,11 @@ class DocumentNotFound(ApplicationError):
     http_status = status.HTTP_404_NOT_FOUND
 
 
+class DocumentNotReverifiable(ApplicationError):
+    code = "DOCUMENT_NOT_REVERIFIABLE"
+    http_status = status.HTTP_409_CONFLICT
+
+
 class StorageUnavailable(ApplicationError):
     """S3 could not be reached, timed out or is busy: nothing was changed; the same call succeeds once it is back."""
 

@@ -27,9 +27,10 @@ from PIL import Image
 from documents import s3
 from documents.clamav import ScannerUnavailable, clamav_configured, clamav_scan
 from documents.constants import DocumentStatus, ScanStatus
-from documents.errors import StorageUnavailable
+from documents.errors import DocumentNotReverifiable, StorageUnavailable
 from documents.filetypes import FileType, file_type_for_name
 from documents.models import Document
+from documents.services import document_verify_upload
 
 logger = logging.getLogger(__name__)
 
@@ -174,3 +175,27 @@ def document_scans_run(document_ids: list[int]) -> list[int]:
         if document is not None and document.scan_status == ScanStatus.SCANNING:
             postponed.append(document_id)
     return postponed
+
+
+def document_reverify(*, document: Document) -> str:
+    """Check a file again, as a reviewer asks from the admin; what happens, in words.
+
+    Awaiting its upload: the arrived object is verified now (its size and first bytes only, as a confirmation
+    does). Accepted: it goes back to ``SCANNING`` (not served meanwhile) and its scan is queued on the task engine
+    again. A rejected upload was deleted: there is nothing to check (``DocumentNotReverifiable``).
+    """
+    if document.status == DocumentStatus.AWAITING_UPLOAD:
+        verification = document_verify_upload(document=document)
+        if verification.missing:
+            return "Nothing has arrived for this upload yet."
+        return "Accepted." if verification.accepted else f"Rejected: {verification.document.rejection_reason}"
+    if document.status == DocumentStatus.REJECTED:
+        raise DocumentNotReverifiable("A rejected upload is deleted; the client has to upload the file again.")
+    with transaction.atomic():
+        locked = Document.objects.select_for_update().get(pk=document.pk)
+        locked.scan_status, locked.scan_reason, locked.scanned_at = ScanStatus.SCANNING, "", None
+        locked.save(update_fields=["scan_status", "scan_reason", "scanned_at", "updated_at"])
+        from documents.tasks import document_scans_enqueue  # the tasks module imports this one
+
+        transaction.on_commit(lambda: document_scans_enqueue([locked.pk]), robust=True)
+    return "Queued for a new content check and malware scan; it is not served until that passes."

@@ -231,6 +231,7 @@ ADMIN_MATRIX: dict[str, frozenset[str]] = {
             "case_action",
             "compare",
             "object_action",
+            "reverify",
         )
     },
     "login": ADMIN_OPEN,
@@ -568,6 +569,7 @@ OBJECT_KINDS = (
     "case_action",
     "compare",
     "object_action",
+    "reverify",
 )
 
 
