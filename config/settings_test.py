@@ -20,6 +20,7 @@ AWS_SESSION_TOKEN = None
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 # The suite's S3 emulator listens on a free port of 127.0.0.1 chosen at start-up.
 CONTENT_SECURITY_POLICY["DIRECTIVES"]["connect-src"] = ["'self'", "http://127.0.0.1:*"]  # noqa: F405
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] = ["'self'", "data:", "http://127.0.0.1:*"]  # noqa: F405
 STATIC_ROOT = None  # whitenoise serves nothing collected in the suite
 # Limits high enough for the suite's own bursts; the rate-limit tests set the ones they check.
 RATE_LIMITS = dict.fromkeys(RATE_LIMITS, "100000/minute")  # noqa: F405
