@@ -102,6 +102,7 @@ ADD: dict[str, Role] = {
 }
 ACTIONS: dict[str, dict[str, Role]] = {
     "workspaces.apikey": {"revoke_keys": Role.ADMIN},
+    "documents.document": {"reverify": Role.MEMBER},
     "submissions.form": {"publish": Role.ADMIN, "archive": Role.ADMIN},
     "submissions.submission": {
         "delete_selected": Role.ADMIN,

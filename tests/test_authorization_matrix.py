@@ -549,6 +549,7 @@ def _admin_kind(route: Route) -> str:
         "autocomplete",
         "case_action",
         "compare",
+        "reverify",
     )
     for kind in kinds:
         if name.endswith(f"_{kind}") or name == kind:
