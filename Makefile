@@ -26,6 +26,7 @@ run: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --base-url http://$(RUN_ADDR)
 	$(PY) manage.py demo_public_action --base-url http://$(RUN_ADDR)
+	$(PY) manage.py demo_cases
 	$(PY) manage.py run_embedded $(RUN_ADDR)
 
 # Production on this machine, from the environment (README "Deploy"): gunicorn and the event worker.
