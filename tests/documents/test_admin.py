@@ -17,7 +17,7 @@ from documents import s3
 from documents.constants import DocumentStatus, ScanStatus, UploadProblem
 from documents.models import Document
 from tests.documents.factories import UploadedDocumentFactory
-from tests.uploads import png_bytes
+from tests.uploads import pdf_bytes, png_bytes
 from workspaces.constants import Role
 from workspaces.models import Workspace
 
@@ -101,17 +101,23 @@ def test_the_changelist_shows_previews_with_few_queries(
 
 
 def test_a_member_has_an_accepted_file_checked_again(
-    client: Client, login: Callable[[Role], Any], workspace: Workspace
+    client: Client, login: Callable[[Role], Any], workspace: Workspace, django_capture_on_commit_callbacks: Any
 ) -> None:
     login(Role.MEMBER)
     document: Document = UploadedDocumentFactory.create(workspace=workspace, scanned_at=timezone.now())
     assert "Check again" in client.get(change_url(document)).content.decode()
 
-    response = client.post(reverify_url(document), follow=True)
+    with django_capture_on_commit_callbacks() as queued:
+        response = client.post(reverify_url(document), follow=True)
 
     assert "Queued for a new content check and malware scan" in messages_of(response)
     document.refresh_from_db()
     assert document.scan_status == ScanStatus.SCANNING and document.scanned_at is None and not document.servable
+    s3.put_object(document.final_key, pdf_bytes(), "application/pdf")
+    for callback in queued:  # the scan task, queued once the request committed (eager in the suite)
+        callback()
+    document.refresh_from_db()
+    assert document.scan_status in (ScanStatus.CLEAN, ScanStatus.NOT_SCANNED) and document.scanned_at is not None
 
 
 def test_an_awaiting_upload_is_verified_now(client: Client, login: Callable[[Role], Any], workspace: Workspace) -> None:

@@ -45,4 +45,5 @@ def test_a_member_previews_a_file_and_has_it_checked_again(
     page.get_by_role("button", name="Check again").click()
     assert page.get_by_text("Queued for a new content check and malware scan").is_visible()
     document.refresh_from_db()
-    assert document.scan_status == ScanStatus.SCANNING
+    assert document.scanned_at is not None  # checked again: the scan task ran (eager in the suite)
+    assert document.scan_status in (ScanStatus.CLEAN, ScanStatus.NOT_SCANNED)
