@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from playwright.sync_api import expect
 
 from documents import s3
 from documents.constants import ScanStatus
@@ -37,13 +38,13 @@ def test_a_member_previews_a_file_and_has_it_checked_again(
     page.goto(f"{live_server.url}/admin/documents/document/{document.pk}/change/")
     preview = page.locator("img.document-thumbnail")
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=preview.element_handle())
-    assert page.get_by_role("link", name="Download (link valid 15 minutes)").is_visible()
-    assert page.get_by_text("Accepted: size, type and content match what was declared.").is_visible()
+    expect(page.get_by_role("link", name="Download (link valid 15 minutes)")).to_be_visible()
+    expect(page.get_by_text("Accepted: size, type and content match what was declared.")).to_be_visible()
     assert blocked == []
     screenshot(page, "document")
 
     page.get_by_role("button", name="Check again").click()
-    assert page.get_by_text("Queued for a new content check and malware scan").is_visible()
+    expect(page.get_by_text("Queued for a new content check and malware scan")).to_be_visible()
     document.refresh_from_db()
     assert document.scanned_at is not None  # checked again: the scan task ran (eager in the suite)
     assert document.scan_status in (ScanStatus.CLEAN, ScanStatus.NOT_SCANNED)

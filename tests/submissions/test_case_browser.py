@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from playwright.sync_api import expect
 
 from documents import s3
 from documents.models import Document
@@ -113,9 +114,9 @@ def test_a_member_reads_a_case_and_works_on_it(
     page.goto(f"{live_server.url}/admin/submissions/submission/{case.pk}/change/")
 
     answers = page.locator("#answers-title + *").first
-    assert page.get_by_text("United Kingdom (GB)").is_visible()
-    assert page.get_by_text("Member of a municipal council").is_visible()  # shown: its condition holds
-    assert page.get_by_role("link", name="passport-jane.png").is_visible()
+    expect(page.get_by_text("United Kingdom (GB)")).to_be_visible()
+    expect(page.get_by_text("Member of a municipal council")).to_be_visible()  # shown: its condition holds
+    expect(page.get_by_role("link", name="passport-jane.png")).to_be_visible()
     thumbnail = page.locator(".file img").first
     thumbnail.wait_for()
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=thumbnail.element_handle())
@@ -123,13 +124,14 @@ def test_a_member_reads_a_case_and_works_on_it(
 
     page.select_option("#id_status", "PENDING")
     page.get_by_role("button", name="Change status").click()
-    assert page.get_by_text("Status changed to Pending").is_visible()
+    expect(page.get_by_text("Status changed to Pending")).to_be_visible()
     page.select_option("#id_user", str(reviewer.pk))
     page.get_by_role("button", name="Assign").click()
+    expect(page.get_by_text("Assigned to Rita Reviewer.")).to_be_visible()
     page.fill("#id_content", "Asked the client for a certified copy of the passport.")
     page.get_by_role("button", name="Add note").click()
-    assert page.get_by_text("Note added.").is_visible()
-    assert page.locator(".timeline").get_by_text("Reassigned to Rita Reviewer").is_visible()
+    expect(page.get_by_text("Note added.")).to_be_visible()
+    expect(page.locator(".timeline").get_by_text("Reassigned to Rita Reviewer")).to_be_visible()
     assert page.get_by_role("button", name="Roll back to v1").count() == 0  # a MEMBER does not roll back
     _fits_at_390px(page)
     screenshot(page, "case")
@@ -152,18 +154,18 @@ def test_an_owner_compares_two_versions_and_rolls_back(
     assert page.locator(".versions").get_by_text("API key").first.is_visible()
 
     page.get_by_role("button", name="Compare the selected versions").click()
-    assert page.get_by_text("version 1 against version 2").is_visible()
+    expect(page.get_by_text("version 1 against version 2")).to_be_visible()
     changed = page.locator("tr.diff-changed th")
     assert "Email" in changed.all_inner_texts()[0]
-    assert page.locator("tr.diff-added th").filter(has_text="Shareholders · row 3").is_visible()
-    assert page.locator(".cell-changed").filter(has_text="12 New Road, York").is_visible()
+    expect(page.locator("tr.diff-added th").filter(has_text="Shareholders · row 3")).to_be_visible()
+    expect(page.locator(".cell-changed").filter(has_text="12 New Road, York")).to_be_visible()
     _fits_at_390px(page)
     screenshot(page, "case-diff")
 
     page.get_by_role("button", name="Roll back to v1").click()
-    assert page.get_by_text("Rolled back to version 1 (a new snapshot).").is_visible()
+    expect(page.get_by_text("Rolled back to version 1 (a new snapshot).")).to_be_visible()
     assert page.locator(".versions tbody tr").count() == 3
-    assert page.locator(".versions").get_by_text("Olivia Owner").is_visible()
+    expect(page.locator(".versions").get_by_text("Olivia Owner")).to_be_visible()
     screenshot(page, "case-rollback")
     case.refresh_from_db()
     assert case.data["email"] == "jane@example.com" and len(case.data["section_shareholders_items"]) == 2
