@@ -19,8 +19,8 @@ def test_demo_cases_give_the_reviewer_a_case_with_two_versions(client: Client, c
     call_command("demo_cases")
     call_command("demo_cases")  # idempotent
     assert "already there" in capsys.readouterr().out
-    assert Submission.objects.filter(form__slug="demo-company-onboarding").count() == 2  # seed_demo has its own
-    case = Submission.objects.get(data__company_name="Northwind Trading Ltd")
+    assert Submission.objects.filter(form__slug="demo-case-review").count() == 2  # seed_demo has its own
+    case = Submission.objects.get(form__slug="demo-case-review", data__company_name="Northwind Trading Ltd")
     assert case.history.count() == 2 and case.notes.count() == 1
 
     assert client.login(username="reviewer", password="demo-reviewer-password")

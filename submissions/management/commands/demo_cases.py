@@ -16,7 +16,7 @@ from submissions.services import form_create, form_publish, note_create, submiss
 from workspaces.management.commands.seed_demo import DEMO_SLUG
 from workspaces.models import Workspace
 
-DEMO_FORM_SLUG = "demo-company-onboarding"
+DEMO_FORM_SLUG = "demo-case-review"
 SCHEMA: dict[str, Any] = {
     "fields": [
         {"key": "company_name", "label": "Company name", "type": "text", "required": True},
@@ -106,7 +106,11 @@ class Command(BaseCommand):
         owner = workspace.memberships.filter(role="OWNER").select_related("user").first()
         user = owner.user if owner else None
         form = form_create(
-            workspace=workspace, title="Company onboarding", slug=DEMO_FORM_SLUG, schema=SCHEMA, acting_user=user
+            workspace=workspace,
+            title="Company onboarding (case review demo)",
+            slug=DEMO_FORM_SLUG,
+            schema=SCHEMA,
+            acting_user=user,
         )
         version = form_publish(form=form, acting_user=user)
         first, _ = (
