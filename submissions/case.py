@@ -14,6 +14,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.http import HttpRequest
 from django.utils import timezone
 
+from config.actors import actor_label
 from documents.access import document_hidden_q
 from documents.constants import DocumentStatus
 from documents.links import document_download_url, document_thumbnail_url, size_formatted
@@ -42,11 +43,10 @@ from workspaces.models import Membership
 ATTACHABLE_LIMIT = 50
 
 
-def actor_name(user: User | None) -> str:
-    """Who acted, as a reviewer reads it: the user's name, or the API key for a key acting on its own."""
-    if user is None:
-        return "API key"
-    return user.get_full_name() or user.username
+def actor_name(user: User | None, api_key_name: str = "") -> str:
+    """Who acted, as a reviewer reads it: the user's name, else ``API key <name>`` (config.actors), else "API key"
+    (a write with neither: a key's before keys were named in history, or a command)."""
+    return actor_label(user, api_key_name) or "API key"
 
 
 @dataclass(frozen=True)
@@ -162,7 +162,7 @@ def case_get(*, submission: Submission, request: HttpRequest | None, reviewer: b
     snapshots = [
         SnapshotRow(
             snapshot=event.snapshot,
-            actor=actor_name(event.actor),
+            actor=actor_name(event.actor, event.api_key_name),
             changed_labels=[labels.get(key) or key for key in event.snapshot.changed_fields],
         )
         for event in history
@@ -239,5 +239,8 @@ def snapshot_compare(*, submission: Submission, before_id: str, after_id: str) -
     ]
     documents = documents_by_reference(workspace_id=submission.workspace_id, references=references)
     trees = [display_data(versions[s.record.form_version_id].schema, s.data) for s in snapshots]
-    rows = [SnapshotRow(snapshot=s, actor=actor_name(s.record.history_user), changed_labels=[]) for s in snapshots]
+    rows = [
+        SnapshotRow(snapshot=s, actor=actor_name(s.record.history_user, s.record.history_api_key), changed_labels=[])
+        for s in snapshots
+    ]
     return Comparison(before=rows[0], after=rows[1], lines=display_diff(trees[0], trees[1], _file_names(documents)))

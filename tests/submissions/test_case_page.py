@@ -223,11 +223,21 @@ def _edit(submission: Submission, user: Any, **changes: Any) -> None:
 
 
 def test_history_lists_versions_with_actors_and_the_timeline(
-    client: Client, login: Callable[..., Any], case: Submission, django_assert_max_num_queries: Any
+    client: Client,
+    login: Callable[..., Any],
+    case: Submission,
+    api_client_for: Callable[..., Any],
+    django_assert_max_num_queries: Any,
 ) -> None:
     owner = login(Role.OWNER, first_name="Olivia", last_name="Owner")
     _edit(case, owner, comments="Checked against the registry")
-    _edit(case, None, email="jane.smith@example.com")
+    case.refresh_from_db()
+    by_key = api_client_for(case.workspace).patch(  # the key is named "test key"
+        reverse("submission-detail", args=[case.public_id]),
+        {"data": {**case.data, "email": "jane.smith@example.com"}},
+        format="json",
+    )
+    assert by_key.status_code == 200
     note_create(submission=case, content="Looks fine", acting_user=owner)
 
     with django_assert_max_num_queries(16):
@@ -236,7 +246,7 @@ def test_history_lists_versions_with_actors_and_the_timeline(
     html = response.content.decode()
     assert response.status_code == 200
     assert "v1" in html and "v2" in html and "v3" in html
-    assert "Olivia Owner" in html and "API key" in html
+    assert "Olivia Owner" in html and "API key test key" in html
     assert "Updated 1 field: Comments" in html and "Updated 1 field: Email" in html
     assert "Note added" in html
     assert "__delta__" not in html and "chars]" not in html and "None" not in html
