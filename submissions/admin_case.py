@@ -25,9 +25,9 @@ from config.errors import ApplicationError
 from submissions.admin_forms import AssignForm, AttachForm, NoteForm, ReferenceForm, StatusForm, VisibilityForm
 from submissions.case import actor_name, case_get, next_statuses, share_link_state, snapshot_compare
 from submissions.constants import SubmissionStatus, VisibilityMode
+from submissions.history import snapshot_get
 from submissions.links import share_url
 from submissions.models import Submission
-from submissions.selectors import snapshot_get
 from submissions.services import (
     attachment_add,
     attachment_remove,

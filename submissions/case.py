@@ -29,15 +29,9 @@ from submissions.formschema import (
     display_diff,
     iter_file_values,
 )
+from submissions.history import HistoryEvent, Snapshot, snapshot_get, submission_history
 from submissions.models import FormVersion, ShareLink, Submission, SubmissionAttachment, SubmissionNote
-from submissions.selectors import (
-    HistoryEvent,
-    Snapshot,
-    attachment_list,
-    note_list,
-    snapshot_get,
-    submission_history,
-)
+from submissions.selectors import attachment_list, note_list
 from workspaces.models import Membership
 
 ATTACHABLE_LIMIT = 50

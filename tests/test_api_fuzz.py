@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 
 from submissions.constants import SubmissionStatus
+from submissions.history import submission_history
 from submissions.models import FormVersion, Submission
-from submissions.selectors import submission_history
 from submissions.services import form_create, form_publish, submission_create
 from tests.submissions.schemas import SEED_FORM_SCHEMA, SEED_SUBMISSION_DATA
 from tests.workflows.factories import WorkflowFactory

@@ -17,8 +17,8 @@ from submissions.api.serializers import (
     actor,
 )
 from submissions.constants import GrantTargetType
+from submissions.history import HistoryEvent, Snapshot
 from submissions.models import VisibilityGrant
-from submissions.selectors import HistoryEvent, Snapshot
 from workspaces.models import Membership, Workspace
 
 

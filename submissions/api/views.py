@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from config.parsing import parse
 from config.schema import conflict
-from submissions import access, selectors, services
+from submissions import access, history, selectors, services
 from submissions.api import responses as r
 from submissions.api import serializers as s
 from submissions.constants import GrantTargetType, VisibilityMode
@@ -530,7 +530,7 @@ class HistoryView(APIView):
     )
     def get(self, request: Request, submission_id: str) -> Response:
         submission = access.submission_get_visible(context=workspace_context(request), public_id=submission_id)
-        events = selectors.submission_history(submission=submission)
+        events = history.submission_history(submission=submission)
         return Response(r.HistorySerializer({"events": events}).data)
 
 
@@ -543,7 +543,7 @@ class SnapshotView(APIView):
     )
     def get(self, request: Request, submission_id: str, snapshot_id: str) -> Response:
         submission = access.submission_get_visible(context=workspace_context(request), public_id=submission_id)
-        snapshot = selectors.snapshot_get(submission=submission, snapshot_id=snapshot_id)
+        snapshot = history.snapshot_get(submission=submission, snapshot_id=snapshot_id)
         return Response(r.SnapshotSerializer(snapshot).data)
 
 
@@ -558,7 +558,7 @@ class RollbackView(APIView):
     def post(self, request: Request, submission_id: str, snapshot_id: str) -> Response:
         context = workspace_context(request)
         submission = access.submission_get_for_member(context=context, public_id=submission_id, minimum_role=Role.ADMIN)
-        snapshot = selectors.snapshot_get(submission=submission, snapshot_id=snapshot_id)
+        snapshot = history.snapshot_get(submission=submission, snapshot_id=snapshot_id)
         submission = services.submission_rollback(submission=submission, snapshot=snapshot, acting_user=context.user)
         body = {"rolledBackToVersion": snapshot.version, "submission": submission}
         return Response(r.RollbackSerializer(body).data)

@@ -43,6 +43,7 @@ from submissions.formschema import (
     sanitize_value,
     validate_form_schema,
 )
+from submissions.history import Snapshot
 from submissions.ids import share_token
 from submissions.models import (
     Form,
@@ -54,7 +55,7 @@ from submissions.models import (
     SubmissionFile,
     SubmissionNote,
 )
-from submissions.selectors import Snapshot, attachment_get
+from submissions.selectors import attachment_get
 from submissions.tasks import email_send
 from workspaces.models import Workspace
 from workspaces.selectors import membership_get
