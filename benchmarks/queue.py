@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from benchmarks.runner import Result, measure
-from benchmarks.submissions import ListDataset, list_dataset
+from benchmarks.submissions import ListDataset, list_dataset, submission_plans
 from submissions.admin_queue import SubmissionQueueAdmin
 from submissions.constants import SubmissionStatus
 from submissions.models import Submission
@@ -90,19 +90,7 @@ def _plans(client: Client, url: str, params: dict[str, Any]) -> dict[str, Any]:
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url, params)
     table = Submission._meta.db_table
-    plans = []
-    for query in captured.captured_queries:
-        sql = query["sql"]
-        if not sql.lstrip().upper().startswith("SELECT") or table not in sql:
-            continue
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
-                plan = "\n".join(row[0] for row in cursor.fetchall())
-            else:
-                cursor.execute("EXPLAIN QUERY PLAN " + sql)
-                plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
-        plans.append({"sql": sql, "plan": plan})
+    plans = submission_plans(captured.captured_queries)
     return {
         "query": params,
         "queries": len(captured.captured_queries),

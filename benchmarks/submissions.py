@@ -285,15 +285,12 @@ def _list_case(
     return result
 
 
-def _plans(client: Client, url: str, params: dict[str, Any]) -> dict[str, Any]:
-    """The request's SQL, its pagination, and the plan of every SELECT on the submissions table."""
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url, params)
-    table = Submission._meta.db_table
+def submission_plans(queries: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """The plan of every SELECT on the submissions table among ``queries`` (a CaptureQueriesContext's)."""
     plans = []
-    for query in captured.captured_queries:
+    for query in queries:
         sql = query["sql"]
-        if not sql.lstrip().upper().startswith("SELECT") or table not in sql:
+        if not sql.lstrip().upper().startswith("SELECT") or Submission._meta.db_table not in sql:
             continue
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
@@ -303,7 +300,16 @@ def _plans(client: Client, url: str, params: dict[str, Any]) -> dict[str, Any]:
                 cursor.execute("EXPLAIN QUERY PLAN " + sql)
                 plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
         plans.append({"sql": sql, "plan": plan})
-        plans += _inner_plans(sql)
+    return plans
+
+
+def _plans(client: Client, url: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The request's SQL, its pagination, and the plan of every SELECT on the submissions table."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, params)
+    table = Submission._meta.db_table
+    plans = submission_plans(captured.captured_queries)
+    plans += [inner for outer in list(plans) for inner in _inner_plans(outer["sql"])]
     seq_scan = any(f"Seq Scan on {table} " in p["plan"] or f"SCAN {table}\n" in p["plan"] + "\n" for p in plans)
     return {
         "query": urlencode(params),
