@@ -7,11 +7,13 @@ import json
 from typing import Any
 
 from django.contrib import admin
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import cached_property
 from django.utils.html import format_html_join
 
-from audit.constants import AuditAction
+from audit.constants import ADMIN_COUNT_CAP, AuditAction
 from audit.models import AuditEvent
 from audit.services import audit_record
 from workspaces.access import MANAGE, Rights, user_workspace_ids
@@ -53,6 +55,19 @@ class ActionFilter(admin.SimpleListFilter):
         return queryset.filter(action=self.value()) if self.value() else queryset
 
 
+class CappedCountPaginator(Paginator):
+    """Counts at most ``ADMIN_COUNT_CAP`` + 1 rows (``COUNT(*)`` over a ``LIMIT`` subquery, never the whole log);
+    past the cap the page says "more than N" and pages on to the cap (narrow by date or filter for older rows)."""
+
+    exact = True
+
+    @cached_property
+    def count(self) -> int:
+        counted = self.object_list.order_by().values("pk")[: ADMIN_COUNT_CAP + 1].count()  # type: ignore[attr-defined]
+        self.exact = counted <= ADMIN_COUNT_CAP
+        return int(counted if self.exact else ADMIN_COUNT_CAP)
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(WorkspaceScopedAdmin):
     rights = Rights(view=MANAGE)
@@ -62,6 +77,7 @@ class AuditEventAdmin(WorkspaceScopedAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["workspace"]
     show_full_result_count = False
+    paginator = CappedCountPaginator
     fields = FIELDS
     readonly_fields = FIELDS
     actions = None

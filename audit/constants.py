@@ -46,6 +46,8 @@ EXPORT_FIELDS = [
     "user_agent",
     "details",
 ]
+# The admin's list counts at most this many rows (then "more than N"): no full COUNT(*) of the log.
+ADMIN_COUNT_CAP = 10_000
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
 USER_AGENT_MAX = 300

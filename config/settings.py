@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -317,6 +318,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "upload-sweep": {
         "task": "documents.tasks.document_uploads_sweep_run",
         "schedule": 60.0 * env.float("UPLOAD_SWEEP_MINUTES", default=15.0),
+    },
+    # Audit retention (AUDIT_RETENTION_DAYS; a no-op when unset), daily at 03:17 UTC.
+    "audit-prune": {
+        "task": "audit.tasks.audit_prune_run",
+        "schedule": crontab(hour=3, minute=17),
+        "options": {"expires": 6 * 3600.0},
     },
 }
 

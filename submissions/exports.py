@@ -38,7 +38,17 @@ from submissions.models import FormVersion, Submission
 CHUNK_ROWS = 500
 STREAM_CHUNK_BYTES = 64 * 1024
 SPOOL_BYTES = 1024 * 1024
-BASE_COLUMNS = ["Submission ID", "Status", "Form", "Form version", "Created", "Updated", "Submitter", "Assignee"]
+BASE_COLUMNS = [
+    "Submission ID",
+    "Status",
+    "Form",
+    "Form version",
+    "Created",
+    "Updated",
+    "Submitter",
+    "Assignee",
+    "Review state",
+]
 TABLE_BASE_COLUMNS = ["Submission ID", "Row"]
 # A cell a spreadsheet would run as a formula (OWASP's CSV injection): shown as text, with a leading quote.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -99,6 +109,14 @@ def _person(user: Any) -> str:
     return (user.get_full_name() or user.username) if user is not None else ""
 
 
+def review_state(submission: Submission) -> str:
+    """Where the case is in review, as the queue shows it: nobody on it, assigned but not opened yet (the queue's
+    "unread" marker), or opened by its assignee."""
+    if submission.user_id is None:
+        return "Unassigned"
+    return "Assigned, not opened" if submission.assignee_read_at is None else "In review"
+
+
 def export_row(submission: Submission, layout: ExportLayout) -> tuple[list[str], dict[str, list[list[str]]]]:
     """The submission's main row, and its rows of each table (without the joining columns)."""
     texts: dict[str, str] = {}
@@ -126,6 +144,7 @@ def export_row(submission: Submission, layout: ExportLayout) -> tuple[list[str],
         submission.updated_at.isoformat(timespec="seconds"),
         getattr(submission, "submitter_name", None) or "",
         _person(submission.user),
+        review_state(submission),
     ]
     return [*main, *(texts.get(key, "") for key in layout.fields)], tables
 

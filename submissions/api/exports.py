@@ -22,8 +22,8 @@ from workspaces.permissions import workspace_context
 
 DESCRIPTION = """MEMBER and up (a bulk read is a reviewer's). Every submission `GET /api/submissions` would list
 with the same filters and sort (visibility applies), one row each: id, status, form, form version, created,
-updated, submitter, assignee, then one column per field of the exported form versions, headed by its label, each
-value as the admin shows it.
+updated, submitter, assignee, review state (`Unassigned`, `Assigned, not opened`, `In review`), then one column
+per field of the exported form versions, headed by its label, each value as the admin shows it.
 
 Repeatable sections and table_fill fields are tables of their own, joined by `Submission ID` (and `Row`): with
 `format=xlsx` a sheet each; with `format=csv` a ZIP (`application/zip`) of `submissions.csv` and one CSV per table,

@@ -7,15 +7,19 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from celery.schedules import crontab
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from audit import admin as audit_admin
 from audit.constants import AuditAction
 from audit.errors import RetentionNotSet
 from audit.models import AuditEvent
 from audit.services import audit_prune, audit_record
+from audit.tasks import audit_prune_run
+from config.celery import app as celery_app
 from workspaces.constants import Role
 
 
@@ -190,6 +194,40 @@ def test_without_a_retention_nothing_is_pruned(workspace: Any, settings: Any) ->
     with pytest.raises(CommandError, match="kept for ever"):
         call_command("audit_prune")
     assert AuditEvent.objects.count() == 1
+
+
+def test_beat_prunes_daily_with_the_retention_setting(workspace: Any, settings: Any) -> None:
+    entry = next(e for e in celery_app.conf.beat_schedule.values() if e["task"] == "audit.tasks.audit_prune_run")
+    assert isinstance(entry["schedule"], crontab) and entry["schedule"].hour == {3}  # once a day
+    old, new = record(workspace, target_id="old"), record(workspace, target_id="new")
+    backdate(old, days=40)
+    settings.AUDIT_RETENTION_DAYS = None
+    assert audit_prune_run.delay().get() == 0  # no retention: kept for ever, nothing recorded
+    assert AuditEvent.objects.count() == 2
+    settings.AUDIT_RETENTION_DAYS = 30
+    assert audit_prune_run.delay().get() == 1
+    assert list(AuditEvent.objects.filter(target_type="submission").values_list("pk", flat=True)) == [new.pk]
+    assert AuditEvent.objects.filter(action=AuditAction.AUDIT_PRUNED).count() == 1
+
+
+def test_the_admin_list_counts_up_to_a_cap_never_the_whole_log(
+    client: Any, member_of: Any, workspace: Any, monkeypatch: pytest.MonkeyPatch, django_assert_max_num_queries: Any
+) -> None:
+    for n in range(5):
+        record(workspace, target_id=f"SUB-{n}")
+    client.force_login(member_of(workspace, Role.ADMIN, is_staff=True))
+    url = reverse("admin:audit_auditevent_changelist")
+    monkeypatch.setattr(audit_admin, "ADMIN_COUNT_CAP", 3)
+    with django_assert_max_num_queries(12) as captured:
+        listing = client.get(url)
+    assert listing.status_code == 200
+    assert b"more than 3 audit events" in listing.content
+    assert len(listing.context["cl"].result_list) == 6  # every row of the page is still listed (5 and the sign-in)
+    counts = [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert counts and all("LIMIT 4" in sql for sql in counts), counts
+    monkeypatch.setattr(audit_admin, "ADMIN_COUNT_CAP", 10)
+    exact = client.get(url).content  # the 6, and the first list's read
+    assert b"7 audit events" in exact and b"more than" not in exact
 
 
 @pytest.mark.postgres

@@ -16,12 +16,23 @@ from django.urls import reverse
 from audit.constants import AuditAction
 from audit.models import AuditEvent
 from submissions.constants import GrantTargetType, VisibilityMode
-from submissions.services import GrantRequest, visibility_set
+from submissions.models import Submission
+from submissions.services import GrantRequest, submission_mark_read, submission_update, visibility_set
 from tests.submissions.schemas import SEED_SUBMISSION_DATA
 from workspaces.constants import Role
 
 EXPORT = reverse("submission-export")
-BASE = ["Submission ID", "Status", "Form", "Form version", "Created", "Updated", "Submitter", "Assignee"]
+BASE = [
+    "Submission ID",
+    "Status",
+    "Form",
+    "Form version",
+    "Created",
+    "Updated",
+    "Submitter",
+    "Assignee",
+    "Review state",
+]
 SEED_FIELDS = ["Full name", "Email", "Country", "Overall rating", "Risk flags", "Comments"]
 
 
@@ -74,7 +85,7 @@ def test_xlsx_has_a_sheet_per_table(api_client: Any, submission: Any) -> None:
     assert workbook.sheetnames == ["Submissions", "Share allocation", "Shareholders"]
     main = [list(row) for row in workbook["Submissions"].iter_rows(values_only=True)]
     assert main[0] == BASE + SEED_FIELDS
-    assert main[1][0] == submission.public_id and main[1][8] == "Jane Smith"
+    assert main[1][0] == submission.public_id and main[1][9] == "Jane Smith"
     holders = [list(row) for row in workbook["Shareholders"].iter_rows(values_only=True)]
     assert holders == [
         ["Submission ID", "Row", "Name", "Address"],
@@ -97,6 +108,24 @@ def test_a_form_without_tables_exports_one_csv_and_the_export_is_audited(
     event = AuditEvent.objects.filter(action=AuditAction.SUBMISSIONS_EXPORTED).first()
     assert event is not None and event.actor_label == "API key test key" and event.workspace == workspace
     assert event.details["format"] == "csv" and event.details["filters"]["formId"] == version.form.public_id
+
+
+def test_the_review_state_column_follows_the_assignee_and_the_unread_marker(
+    api_client: Any, publish_form: Any, make_submission: Any, workspace: Any, member_of: Any
+) -> None:
+    version = publish_form(workspace, schema={"fields": [{"key": "name", "label": "Name", "type": "text"}]})
+    nobody, assigned, opened = (make_submission(version, data={"name": n}) for n in ("a", "b", "c"))
+    rita = member_of(workspace, Role.MEMBER, first_name="Rita", last_name="Reviewer")
+    for case in (assigned, opened):
+        submission_update(submission=case, user_id=str(rita.pk), acting_user=None)
+    submission_mark_read(submission=Submission.objects.get(pk=opened.pk), acting_user=rita)
+    rows = csv_rows(body(api_client.get(EXPORT, {"format": "csv", "sortOrder": "asc"})))
+    shown = {row[0]: (row[7], row[8]) for row in rows[1:]}
+    assert shown == {
+        nobody.public_id: ("", "Unassigned"),
+        assigned.public_id: ("Rita Reviewer", "Assigned, not opened"),
+        opened.public_id: ("Rita Reviewer", "In review"),
+    }
 
 
 def test_the_list_filters_and_visibility_apply(
