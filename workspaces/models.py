@@ -34,7 +34,7 @@ class Membership(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "workspace"], name="uniq_membership_user_workspace")]
 
     def __str__(self) -> str:
-        return f"{self.user} in {self.workspace} as {self.role}"
+        return f"{self.user} ({self.get_role_display()})"
 
 
 class OversightRelationship(models.Model):

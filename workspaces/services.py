@@ -107,6 +107,18 @@ def workspace_update(*, workspace: Workspace, name: str, acting_user: User | Non
     return workspace
 
 
+def api_key_check(*, role: Role, acting_role: Role | None) -> None:
+    """A key never has a higher role than who creates it (``acting_role``; None: the platform).
+
+    Also asked by the admin's form, so the refusal is shown beside the field.
+    """
+    if acting_role is not None and ROLE_RANK[role] > ROLE_RANK[acting_role]:
+        raise InsufficientRole(
+            f"A key cannot have a higher role than yours: as {acting_role.label} you can give it "
+            f"{acting_role.label} or a lower role, not {role.label}."
+        )
+
+
 @transaction.atomic
 def api_key_create(
     *,
@@ -116,12 +128,8 @@ def api_key_create(
     role: Role = Role.ADMIN,
     acting_role: Role | None = None,
 ) -> tuple[ApiKey, str]:
-    """Create a key and return it with its secret, which is never stored and cannot be shown again.
-
-    A key never has a higher role than who creates it (``acting_role``; None: the platform).
-    """
-    if acting_role is not None and ROLE_RANK[role] > ROLE_RANK[acting_role]:
-        raise InsufficientRole(f"A {acting_role.label} cannot create a key with the {role.label} role.")
+    """Create a key and return it with its secret, which is never stored and cannot be shown again."""
+    api_key_check(role=role, acting_role=acting_role)
     raw_key = API_KEY_PREFIX + random_base62(API_KEY_SECRET_LENGTH)
     api_key = ApiKey.objects.create(
         workspace=workspace,
