@@ -188,6 +188,15 @@ MATRIX: dict[str, list[Call]] = {
         Call("post", WRITERS, {"workflow_id": "{workflow_id}", "form_version_id": "{form_version_id}"})
     ],
     "workflow.publicAction.list": [Call("post", OWN_READERS, {})],
+    "workflow.revisionRequest.create": [
+        Call(
+            "post",
+            WRITERS,
+            {"workflow_id": "{workflow_id}", "required_document_ids": ["{required_document_id}"], "message": "Again"},
+        )
+    ],
+    "workflow.revisionRequest.list": [Call("post", READERS, {"workflow_id": "{workflow_id}"})],
+    "workflow.revisionRequest.revoke": [Call("post", WRITERS, {"revision_request_id": "{revision_request_id}"})],
     "v3/public/actions/<str:token>": [_token("post", _SUBMIT_BODY)],
     "v3/public/actions/<str:token>/confirm": [_token("post")],
     "files/thumbnails/<str:token>/": [_token("get")],
@@ -329,6 +338,7 @@ def _tenant(workspace: Workspace) -> Tenant:
         "required_document_id": required.public_id,
         "fulfillment_id": fulfillment.public_id,
         "revision_required_id": revision_required.public_id,
+        "revision_request_id": revision_tokens[0][0].public_id,
         "document_uuid": str(subject_document.document.uuid),
         "attachment_id": attachment.public_id,
     }

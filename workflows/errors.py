@@ -54,6 +54,10 @@ class FulfillmentNotFound(NotFoundError):
     code = "FULFILLMENT_NOT_FOUND"
 
 
+class RevisionRequestNotFound(NotFoundError):
+    code = "REVISION_REQUEST_NOT_FOUND"
+
+
 class RequiredDocumentWorkflowMismatch(ApplicationError):
     """The required document belongs to another workflow of the workspace."""
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workflows.api import documents, public_actions
+from workflows.api import documents, public_actions, revision_requests
 
 # The document contract keeps the seed's dotted names at the root (no /api/ prefix).
 urlpatterns = [
@@ -36,4 +36,23 @@ urlpatterns += [
     ),
     path("workflow.publicAction.create", public_actions.PublicActionCreateView.as_view(), name="public-action-create"),
     path("workflow.publicAction.list", public_actions.PublicActionListView.as_view(), name="public-action-list"),
+]
+
+# Revision requests: a reviewer asks the client for new files (the client's side is under /actions/<token>/revision/).
+urlpatterns += [
+    path(
+        "workflow.revisionRequest.create",
+        revision_requests.RevisionRequestCreateView.as_view(),
+        name="revision-request-create",
+    ),
+    path(
+        "workflow.revisionRequest.list",
+        revision_requests.RevisionRequestListView.as_view(),
+        name="revision-request-list",
+    ),
+    path(
+        "workflow.revisionRequest.revoke",
+        revision_requests.RevisionRequestRevokeView.as_view(),
+        name="revision-request-revoke",
+    ),
 ]

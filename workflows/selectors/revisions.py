@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from config.ids import token_hash
 from documents.constants import DocumentStatus
 from workflows.constants import CLOSED_WORKFLOW_STATUSES
-from workflows.errors import InvalidToken
+from workflows.errors import InvalidToken, RevisionRequestNotFound
 from workflows.models import RevisionItem, RevisionRequest, Workflow
 from workflows.selectors.public_actions import MAX_TOKEN_LENGTH
+from workspaces.models import Workspace
 
 
 def revision_request_get_by_token(*, token: str, for_update: bool = False) -> RevisionRequest:
@@ -71,10 +72,21 @@ def revision_page(*, revision: RevisionRequest) -> list[AskedDocument]:
 
 
 def workflow_revision_requests(*, workflow: Workflow) -> list[RevisionRequest]:
-    """The workflow's revision requests, newest first, with their items (for the reviewer's page)."""
+    """The workflow's revision requests, newest first, with their items (for the reviewer's page and the API)."""
     return list(
         RevisionRequest.objects.filter(workflow=workflow)
         .prefetch_related("items__required_document")
-        .select_related("created_by")
+        .select_related("created_by", "workflow")
         .order_by("-created_at", "-id")
     )
+
+
+def revision_request_get(*, workspace: Workspace, public_id: str) -> RevisionRequest:
+    """The workspace's revision request ``rv_...``, or RevisionRequestNotFound (404)."""
+    revision = RevisionRequest.objects.filter(workspace=workspace, public_id=public_id).select_related("workflow")
+    found = revision.first()
+    if found is None:
+        raise RevisionRequestNotFound(
+            "No such revision request in this workspace.", details={"revision_request_id": public_id}
+        )
+    return found
