@@ -9,7 +9,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import socket
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -97,3 +100,27 @@ class EmbeddedS3:
 
 def embedded_s3() -> EmbeddedS3:
     return EmbeddedS3(str(settings.AWS_S3_ENDPOINT_URL), Path(settings.EMBEDDED_S3_DIR))
+
+
+@contextmanager
+def embedded_s3_while_seeding() -> Iterator[None]:
+    """S3 for a command that runs before ``run_embedded`` (make run's ``seed_demo``): when the endpoint is the
+    embedded default on 127.0.0.1 and nothing serves it yet, the emulator runs for the block and its objects are
+    mirrored to disk, where ``run_embedded`` restores them. Otherwise (real S3, or an emulator already up) nothing."""
+    endpoint = str(settings.AWS_S3_ENDPOINT_URL or "")
+    parsed = urlparse(endpoint)
+    if parsed.hostname not in ("127.0.0.1", "localhost") or _listening(parsed.hostname, parsed.port or 9000):
+        yield
+        return
+    storage = embedded_s3()
+    storage.start()
+    try:
+        yield
+    finally:
+        storage.stop()
+
+
+def _listening(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(1)
+        return sock.connect_ex((host, port)) == 0

@@ -1,7 +1,7 @@
 """`seed_demo`'s reviewer data: a client company's workflow with parties and requirements, and a review queue.
 
-Everything goes through the services the API and the end-client page use; nothing touches S3 (the emulator starts
-after seeding), so the required documents have no files yet. Each part is seeded once: a second run finds it.
+Everything goes through the services the API and the end-client page use; nothing here touches S3 (the files come
+after this transaction: ``workspaces.demo_files``). Each part is seeded once: a second run finds it.
 """
 
 from __future__ import annotations
@@ -184,6 +184,6 @@ def seed_reviewer_data(*, workspace: Workspace, owner: User, reviewer: User) -> 
         _seed_queue(workspace, onboarding, owner, reviewer)
     count = Submission.objects.filter(form=onboarding.form).count()
     return (
-        f"workflow {CLIENT_REFERENCE} (Northwind Trading Ltd, 4 parties, 3 required documents without files), "
+        f"workflow {CLIENT_REFERENCE} (Northwind Trading Ltd, 4 parties, 3 required documents), "
         f"{count} '{onboarding.form.title}' submissions"
     )

@@ -4,6 +4,7 @@ workflow with an ownership chain and a review queue."""
 import re
 from decimal import Decimal
 
+import requests
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.urls import reverse
@@ -78,3 +79,32 @@ def test_seed_demo_gives_the_reviewer_a_workflow_with_a_ubo_and_a_queue_and_runs
     assert len(_reviewer_page(client, queue, assignee="nobody").context["cl"].result_list) == 5
     queue_html = _reviewer_page(client, queue).content.decode()
     assert "Tagus Logistics Lda" in queue_html and "Northwind Trading Ltd" in queue_html
+
+
+def test_seed_demo_uploads_real_files_a_reviewer_previews_and_downloads(client, db, capsys):
+    from documents.links import document_download_url
+    from documents.models import Document
+    from submissions.models import Submission
+    from workflows.models import Fulfillment
+
+    call_command("seed_demo")
+    call_command("seed_demo")  # the files are uploaded once
+    assert "a PDF and an image for its requirements" in capsys.readouterr().out
+
+    documents = {document.original_name: document for document in Document.objects.all()}
+    assert set(documents) == {"certificate-of-incorporation.pdf", "utility-bill.png"}
+    for document in documents.values():
+        assert document.servable and document.thumbnail_key and document.sha256
+        downloaded = requests.get(document_download_url(document), timeout=10)
+        assert downloaded.status_code == 200 and len(downloaded.content) == document.size
+    assert downloaded.content.startswith(b"\x89PNG") or downloaded.content.startswith(b"%PDF")
+    fulfilled = Fulfillment.objects.values_list("required_document__document_type_code", flat=True)
+    assert sorted(fulfilled) == ["ARTICLES_OF_INCORPORATION", "PROOF_OF_ADDRESS"]
+
+    assert client.login(username="reviewer", password="demo-reviewer-password")
+    pdf = documents["certificate-of-incorporation.pdf"]
+    page = _reviewer_page(client, "admin:documents_document_change", pdf.pk).content.decode()
+    assert 'class="document-thumbnail"' in page and "Download (link valid 15 minutes)" in page
+    case = Submission.objects.get(data__company_name="Fjord Analytics AS")
+    case_page = _reviewer_page(client, "admin:submissions_submission_change", case.pk).content.decode()
+    assert "certificate-of-incorporation.pdf" in case_page and "/files/thumbnails/" in case_page

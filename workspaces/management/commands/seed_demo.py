@@ -4,8 +4,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from workflows.models import Workflow
 from workspaces.constants import Role
-from workspaces.demo_data import seed_reviewer_data
+from workspaces.demo_data import CLIENT_REFERENCE, seed_reviewer_data
+from workspaces.demo_files import seed_demo_files
 from workspaces.models import ApiKey, Workspace
 from workspaces.services import api_key_create, api_key_revoke, membership_set, workspace_create
 
@@ -27,8 +29,23 @@ class Command(BaseCommand):
         parser.add_argument("--password", default="demo-owner-password", help="The owner's password.")
         parser.add_argument("--base-url", default="http://127.0.0.1:8000", help="Where the app is served.")
 
-    @transaction.atomic
     def handle(self, *args: Any, username: str, password: str, base_url: str, **options: Any) -> None:
+        with transaction.atomic():
+            workspace, lines, users, raw_key, seeded = self._seed(username, password)
+        # The files go to S3 outside any transaction.
+        workflow = Workflow.objects.filter(workspace=workspace, subject_record__reference=CLIENT_REFERENCE).first()
+        if workflow is not None:
+            seeded += f"; on {CLIENT_REFERENCE}: {seed_demo_files(workflow=workflow, owner=users[Role.OWNER])}"
+        self.stdout.write(
+            self.style.SUCCESS("Demo workspace ready.")
+            + f"\n  Workspace:  {workspace.name} (X-BUSINESS-ID {workspace.public_id})"
+            + f"\n  Logins for {base_url.rstrip('/')}/admin/ (workspace roles; none is a superuser):"
+            + "".join(lines)
+            + f"\n  Demo data:  {seeded}"
+            + f"\n  API key:    {raw_key}   (send it as X-API-KEY; a new one is made on every start)\n"
+        )
+
+    def _seed(self, username: str, password: str) -> tuple[Workspace, list[str], dict[Any, Any], str, str]:
         user_model = get_user_model()
         workspace = Workspace.objects.filter(slug=DEMO_SLUG).first() or workspace_create(
             name="Demo workspace", slug=DEMO_SLUG, owner=None
@@ -53,11 +70,4 @@ class Command(BaseCommand):
         owner = users[Role.OWNER]
         _, raw_key = api_key_create(workspace=workspace, name=DEMO_KEY_NAME, acting_user=owner)
         seeded = seed_reviewer_data(workspace=workspace, owner=owner, reviewer=users[Role.MEMBER])
-        self.stdout.write(
-            self.style.SUCCESS("Demo workspace ready.")
-            + f"\n  Workspace:  {workspace.name} (X-BUSINESS-ID {workspace.public_id})"
-            + f"\n  Logins for {base_url.rstrip('/')}/admin/ (workspace roles; none is a superuser):"
-            + "".join(lines)
-            + f"\n  Demo data:  {seeded}"
-            + f"\n  API key:    {raw_key}   (send it as X-API-KEY; a new one is made on every start)\n"
-        )
+        return workspace, lines, users, raw_key, seeded
