@@ -16,7 +16,7 @@ from django.urls import path, reverse
 from config.errors import ApplicationError, ValidationFailed
 from submissions.formschema import validate_form_schema
 from submissions.models import Form, FormVersion
-from submissions.services import form_archive, form_create, form_publish, form_update
+from submissions.services import form_archive, form_create, form_publish, form_slug_check, form_update
 from workspaces.access import MANAGE, READ, Rights
 from workspaces.admin_base import ScopedTabularInline, WorkspaceScopedAdmin
 
@@ -63,13 +63,15 @@ class FormSchemaForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         workspace, slug = data.get("workspace"), data.get("slug")
-        taken = self.instance.pk is None and workspace is not None and slug
-        if taken and Form.objects.filter(workspace=workspace, slug=slug).exists():
-            self.add_error("slug", f"The workspace already has a form with the slug “{slug}”: choose another.")
+        if self.instance.pk is None and workspace is not None and slug:
+            try:
+                form_slug_check(workspace=workspace, slug=slug)
+            except ValidationFailed as exc:
+                self.add_error("slug", exc.message)
         return data
 
     def validate_unique(self) -> None:
-        """The slug's uniqueness is checked in ``clean`` (in words); the database constraint stays the guard."""
+        """The slug's uniqueness is the service's rule (asked in ``clean``); the database constraint stays the guard."""
 
 
 class FormVersionInline(ScopedTabularInline):

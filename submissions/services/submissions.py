@@ -69,6 +69,13 @@ def _schema_object(schema: Any) -> dict[str, Any]:
     return schema
 
 
+def form_slug_check(*, workspace: Workspace, slug: str) -> None:
+    """A form's slug is unique in its workspace: refused in words (also asked by the admin's form before it saves)."""
+    if Form.objects.filter(workspace=workspace, slug=slug).exists():
+        message = f"The workspace already has a form with the slug “{slug}”: choose another."
+        raise ValidationFailed(message, details={"fields": {"slug": [message]}})
+
+
 @transaction.atomic
 def form_create(
     *,
@@ -83,10 +90,10 @@ def form_create(
     if not title:
         raise ValidationFailed("title is required.", details={"fields": {"title": ["This field is required."]}})
     base = slugify(slug or title)[:70] or "form"
+    if slug:  # asked for: taken is refused
+        form_slug_check(workspace=workspace, slug=base)
     candidate, n = base, 1
-    while Form.objects.filter(workspace=workspace, slug=candidate).exists():
-        if slug:
-            raise ValidationFailed(f"A form with slug {slug!r} already exists.", details={"fields": {"slug": []}})
+    while Form.objects.filter(workspace=workspace, slug=candidate).exists():  # made from the title: numbered
         n += 1
         candidate = f"{base}-{n}"
     return Form.objects.create(

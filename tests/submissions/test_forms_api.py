@@ -101,3 +101,22 @@ def test_bad_bodies_get_a_400_in_the_error_shape(api_client: Any) -> None:
     form = create_form(api_client)
     response = api_client.patch(reverse("form-detail", args=[form["id"]]), {"schema": "nope"}, format="json")
     assert response.status_code == 400
+
+
+def test_a_taken_slug_is_refused_in_the_words_the_admin_shows_and_a_title_slug_is_numbered(api_client: Any) -> None:
+    create_form(api_client, slug="onboarding")
+
+    taken = api_client.post(
+        reverse("form-list"), {"title": "Again", "slug": "onboarding", "schema": SEED_FORM_SCHEMA}, format="json"
+    )
+
+    message = "The workspace already has a form with the slug “onboarding”: choose another."
+    assert taken.status_code == 400
+    assert taken.json() == {
+        "success": False,
+        "error": message,
+        "code": "VALIDATION_ERROR",
+        "details": {"fields": {"slug": [message]}},
+    }
+    assert Form.objects.count() == 1
+    assert create_form(api_client, title="Onboarding")["slug"] == "onboarding-2"
