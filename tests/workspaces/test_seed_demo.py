@@ -93,11 +93,14 @@ def test_seed_demo_uploads_real_files_a_reviewer_previews_and_downloads(client, 
 
     documents = {document.original_name: document for document in Document.objects.all()}
     assert set(documents) == {"certificate-of-incorporation.pdf", "utility-bill.png"}
-    for document in documents.values():
+    for name, magic in (("certificate-of-incorporation.pdf", b"%PDF"), ("utility-bill.png", b"\x89PNG")):
+        document = documents[name]
         assert document.servable and document.thumbnail_key and document.sha256
-        downloaded = requests.get(document_download_url(document), timeout=10)
+        url = document_download_url(document)
+        assert url is not None
+        downloaded = requests.get(url, timeout=10)
         assert downloaded.status_code == 200 and len(downloaded.content) == document.size
-    assert downloaded.content.startswith(b"\x89PNG") or downloaded.content.startswith(b"%PDF")
+        assert downloaded.content.startswith(magic)
     fulfilled = Fulfillment.objects.values_list("required_document__document_type_code", flat=True)
     assert sorted(fulfilled) == ["ARTICLES_OF_INCORPORATION", "PROOF_OF_ADDRESS"]
 
