@@ -254,6 +254,12 @@ UPLOAD_MAX_FILES_PER_FIELD = env.int("UPLOAD_MAX_FILES_PER_FIELD", default=20)
 UPLOAD_MAX_FILES_PER_REQUEST = env.int("UPLOAD_MAX_FILES_PER_REQUEST", default=100)
 PUBLIC_ACTION_TTL_DAYS = env.int("PUBLIC_ACTION_TTL_DAYS", default=7)
 SHARE_LINK_TTL_DAYS = env.int("SHARE_LINK_TTL_DAYS", default=14)
+# Public form pages (/f/<workspace>/<form>/): invitation links and draft resume links last this many days; one
+# visit of the page may upload at most PUBLIC_FORM_MAX_FILES files, within PUBLIC_FORM_VISIT_HOURS of its first.
+PUBLIC_FORM_INVITATION_TTL_DAYS = env.int("PUBLIC_FORM_INVITATION_TTL_DAYS", default=30)
+PUBLIC_FORM_DRAFT_TTL_DAYS = env.int("PUBLIC_FORM_DRAFT_TTL_DAYS", default=30)
+PUBLIC_FORM_MAX_FILES = env.int("PUBLIC_FORM_MAX_FILES", default=20)
+PUBLIC_FORM_VISIT_HOURS = env.int("PUBLIC_FORM_VISIT_HOURS", default=24)
 # A person holding at least this share of a workflow's client, directly or through companies, is flagged a UBO.
 UBO_THRESHOLD_PERCENT = Decimal(env.str("UBO_THRESHOLD_PERCENT", default="25"))
 
@@ -265,6 +271,8 @@ RATE_LIMITS = {
     "public_token": env.str("RATE_LIMIT_PUBLIC_PER_TOKEN", default="30/minute"),
     # Bad, expired or used tokens per address: past this, the address gets 429 on every token route.
     "public_failures": env.str("RATE_LIMIT_PUBLIC_FAILURES_PER_ADDRESS", default="20/minute"),
+    # Files a public form page may ask to upload, per client address (each file counts).
+    "public_uploads": env.str("RATE_LIMIT_PUBLIC_UPLOADS_PER_ADDRESS", default="100/hour"),
     # Wrong or revoked API keys per address: past this, a wrong key answers 429 instead of 401.
     "api_key_failures": env.str("RATE_LIMIT_API_KEY_FAILURES_PER_ADDRESS", default="20/minute"),
 }

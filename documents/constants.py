@@ -56,6 +56,7 @@ class UploadSource(models.TextChoices):
     THIRD_PARTY_IMAGE = "third_party_image"
     PUBLIC_ACTION = "public_action"
     SUBJECT_DOCUMENT = "subject_document"
+    PUBLIC_FORM = "public_form"
 
 
 # The sources a client may name on GET /api/s3/presigned-post.

@@ -18,6 +18,12 @@ PUBLIC_ROUTES = {
     "revision-uploads": False,
     "revision-confirm": False,
     "submissions:share-page": True,
+    **{
+        f"submissions:public-form{way}{part}": part == ""
+        for way in ("", "-invitation", "-draft")
+        for part in ("", "-uploads", "-send")
+    },
+    "submissions:public-form-sent": True,
 }
 # What a bad, expired or used token gets; each counts against the address (guessing tokens).
 FAILURE_STATUSES = frozenset({401, 403, 404, 410})
@@ -43,11 +49,13 @@ class PublicRateLimitMiddleware:
         if match is None or match.view_name not in PUBLIC_ROUTES:
             return None
         address = client_address(request)
-        wait = rate_limit_hit(
+        hits = [
             Hit(counter_key("public_address", address), rate_for("public_address")),
-            Hit(counter_key("public_token", str(view_kwargs.get("token", ""))), rate_for("public_token")),
             Hit(counter_key("public_failures", address), rate_for("public_failures"), count=0),
-        )
+        ]
+        if "token" in view_kwargs:  # a public form's open address has no token: its clients share no count
+            hits.append(Hit(counter_key("public_token", str(view_kwargs["token"])), rate_for("public_token")))
+        wait = rate_limit_hit(*hits)
         if wait is None:
             return None
         return too_many_requests(request, wait, page=PUBLIC_ROUTES[match.view_name])

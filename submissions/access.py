@@ -15,6 +15,8 @@ pages all ask these functions; no surface builds a visibility filter of its own.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from functools import reduce
 from operator import or_
 from typing import Any
@@ -22,10 +24,21 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.lookups import IsNull
+from django.utils import timezone
 
-from submissions.constants import GrantTargetType, SubmissionStatus, VisibilityMode
-from submissions.errors import DraftNotFound, FormNotFound, ReadOnlyAccess, SubmissionNotFound
-from submissions.models import Form, FormVersion, Submission, SubmissionAttachment, SubmissionFile, VisibilityGrant
+from config.ids import token_hash
+from submissions.constants import FormStatus, GrantTargetType, PublicSource, SubmissionStatus, VisibilityMode
+from submissions.errors import DraftNotFound, FormNotFound, PublicLinkInvalid, ReadOnlyAccess, SubmissionNotFound
+from submissions.models import (
+    DraftLink,
+    Form,
+    FormInvitation,
+    FormVersion,
+    Submission,
+    SubmissionAttachment,
+    SubmissionFile,
+    VisibilityGrant,
+)
 from workspaces.access import MANAGE, READ, Rights, require_role, role_allows, user_contexts, user_may
 from workspaces.constants import Role
 from workspaces.context import WorkspaceContext
@@ -169,3 +182,75 @@ def documents_hidden_q(user: User | AnonymousUser) -> Q:
     named = SubmissionFile.objects.filter(submission__in=hidden).values("document_id")
     attached = SubmissionAttachment.objects.filter(submission__in=hidden).values("document_id")
     return Q(pk__in=named) | Q(pk__in=attached)
+
+
+# --- Public form pages (anonymous clients) ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicFormEntry:
+    """How a client reached a public form page: the form's open address, an invitation, or a draft's resume link
+    (which keeps the way the draft was started: its invitation, or the open address)."""
+
+    form: Form
+    version: FormVersion
+    invitation: FormInvitation | None = None
+    draft: DraftLink | None = None
+
+    @property
+    def source(self) -> str:
+        """``metadata.source`` of what the page submits."""
+        return PublicSource.INVITATION if self.invitation is not None else PublicSource.PUBLIC_FORM
+
+    @property
+    def expires_at(self) -> datetime | None:
+        """Until when the link works (None: the form's open address has no end)."""
+        link = self.draft or self.invitation
+        return link.expires_at if link is not None else None
+
+
+INVALID_LINK = "The link is invalid or has expired."
+
+
+def _live(link: FormInvitation | DraftLink) -> bool:
+    return link.revoked_at is None and link.expires_at > timezone.now()
+
+
+def public_form_entry(
+    *, workspace_slug: str, form_slug: str, invitation_token: str = "", draft_token: str = ""
+) -> PublicFormEntry:
+    """The published form a client may fill in at this address, or an error: FormNotFound (404) for a form that is
+    not published or not open to the public; PublicLinkInvalid for an unknown, expired or revoked invitation or
+    resume link, or a resume link whose way in is closed since (public switch off, invitation revoked).
+
+    Every public form page, its uploads and its sends ask this function; nothing else decides who may answer.
+    """
+    form = (
+        Form.objects.select_related("workspace")
+        .filter(workspace__slug=workspace_slug, slug=form_slug, status=FormStatus.PUBLISHED)
+        .first()
+    )
+    if form is None:
+        raise FormNotFound("No such form.")
+    if draft_token:
+        link = (
+            DraftLink.objects.select_related("submission__form_version", "invitation")
+            .filter(token_hash=token_hash(draft_token), submission__form=form)
+            .first()
+        )
+        way_in_open = link is not None and (_live(link.invitation) if link.invitation is not None else form.is_public)
+        if link is None or not _live(link) or not way_in_open:
+            raise PublicLinkInvalid(INVALID_LINK)
+        return PublicFormEntry(form, link.submission.form_version, link.invitation, link)
+    invitation = None
+    if invitation_token:
+        invitation = FormInvitation.objects.filter(token_hash=token_hash(invitation_token), form=form).first()
+        if invitation is None or not _live(invitation):
+            raise PublicLinkInvalid(INVALID_LINK)
+    elif not form.is_public:
+        raise FormNotFound("No such form.")
+    version = form.versions.order_by("-version").first()
+    if version is None:
+        raise FormNotFound("No such form.")
+    version.form = form
+    return PublicFormEntry(form, version, invitation)

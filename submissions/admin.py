@@ -13,6 +13,7 @@ from config.errors import ApplicationError
 from submissions.access import submission_admin_q
 from submissions.admin_case import SubmissionCaseMixin
 from submissions.admin_forms import VisibilityForm
+from submissions.admin_public import DraftLinkAdmin, FormInvitationAdmin  # noqa: F401  (registers them)
 from submissions.admin_queue import SubmissionQueueAdmin
 from submissions.admin_schema import FormAdmin  # noqa: F401  (registers the forms' admin)
 from submissions.constants import VisibilityMode

@@ -12,8 +12,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils.html import format_html
 
 from config.errors import ApplicationError, ValidationFailed
+from submissions.admin_public import public_form_path
+from submissions.constants import FormStatus
 from submissions.formschema import validate_form_schema
 from submissions.models import Form, FormVersion
 from submissions.services import form_archive, form_create, form_publish, form_slug_check, form_update
@@ -51,7 +54,7 @@ class FormSchemaForm(forms.ModelForm):
 
     class Meta:
         model = Form
-        fields = ["workspace", "title", "slug", "description", "schema"]
+        fields = ["workspace", "title", "slug", "description", "is_public", "schema"]
 
     def clean_schema(self) -> Any:
         schema = self.cleaned_data.get("schema")
@@ -86,31 +89,50 @@ class FormVersionInline(ScopedTabularInline):
 class FormAdmin(WorkspaceScopedAdmin):
     rights = Rights(view=READ, add=MANAGE, change=MANAGE)
     form = FormSchemaForm
-    list_display = ["title", "workspace", "status", "public_id", "created_at"]
-    list_filter = ["status"]
+    list_display = ["title", "workspace", "status", "is_public", "public_id", "created_at"]
+    list_filter = ["status", "is_public"]
     list_select_related = ["workspace"]
     search_fields = ["title", "slug", "public_id"]
     readonly_fields = ["public_id", "status", "created_by", "created_at", "updated_at"]
-    fields = ["workspace", "title", "slug", "description", "schema", *readonly_fields]
+    fields = ["workspace", "title", "slug", "description", "is_public", "schema", *readonly_fields]
     inlines = [FormVersionInline]
     actions = ["publish", "archive"]
 
     def get_fields(self, request: HttpRequest, obj: Form | None = None) -> Any:
         if obj is None:
-            return ["workspace", "title", "slug", "description", "schema"]
-        return ["workspace", "title", "slug_fixed", "description", "schema", *self.readonly_fields]
+            return ["workspace", "title", "slug", "description", "is_public", "schema"]
+        return [
+            "workspace",
+            "title",
+            "slug_fixed",
+            "description",
+            "is_public",
+            "public_page",
+            "schema",
+            *self.readonly_fields,
+        ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Form | None = None) -> list[str]:
-        return [*self.readonly_fields, *(["workspace", "slug_fixed"] if obj is not None else [])]
+        return [*self.readonly_fields, *(["workspace", "slug_fixed", "public_page"] if obj is not None else [])]
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         if obj is not None:  # the slug is not a field of the change form: it cannot be changed (see slug_fixed)
-            kwargs["fields"] = ["title", "description", "schema"]
+            kwargs["fields"] = ["title", "description", "is_public", "schema"]
         return super().get_form(request, obj, change=change, **kwargs)
 
     @admin.display(description="Slug")
     def slug_fixed(self, obj: Form) -> str:
         return f"{obj.slug} — {SLUG_FIXED}"
+
+    @admin.display(description="Public page")
+    def public_page(self, obj: Form) -> str:
+        """Where clients fill it in (invitations: see Form invitations)."""
+        if not obj.is_public:
+            return "Closed: only invitation links open it (Public form invitations)."
+        if obj.status != FormStatus.PUBLISHED:
+            return "Open once the form is published."
+        url = public_form_path(obj.workspace.slug, obj.slug)
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, url)
 
     def save_model(self, request: HttpRequest, obj: Form, form: Any, change: bool) -> None:
         if change and not form.has_changed():
@@ -122,6 +144,7 @@ class FormAdmin(WorkspaceScopedAdmin):
                     title=obj.title,
                     description=obj.description,
                     schema=obj.schema,
+                    is_public=obj.is_public,
                     acting_user=request.user,  # type: ignore[arg-type]
                 )
             else:
@@ -131,6 +154,7 @@ class FormAdmin(WorkspaceScopedAdmin):
                     slug=obj.slug,
                     description=obj.description,
                     schema=obj.schema,
+                    is_public=obj.is_public,
                     acting_user=request.user,  # type: ignore[arg-type]
                 )
                 obj.pk = created.pk

@@ -90,3 +90,10 @@ STATS_MAX_DAYS = 366
 class ExportFormat(models.TextChoices):
     CSV = "csv", "CSV (a ZIP of CSV files when the forms have repeatable sections or tables)"
     XLSX = "xlsx", "XLSX"
+
+
+class PublicSource(models.TextChoices):
+    """``metadata.source`` of a submission made on a public form page."""
+
+    PUBLIC_FORM = "public_form", "Public form page"
+    INVITATION = "invitation", "Invitation link"

@@ -60,3 +60,15 @@ class FileNotFound(NotFoundError):
 class DocumentNotAttachable(ApplicationError):
     code = "DOCUMENT_NOT_ATTACHABLE"
     http_status = status.HTTP_409_CONFLICT
+
+
+class PublicLinkInvalid(NotFoundError):
+    """An invitation or draft link that is unknown, expired, revoked, or whose form no longer takes answers."""
+
+    code = "INVALID_TOKEN"
+
+
+class PublicUploadRefused(ValidationFailed):
+    """A public form page asked to upload a file it may not (not a file field, too many files, an old visit)."""
+
+    code = "UPLOAD_REFUSED"

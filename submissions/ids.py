@@ -42,6 +42,10 @@ def matter_id() -> str:
     return new_public_id("mat_")
 
 
+def invitation_id() -> str:
+    return new_public_id("inv_")
+
+
 def share_token() -> str:
     """The secret of a share link (~256 bits); only its SHA-256 is stored."""
     return secrets.token_urlsafe(32)

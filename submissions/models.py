@@ -28,6 +28,11 @@ class Form(models.Model):
     description = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=FormStatus.choices, default=FormStatus.DRAFT)
     schema = models.JSONField(default=dict, blank=True, help_text="The draft schema; published on publish.")
+    is_public = models.BooleanField(
+        default=False,
+        help_text="Open to the public: anyone with its address (/f/<workspace>/<form>/) may fill in the published "
+        "version. Off: only the form's invitation links open it.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -311,3 +316,64 @@ class SubmissionFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document_id} in {self.submission_id}"
+
+
+class FormInvitation(models.Model):
+    """A private link to a form's page, for a form that is not open to the public (or for one client of one that
+    is). Only the token's hash is stored; it expires and can be revoked; it may be used until then."""
+
+    public_id = models.CharField(max_length=30, unique=True, default=ids.invitation_id, editable=False)
+    form = models.ForeignKey(Form, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    label = models.CharField(max_length=200, blank=True, help_text="Whom it is for; reviewers see it, clients not.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.label or f"Invitation {self.public_id}"
+
+
+class PublicFormSession(models.Model):
+    """One visit of a public form page: the files it uploaded and what it sent, so a repeated Send finds it.
+
+    The page carries a random key; only its hash is stored, on the visit's first upload or send.
+    """
+
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    form = models.ForeignKey(Form, on_delete=models.CASCADE, related_name="+")
+    submission = models.ForeignKey(Submission, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Visit of {self.form_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class PublicFormUpload(models.Model):
+    """A file a public form page's visit asked to upload, for one file field (``path``) of the form."""
+
+    session = models.ForeignKey(PublicFormSession, on_delete=models.CASCADE, related_name="uploads")
+    document = models.OneToOneField(Document, on_delete=models.CASCADE, related_name="+")
+    path = models.CharField(max_length=300)
+
+    def __str__(self) -> str:
+        return f"{self.document_id} for {self.path}"
+
+
+class DraftLink(models.Model):
+    """The private resume link of a draft saved on a public form page. Only the token's hash is stored; it
+    expires, can be revoked, and a newer link of the same draft replaces it."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="draft_links")
+    invitation = models.ForeignKey(
+        FormInvitation, null=True, blank=True, on_delete=models.CASCADE, related_name="draft_links"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    email = models.EmailField(blank=True, help_text="The address the link was sent to.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Resume link of {self.submission_id}"

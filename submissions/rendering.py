@@ -10,7 +10,8 @@ reads the same names back from a plain form POST (the page without JavaScript). 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import uuid
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +46,15 @@ class BoundField:
     rows: list[list[BoundField]] = field(default_factory=list)  # table_fill
     template_row: list[BoundField] = field(default_factory=list)  # table_fill: what "Add a row" clones
     cell: bool = False  # a table cell: labelled by its column header
+    file_names: Mapping[str, str] = field(default_factory=dict)  # document id -> name, of files already uploaded
+
+    @property
+    def kept_files(self) -> list[dict[str, str]]:
+        """The uploaded files this file or signature field holds (a resumed draft's): id and name each."""
+        if self.widget not in FILE_WIDGETS:
+            return []
+        values = self.value if isinstance(self.value, list) else [self.value]
+        return [{"id": str(v), "name": self.file_names[str(v)]} for v in values if str(v) in self.file_names]
 
     @property
     def id(self) -> str:
@@ -180,12 +190,18 @@ def bind_form(
     values: dict[str, Any] | None = None,
     errors: dict[str, list[str]] | None = None,
     prefix: str = "",
+    file_names: Mapping[str, str] | None = None,
 ) -> BoundForm:
-    """The widgets of ``spec`` holding ``values``, with the server's ``errors`` (by data path) beside each."""
-    values, errors = values or {}, errors or {}
+    """The widgets of ``spec`` holding ``values``, with the server's ``errors`` (by data path) beside each.
+
+    ``file_names`` names the uploaded documents file fields may hold (by id): those are shown as kept files.
+    """
+    values, errors, names = values or {}, errors or {}, file_names or {}
 
     def bind(item: dict[str, Any], path: str, value: Any) -> BoundField:
-        bound = BoundField(spec=item, path=path, name=prefix + path, value=value, errors=errors.get(path, []))
+        bound = BoundField(
+            spec=item, path=path, name=prefix + path, value=value, errors=errors.get(path, []), file_names=names
+        )
         if item["widget"] == "table":
             rows = value if isinstance(value, list) else []
             count = max(len(rows), int(item.get("minRows", 0) or 0), 0 if item.get("sourceSection") else 1)
@@ -247,17 +263,31 @@ def bind_form(
 # --- Reading a plain POST back ---------------------------------------------------------------------
 
 
-def _read(item: dict[str, Any], post: QueryDict, name: str, files: bool = False) -> Any:
+def _document_ids(values: list[str]) -> list[str]:
+    ids = []
+    for value in values:
+        try:
+            ids.append(str(uuid.UUID(value)))
+        except ValueError:
+            continue
+    return ids
+
+
+def _read(item: dict[str, Any], post: QueryDict, name: str, files: bool | str = False) -> Any:
     """One field's answer from the POST, typed as the API takes it; None for no answer.
 
     A file is never read from a POST (files go straight to S3 with the page's script); with ``files`` the name a
-    browser posts for a chosen file in a plain form counts as the answer (the preview checks the rules only).
+    browser posts for a chosen file in a plain form counts as the answer (the preview checks the rules only); with
+    ``files="documents"`` the ids of files already uploaded (a resumed draft's kept files) do.
     """
     widget = item["widget"]
     if widget in ("checkboxes", "multiselect"):
         return post.getlist(name) or None
     raw = post.get(name, "")
     if widget in FILE_WIDGETS:
+        if files == "documents":
+            ids = _document_ids(post.getlist(name))
+            return (ids if item.get("multiple") else ids[0]) if ids else None
         if not files:
             return None
         return (post.getlist(name) if item.get("multiple") else raw) or None
@@ -280,7 +310,7 @@ def _row_count(post: QueryDict, name: str) -> int:
     return max(indexes) + 1 if indexes else 0
 
 
-def _rows(columns: list[dict[str, Any]], post: QueryDict, name: str, files: bool = False) -> list[dict[str, Any]]:
+def _rows(columns: list[dict[str, Any]], post: QueryDict, name: str, files: bool | str = False) -> list[dict[str, Any]]:
     rows = []
     for i in range(min(_row_count(post, name), 500)):
         row = {
@@ -293,8 +323,13 @@ def _rows(columns: list[dict[str, Any]], post: QueryDict, name: str, files: bool
     return rows
 
 
-def values_from_post(spec: dict[str, Any], post: QueryDict, *, prefix: str = "", files: bool = False) -> dict[str, Any]:
-    """The data a plain form POST of ``bind_form``'s widgets holds (empty answers left out, rows in order)."""
+def values_from_post(
+    spec: dict[str, Any], post: QueryDict, *, prefix: str = "", files: bool | str = False
+) -> dict[str, Any]:
+    """The data a plain form POST of ``bind_form``'s widgets holds (empty answers left out, rows in order).
+
+    ``files``: see ``_read`` (False: no file answers; True: chosen file names; ``"documents"``: kept file ids).
+    """
     data: dict[str, Any] = {}
     plain = [
         *spec.get("fields", []),
@@ -315,3 +350,43 @@ def values_from_post(spec: dict[str, Any], post: QueryDict, *, prefix: str = "",
             if rows:
                 data[section["itemsKey"]] = rows
     return data
+
+
+# --- What the page scripts say ---------------------------------------------------------------------
+
+
+def page_strings() -> dict[str, str]:
+    """The end-client page scripts' sentences, translated like the rest of the page (``%(name)s`` placeholders)."""
+    return {
+        "counter": _("%(used)s of %(limit)s characters"),
+        "removeFile": _("Remove"),
+        "wrongType": _("%(name)s is not a file type this field accepts."),
+        "tooLarge": _("%(name)s is %(size)s; the limit is %(limit)s."),
+        "emptyFile": _("%(name)s is empty."),
+        "sending": _("Sending your answers…"),
+        "uploading": _("Uploading your files…"),
+        "checking": _("Checking your files…"),
+        "failedUploads": _("Some files could not be uploaded. Retry them in the list above."),
+        "pendingFiles": _("Some files are still needed. Choose them again in the list above and upload them."),
+        "network": _("The connection failed. Please check your internet connection and try again."),
+        "summaryEntity": _("%(kind)s %(number)s"),
+        "company": _("Company"),
+        "individual": _("Person"),
+        "you": _("You (the main applicant)"),
+        "waiting": _("Waiting"),
+        "uploadingFile": _("Uploading %(percent)s%%"),
+        "done": _("Uploaded"),
+        "failed": _("Failed: %(reason)s"),
+        "notAccepted": _("Not accepted: %(reason)s"),
+        "notReceived": _("Not received yet"),
+        "retry": _("Retry"),
+        "chooseAgain": _("Choose the file again"),
+        "upload": _("Upload"),
+        "reason_not_received": _("not received"),
+        "reason_too_large": _("too large"),
+        "reason_wrong_size": _("not the size announced"),
+        "reason_wrong_type": _("this file type is not accepted"),
+        "reason_content_check_failed": _("its content is not the file type its name says"),
+        "limit": _("the limit is %(limit)s"),
+        "missingFile": _("Please choose this file again."),
+    }

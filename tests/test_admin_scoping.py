@@ -12,6 +12,7 @@ page, and what it may not do changes nothing in the database.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -20,12 +21,14 @@ from django.contrib import admin
 from django.db.models import Model
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from audit.constants import AuditAction
 from audit.models import AuditEvent
+from config.ids import token_hash
 from submissions.constants import GrantTargetType, VisibilityMode
-from submissions.models import Submission, SubmissionVisibility
+from submissions.models import DraftLink, Submission, SubmissionVisibility
 from submissions.services import (
     GrantRequest,
     attachment_add,
@@ -38,6 +41,7 @@ from submissions.services import (
     submission_create,
     visibility_set,
 )
+from submissions.services.public_forms import form_invitation_create
 from tests.documents.factories import UploadedDocumentFactory
 from tests.workflows.factories import (
     RequiredDocumentFactory,
@@ -77,6 +81,8 @@ VIEW: dict[str, Role | None] = {
     "submissions.submissionvisibility": Role.ADMIN,
     "submissions.matter": Role.VIEWER,
     "submissions.sharelink": Role.VIEWER,
+    "submissions.forminvitation": Role.VIEWER,
+    "submissions.draftlink": Role.VIEWER,
     "workflows.publicaction": Role.VIEWER,
     "workflows.subjectrecord": Role.VIEWER,
     "workflows.workflow": Role.VIEWER,
@@ -99,6 +105,7 @@ ADD: dict[str, Role] = {
     "submissions.matter": Role.MEMBER,
     "workflows.workflow": Role.MEMBER,
     "workflows.publicaction": Role.MEMBER,
+    "submissions.forminvitation": Role.MEMBER,
 }
 ACTIONS: dict[str, dict[str, Role]] = {
     "workspaces.apikey": {"revoke_keys": Role.ADMIN},
@@ -115,6 +122,8 @@ ACTIONS: dict[str, dict[str, Role]] = {
     },
     "submissions.submissionvisibility": {"open_to_workspace": Role.ADMIN},
     "submissions.sharelink": {"revoke": Role.MEMBER},
+    "submissions.forminvitation": {"revoke": Role.MEMBER},
+    "submissions.draftlink": {"revoke": Role.MEMBER},
     "workflows.workflow": {"complete_workflows": Role.MEMBER, "cancel_workflows": Role.MEMBER},
     "workflows.fulfillment": {"accept_fulfillments": Role.MEMBER},
     "workflows.publicaction": {"expire_links": Role.MEMBER},
@@ -183,6 +192,13 @@ def world(db: None) -> World:
     matter_link_submission(matter=matter, submission=restricted, acting_user=None)
     open_link, _ = share_link_create(submission=open_submission, acting_user=None)
     restricted_link, _ = share_link_create(submission=restricted, acting_user=None)
+    invitation, _ = form_invitation_create(form=form, acting_user=None, label="Acme invitation")
+    open_draft_link, restricted_draft_link = (
+        DraftLink.objects.create(
+            submission=submission, token_hash=token_hash(name), expires_at=timezone.now() + timedelta(days=1)
+        )
+        for name, submission in (("open", open_submission), ("restricted", restricted))
+    )
     record = SubjectRecordFactory.create(workspace=acme, reference="ACME-REF-1")
     workflow = WorkflowFactory.create(subject_record=record)
     requirement = RequiredDocumentFactory.create(workflow=workflow)
@@ -193,6 +209,7 @@ def world(db: None) -> World:
 
     w.add(acme, oversight, api_key, subject_document.document, form, version, open_submission, restricted)
     w.add(matter, open_link, restricted_link, record, workflow, fulfillment, action)
+    w.add(invitation, open_draft_link, restricted_draft_link)
     w.add(*SubmissionVisibility.objects.filter(pk__in=[open_submission.pk, restricted.pk]))
     w.add(*AuditEvent.objects.filter(workspace=acme, action=AuditAction.API_KEY_CREATED))
     w.add(named, attached)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import secrets
 import time
 import zipfile
 from dataclasses import dataclass, field
@@ -32,8 +33,10 @@ from rest_framework.test import APIClient
 
 from documents.constants import DOWNLOAD_URL_EXPIRY_SECONDS
 from documents.links import document_thumbnail_url
+from submissions.access import public_form_entry
 from submissions.constants import GrantTargetType, VisibilityMode
-from submissions.models import ShareLink
+from submissions.models import DraftLink, FormInvitation, ShareLink
+from submissions.public_views import sent_url
 from submissions.services import (
     GrantRequest,
     attachment_add,
@@ -43,6 +46,7 @@ from submissions.services import (
     submission_create,
     visibility_set,
 )
+from submissions.services.public_forms import form_invitation_create, public_form_send
 from tests.routes import Route, all_routes
 from tests.rows import PRODUCT_APPS
 from tests.workflows.factories import RequiredDocumentFactory, uploaded_subject_document
@@ -101,6 +105,10 @@ def _page(allowed: frozenset[str]) -> Call:
 
 
 _SUBMIT_BODY = {"first_name": "Jane"}
+# A public form page: its open address (anyone, the form being open), an invitation's and a draft's (the token).
+_PUBLIC_FORM = "f/<slug:workspace_slug>/<slug:form_slug>/"
+_PUBLIC_UPLOADS = {"visit": "v" * 43, "files": [{"path": "full_name", "fileName": "a.pdf"}]}
+_PUBLIC_SEND = {"visit": "v" * 43, "answers": {"full_name": "From the page"}}
 
 # pattern -> the calls made of it. Bodies may name "{key}" placeholders, filled from the world's ids.
 MATRIX: dict[str, list[Call]] = {
@@ -212,6 +220,19 @@ MATRIX: dict[str, list[Call]] = {
     "i18n/setlang/": [_page(frozenset(PAGE_CALLERS))],  # the language switcher: a cookie, no data
     "forms/<str:form_id>/preview/": [_page(frozenset({"logged_in_owner"}))],
     "forms/versions/<str:version_id>/preview/": [_page(frozenset({"logged_in_owner"}))],
+    _PUBLIC_FORM: [_page(frozenset(PAGE_CALLERS))],
+    f"{_PUBLIC_FORM}uploads": [Call("post", frozenset(PAGE_CALLERS), _PUBLIC_UPLOADS, callers=tuple(PAGE_CALLERS))],
+    f"{_PUBLIC_FORM}send": [Call("post", frozenset(PAGE_CALLERS), _PUBLIC_SEND, callers=tuple(PAGE_CALLERS))],
+    f"{_PUBLIC_FORM}sent/<str:signed>/": [_page(frozenset(PAGE_CALLERS))],
+    **{
+        f"{_PUBLIC_FORM}{way}/<str:token>/{part}": [call]
+        for way in ("i", "d")
+        for part, call in (
+            ("", _token("get")),
+            ("uploads", _token("post", _PUBLIC_UPLOADS)),
+            ("send", _token("post", _PUBLIC_SEND)),
+        )
+    },
 }
 
 # The admin, by kind of page (the end of the URL name): who is served without being a workspace's staff. The
@@ -261,6 +282,8 @@ ADMIN_WORKSPACE_LOOKUP: dict[str, str | None] = {
     "submissions.submissionvisibility": "workspace",
     "submissions.matter": "workspace",
     "submissions.sharelink": "submission__workspace",
+    "submissions.forminvitation": "form__workspace",
+    "submissions.draftlink": "submission__workspace",
     "workflows.publicaction": "workspace",
     "workflows.subjectrecord": "workspace",
     "workflows.workflow": "workspace",
@@ -278,6 +301,7 @@ class Tenant:
     workspace: Workspace
     ids: dict[str, str] = field(default_factory=dict)
     tokens: dict[str, dict[str, str]] = field(default_factory=dict)  # route pattern -> caller -> token
+    public_form: dict[str, str] = field(default_factory=dict)  # the public form page's path values
 
     @property
     def secrets(self) -> set[str]:
@@ -362,7 +386,45 @@ def _tenant(workspace: Workspace) -> Tenant:
             "expired_token": expired_thumbnail,
         },
     }
+    _public_form(tenant, schema)
     return tenant
+
+
+def _public_form(tenant: Tenant, schema: dict[str, Any]) -> None:
+    """A form open to the public, with a live and an expired invitation and resume link, and a sent answer."""
+    workspace = tenant.workspace
+    form = form_create(
+        workspace=workspace,
+        title="Matrix public",
+        slug="matrix-public",
+        schema=schema,
+        acting_user=None,
+        is_public=True,
+    )
+    form_publish(form=form, acting_user=None)
+    invitations = [form_invitation_create(form=form, acting_user=None)[1] for _ in range(2)]
+    FormInvitation.objects.filter(pk=FormInvitation.objects.latest("pk").pk).update(expires_at=timezone.now())
+    entry = public_form_entry(workspace_slug=workspace.slug, form_slug=form.slug)
+    drafts = [
+        public_form_send(
+            entry=entry, visit_key=secrets.token_urlsafe(32), data={"full_name": "P"}, as_draft=True
+        ).draft_token
+        for _ in range(2)
+    ]
+    DraftLink.objects.filter(pk=DraftLink.objects.latest("pk").pk).update(expires_at=timezone.now())
+    sent = public_form_send(entry=entry, visit_key=secrets.token_urlsafe(32), data={"full_name": "Sent"}).submission
+    tenant.public_form = {
+        "workspace_slug": workspace.slug,
+        "form_slug": form.slug,
+        "signed": sent_url(entry, sent).rstrip("/").rsplit("/", 1)[1],
+    }
+    for way, tokens in (("i", invitations), ("d", drafts)):
+        for part in ("", "uploads", "send"):
+            tenant.tokens[f"{_PUBLIC_FORM}{way}/<str:token>/{part}"] = {
+                "valid_token": tokens[0],
+                "bad_token": "x" * 43,
+                "expired_token": tokens[1],
+            }
 
 
 @dataclass
@@ -450,6 +512,7 @@ def _path_values(route: Route, caller: str, world: World) -> dict[str, str]:
         "submission_id": ids["restricted_id"] if restricted else ids["submission_id"],
         "snapshot_id": ids["restricted_snapshot_id"] if restricted else ids["snapshot_id"],
         "extension": "pdf",
+        **world.home.public_form,
     }
     if "drafts/" in route.pattern:
         values["submission_id"] = ids["draft_id"]

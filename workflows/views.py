@@ -8,7 +8,6 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from config.errors import ApplicationError
 from documents.constants import DocumentStatus, UploadProblem
 from submissions.formschema import render_spec
-from submissions.rendering import bind_form, values_from_post
+from submissions.rendering import bind_form, page_strings, values_from_post
 from workflows.constants import RELATION_ROLES, ROLE_ENTITY_KEY, PublicActionStatus
 from workflows.errors import InvalidToken
 from workflows.inputs import PublicActionSubmission
@@ -91,7 +90,7 @@ def _context(
         "submit_url": reverse("public-action-submit", args=[token]),
         "confirm_url": reverse("public-action-confirm", args=[token]),
         "max_upload_bytes": settings.UPLOAD_DEFAULT_MAX_BYTES,
-        "strings": _strings(),
+        "strings": page_strings(),
     }
     if action.status == PublicActionStatus.AWAITING_UPLOADS:
         labels = {
@@ -114,43 +113,6 @@ def _context(
     if action.status == PublicActionStatus.COMPLETED and action.submission_id:
         context["reference"] = action.submission.public_id if action.submission else ""
     return context
-
-
-def _strings() -> dict[str, str]:
-    """The page script's sentences, translated like the rest of the page (``%(name)s`` placeholders)."""
-    return {
-        "counter": _("%(used)s of %(limit)s characters"),
-        "removeFile": _("Remove"),
-        "wrongType": _("%(name)s is not a file type this field accepts."),
-        "tooLarge": _("%(name)s is %(size)s; the limit is %(limit)s."),
-        "emptyFile": _("%(name)s is empty."),
-        "sending": _("Sending your answers…"),
-        "uploading": _("Uploading your files…"),
-        "checking": _("Checking your files…"),
-        "failedUploads": _("Some files could not be uploaded. Retry them in the list above."),
-        "pendingFiles": _("Some files are still needed. Choose them again in the list above and upload them."),
-        "network": _("The connection failed. Please check your internet connection and try again."),
-        "summaryEntity": _("%(kind)s %(number)s"),
-        "company": _("Company"),
-        "individual": _("Person"),
-        "you": _("You (the main applicant)"),
-        "waiting": _("Waiting"),
-        "uploadingFile": _("Uploading %(percent)s%%"),
-        "done": _("Uploaded"),
-        "failed": _("Failed: %(reason)s"),
-        "notAccepted": _("Not accepted: %(reason)s"),
-        "notReceived": _("Not received yet"),
-        "retry": _("Retry"),
-        "chooseAgain": _("Choose the file again"),
-        "upload": _("Upload"),
-        "reason_not_received": _("not received"),
-        "reason_too_large": _("too large"),
-        "reason_wrong_size": _("not the size announced"),
-        "reason_wrong_type": _("this file type is not accepted"),
-        "reason_content_check_failed": _("its content is not the file type its name says"),
-        "limit": _("the limit is %(limit)s"),
-        "missingFile": _("Please choose this file again."),
-    }
 
 
 def _revision_page(request: HttpRequest, token: str) -> HttpResponse | None:

@@ -199,6 +199,14 @@
         });
       });
       scope.querySelectorAll("input.rf-file").forEach((input) => this.bindFile(input));
+      scope.querySelectorAll(".rf-remove-kept").forEach((button) => {
+        button.addEventListener("click", () => {
+          const input = button.closest(".rf-field").querySelector("input.rf-file");
+          button.closest("li").remove();
+          this.refresh();
+          input.focus();
+        });
+      });
       scope.querySelectorAll("canvas.rf-signature-pad").forEach((canvas) => this.bindSignature(canvas));
     }
 
@@ -282,6 +290,7 @@
       });
       canvas.parentElement.querySelector(".rf-signature-clear").addEventListener("click", () => {
         clear();
+        canvas.parentElement.querySelectorAll(".rf-kept").forEach((kept) => kept.remove());
         typed.value = "";
         state.typed = "";
         this.refresh();
@@ -305,9 +314,11 @@
         return checked.value;
       }
       if (widget === "file") {
-        const names = [...first.files].map((file) => file.name);
+        // Files already uploaded (a resumed draft's) by their document id, then the files chosen now by name.
+        const kept = [...wrapper.querySelectorAll("input.rf-kept-id")].map((input) => input.value);
+        const names = [...kept, ...[...first.files].map((file) => file.name)];
         if (!names.length) return undefined;
-        return first.multiple ? names : names[0];
+        return first.multiple ? names : names[names.length - 1];
       }
       if (widget === "signature") return undefined;  // read by readSignature
       const value = first.value;
@@ -326,7 +337,11 @@
     }
 
     valueOf(wrapper) {
-      if (wrapper.dataset.widget === "signature") return this.signed(wrapper) ? "signature.png" : undefined;
+      if (wrapper.dataset.widget === "signature") {
+        if (this.signed(wrapper)) return "signature.png";
+        const kept = wrapper.querySelector("input.rf-kept-id");
+        return kept ? kept.value : undefined;  // a resumed draft's signature, until a new one is drawn
+      }
       return Form.read(wrapper);
     }
 

@@ -4,7 +4,7 @@
 "use strict";
 
 (function () {
-  const {Form, setFieldErrors, humanSize, format} = window.FormRender;
+  const {Form, setFieldErrors, format} = window.FormRender;
   const strings = JSON.parse(document.getElementById("form-strings").textContent);
   window.FORM_STRINGS = strings;
   const t = (key, values) => format(strings[key] || key, values || {});
@@ -25,30 +25,8 @@
   function blobKey(reference, field, name) { return `${reference || ""}\u0000${field}\u0000${name}`; }
   const finished = () => window.location.replace(window.location.href);  // the server's confirmation page
 
-  // --- the summary of errors at the top, each linking to its field ---
-  function focusable(node) { return node.querySelector("input:not([type=hidden]):not([disabled]), select, textarea, button") || node; }
-  function showSummary(entries) {
-    const list = summary.querySelector("ul");
-    list.replaceChildren();
-    entries.forEach(({node, message}) => {
-      const item = document.createElement("li");
-      if (node) {
-        const target = focusable(node);
-        if (!target.id) target.id = `error-target-${Math.random().toString(36).slice(2)}`;
-        const link = document.createElement("a");
-        link.href = `#${target.id}`;
-        link.textContent = message;
-        link.addEventListener("click", (event) => { event.preventDefault(); target.focus(); });
-        item.append(link);
-      } else {
-        item.textContent = message;
-      }
-      list.append(item);
-    });
-    summary.hidden = entries.length === 0;
-    const first = entries.find((entry) => entry.node);
-    if (first) focusable(first.node).focus(); else if (entries.length) summary.focus();
-  }
+  // --- the summary of errors at the top, each linking to its field (endclient.js) ---
+  const showSummary = (entries) => window.EndClient.showSummary(summary, entries);
   function clearErrors() {
     document.querySelectorAll(".rf-invalid").forEach((node) => setFieldErrors(node, []));
     document.querySelectorAll(".entity-error").forEach((node) => { node.textContent = ""; });
@@ -135,77 +113,9 @@
     showSummary(entries);
   }
 
-  // --- uploads: one row per file with its progress, straight to S3 ---
-  function signedLimit(fileUpload) {
-    try {
-      const policy = JSON.parse(atob(fileUpload.fields.Policy || fileUpload.fields.policy || ""));
-      const range = (policy.conditions || []).find((c) => Array.isArray(c) && c[0] === "content-length-range");
-      return range ? Number(range[2]) : null;
-    } catch (error) {
-      return null;
-    }
-  }
-  function postToS3(fileUpload, file, onProgress) {
-    return new Promise((resolve, reject) => {
-      const data = new FormData();
-      Object.entries(fileUpload.fields).forEach(([key, value]) => data.append(key, value));  // fields first
-      data.append("file", file, fileUpload.fileName);  // the file last
-      const request = new XMLHttpRequest();
-      request.open("POST", fileUpload.url);
-      request.upload.addEventListener("progress", (event) => {
-        if (event.lengthComputable) onProgress(Math.round((event.loaded / event.total) * 100));
-      });
-      request.addEventListener("load", () => (request.status < 300 ? resolve() : reject(new Error(`S3 ${request.status}`))));
-      request.addEventListener("error", () => reject(new Error(strings.network)));
-      request.send(data);
-    });
-  }
-  function uploadRow(fileUpload, reason) {
-    const row = document.createElement("li");
-    row.className = "upload";
-    row.dataset.file = fileUpload.fileName;
-    const name = document.createElement("span");
-    name.className = "upload-name";
-    name.textContent = fileUpload.fileName;
-    const progress = document.createElement("progress");
-    progress.max = 100;
-    progress.value = 0;
-    progress.setAttribute("aria-label", fileUpload.fileName);
-    const state = document.createElement("span");
-    state.className = "upload-state";
-    state.textContent = reason === "not_received" ? strings.notReceived
-      : reason ? t("notAccepted", {reason: strings[`reason_${reason}`] || reason}) : strings.waiting;
-    row.append(name, progress, state);
-    document.getElementById("upload-list").append(row);
-    document.getElementById("uploads").hidden = false;
-    return {row, progress, state};
-  }
-
-  // Upload one file; resolves true when S3 took it. On failure the row offers retry (or a new choice).
-  async function uploadOne(fileUpload, file, ui) {
-    const limit = signedLimit(fileUpload);
-    if (limit && file.size > limit) {
-      ui.row.dataset.state = "failed";
-      ui.state.textContent = t("failed", {reason: `${strings.reason_too_large} (${t("limit", {limit: humanSize(limit)})})`});
-      return false;
-    }
-    ui.row.dataset.state = "uploading";
-    ui.state.textContent = t("uploadingFile", {percent: 0});
-    try {
-      await postToS3(fileUpload, file, (percent) => {
-        ui.progress.value = percent;
-        ui.state.textContent = t("uploadingFile", {percent});
-      });
-    } catch (error) {
-      ui.row.dataset.state = "failed";
-      ui.state.textContent = t("failed", {reason: error.message});
-      return false;
-    }
-    ui.progress.value = 100;
-    ui.row.dataset.state = "done";
-    ui.state.textContent = strings.done;
-    return true;
-  }
+  // --- uploads: one row per file with its progress, straight to S3 (endclient.js) ---
+  const {uploadOne} = window.EndClient;
+  const uploadRow = (fileUpload, reason) => window.EndClient.uploadRow(document.getElementById("upload-list"), fileUpload, reason);
 
   // Each file waits for a file (the one chosen, or a new choice) and is uploaded; then the page confirms.
   function uploadAll(fileUploads, reasons) {

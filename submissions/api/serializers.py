@@ -83,6 +83,9 @@ class FormSerializer(serializers.ModelSerializer[Form]):
     id = serializers.CharField(source="public_id")
     versions = serializers.SerializerMethodField()
     currentVersion = serializers.SerializerMethodField()
+    isPublic = serializers.BooleanField(
+        source="is_public", help_text="Open to the public: anyone may fill in its page /f/<workspace>/<form>/."
+    )
     createdAt = IsoDateTimeField(source="created_at")
     updatedAt = IsoDateTimeField(source="updated_at")
 
@@ -95,6 +98,7 @@ class FormSerializer(serializers.ModelSerializer[Form]):
             "description",
             "status",
             "schema",
+            "isPublic",
             "currentVersion",
             "versions",
             "createdAt",
@@ -117,12 +121,14 @@ class FormCreateSerializer(serializers.Serializer[Any]):
     slug = serializers.SlugField(max_length=70, required=False, allow_blank=True)
     description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     schema = serializers.JSONField(required=False)
+    isPublic = serializers.BooleanField(source="is_public", required=False, help_text="Default false.")
 
 
 class FormUpdateSerializer(serializers.Serializer[Any]):
     title = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     schema = serializers.JSONField(required=False)
+    isPublic = serializers.BooleanField(source="is_public", required=False)
 
 
 class FormListQuerySerializer(QuerySerializer):

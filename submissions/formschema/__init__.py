@@ -134,7 +134,13 @@ from submissions.formschema.display import (
 )
 from submissions.formschema.fieldtypes import FIELD_TYPES
 from submissions.formschema.fieldtypes.base import FileValues
-from submissions.formschema.files import document_uuids, file_field_keys, iter_file_values, replace_file_values
+from submissions.formschema.files import (
+    document_uuids,
+    file_field_at,
+    file_field_keys,
+    iter_file_values,
+    replace_file_values,
+)
 from submissions.formschema.sanitize import sanitize_text, sanitize_value
 from submissions.formschema.schema import KEY_PATTERN
 from submissions.formschema.spec import render_spec
@@ -154,6 +160,7 @@ __all__ = [
     "display_data",
     "display_diff",
     "file_field_keys",
+    "file_field_at",
     "iter_file_values",
     "render_spec",
     "replace_file_values",

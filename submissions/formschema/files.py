@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from submissions.formschema.compile import compile_schema
 from submissions.formschema.fieldtypes import FILE_TYPES
-from submissions.formschema.schema import CompiledSchema
+from submissions.formschema.schema import CompiledSchema, Field
+
+_ROW_PATH = re.compile(r"(?P<items>\w+)\[(?P<row>\d{1,4})\]\.(?P<key>\w+)")
 
 
 def _file_slots(compiled: CompiledSchema, data: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
@@ -30,6 +33,23 @@ def file_field_keys(schema: dict[str, Any]) -> list[str]:
     """The keys of every file and signature field, in schema order (fields of repeatable sections included)."""
     compiled = compile_schema(schema)
     return [key for key, item in compiled.fields.items() if item.type in FILE_TYPES]
+
+
+def file_field_at(schema: dict[str, Any], path: str) -> Field | None:
+    """The file or signature field a data path names (``key``, or ``{sectionId}_items[i].key`` in a repeat row
+    within the section's maximum), or None."""
+    compiled = compile_schema(schema)
+    match = _ROW_PATH.fullmatch(path)
+    item = compiled.fields.get(match.group("key") if match else path)
+    if item is None or item.type not in FILE_TYPES:
+        return None
+    section = item.section if item.section is not None and item.section.repeatable else None
+    if section is None:
+        return None if match else item
+    if match is None or match.group("items") != section.items_key:
+        return None
+    limit = section.max_items if section.max_items is not None else 500
+    return item if int(match.group("row")) < limit else None
 
 
 def iter_file_values(schema: dict[str, Any], data: dict[str, Any]) -> Iterator[tuple[str, str, Any]]:

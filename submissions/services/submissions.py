@@ -85,6 +85,7 @@ def form_create(
     slug: str = "",
     description: str = "",
     schema: dict[str, Any] | None = None,
+    is_public: bool = False,
 ) -> Form:
     title = sanitize_text(title)
     if not title:
@@ -102,6 +103,7 @@ def form_create(
         slug=candidate,
         description=sanitize_text(description),
         schema=_schema_object(schema or {"fields": []}),
+        is_public=is_public,
         created_by=acting_user,
     )
 
@@ -129,8 +131,12 @@ def form_update(
     title: str | None = None,
     description: str | None = None,
     schema: dict[str, Any] | None = None,
+    is_public: bool | None = None,
 ) -> Form:
-    """Edit the draft: title, description and the schema the next publish freezes. Published versions stay."""
+    """Edit the draft: title, description and the schema the next publish freezes. Published versions stay.
+
+    ``is_public`` opens the form's page to the public (``/f/<workspace>/<form>/``) or closes it, at once.
+    """
     form = _lock_form(form)
     if form.status == FormStatus.ARCHIVED:
         raise FormArchived("An archived form cannot be edited.")
@@ -140,8 +146,10 @@ def form_update(
         form.description = sanitize_text(description)
     if schema is not None:
         form.schema = _schema_object(schema)
+    if is_public is not None:
+        form.is_public = is_public
     form.save()
-    _audit_form(AuditAction.FORM_UPDATED, form, acting_user, schemaChanged=schema is not None)
+    _audit_form(AuditAction.FORM_UPDATED, form, acting_user, schemaChanged=schema is not None, isPublic=form.is_public)
     return form
 
 
