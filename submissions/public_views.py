@@ -35,7 +35,13 @@ from submissions.errors import FormNotFound, PublicLinkInvalid
 from submissions.formschema import render_spec
 from submissions.models import Submission, SubmissionFile
 from submissions.rendering import bind_form, page_strings, values_from_post
-from submissions.services.public_forms import SendResult, UploadWanted, public_form_send, public_form_uploads_issue
+from submissions.services.public_forms import (
+    DRAFT_EMAIL,
+    SendResult,
+    UploadWanted,
+    public_form_send,
+    public_form_uploads_issue,
+)
 
 OPEN, INVITATION, DRAFT = "open", "invitation", "draft"
 _SENT_SALT = "submissions.public-form-sent"
@@ -109,7 +115,7 @@ def public_form_page(
     if request.method == "POST":
         visit_key = request.POST.get("visit", "")
         values = values_from_post(spec, request.POST, files="documents")
-        email = request.POST.get("email", "")
+        email = request.POST.get(DRAFT_EMAIL, "")
         try:
             result = public_form_send(
                 entry=entry,
@@ -132,8 +138,8 @@ def public_form_page(
         "form_title": entry.form.title,
         "root_form": bound,
         "root_spec": spec,
-        "error_list": bound.error_summary({k: v for k, v in errors.items() if k != "email"}),
-        "email_errors": errors.get("email", []),
+        "error_list": bound.error_summary({k: v for k, v in errors.items() if k != DRAFT_EMAIL}),
+        "email_errors": errors.get(DRAFT_EMAIL, []),
         "email": email,
         "visit_key": visit_key,
         "uploads_url": _page_url(entry, way, token, "-uploads"),

@@ -31,7 +31,7 @@
     const fields = (answer.details && answer.details.fields) || {};
     const entries = Object.entries(fields).map(([path, messages]) => {
       messages = [].concat(messages);
-      const node = path ? (path === "email" ? form.querySelector("[data-path=email]") : rootForm.target(path)) : null;
+      const node = path ? (path === "draft-email" ? form.querySelector("[data-path=draft-email]") : rootForm.target(path)) : null;
       if (!node) return {node: null, message: messages.join(" ")};
       setFieldErrors(node, messages);
       const label = node.dataset.label || "";
@@ -123,7 +123,7 @@
       if (await uploadFiles(files)) {
         setStatus("sending", intent === "draft" ? strings.saving : strings.sending);
         const {response, answer} = await postJson(form.dataset.sendUrl, {
-          visit: form.elements.visit.value, answers: withFileIds(data, files), intent, email: form.elements.email.value,
+          visit: form.elements.visit.value, answers: withFileIds(data, files), intent, email: form.elements["draft-email"].value,
         });
         if (response.ok) {
           done = true;

@@ -55,6 +55,8 @@ _PROBLEMS = {
     UploadProblem.WRONG_TYPE: "This file type is not accepted. Please choose another file.",
     UploadProblem.CONTENT_CHECK_FAILED: "The file's content is not the type its name says. Please choose another.",
 }
+# The path of the draft e-mail address's errors: never a field's (keys have no hyphen).
+DRAFT_EMAIL = "draft-email"
 _NOT_OURS = "This file was not uploaded on this page. Please choose it again."
 
 
@@ -246,7 +248,7 @@ def _cleaned_email(email: str) -> str:
         validate_email(email)
     except ValidationError:
         message = "Enter an e-mail address such as name@example.com, or leave it empty."
-        raise ValidationFailed(message, details={"fields": {"email": [message]}}) from None
+        raise ValidationFailed(message, details={"fields": {DRAFT_EMAIL: [message]}}) from None
     return email[:254]
 
 

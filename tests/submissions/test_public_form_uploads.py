@@ -301,7 +301,7 @@ def test_a_bad_email_for_the_draft_link_is_refused(
             client, page_url(form), new_visit(), {"full_name": "Jane"}, intent="draft", email="jane at home"
         )
 
-    assert response.status_code == 400 and "email" in response.json()["details"]["fields"]
+    assert response.status_code == 400 and "draft-email" in response.json()["details"]["fields"]
     assert Submission.objects.count() == 0 and mail.outbox == []
 
 

@@ -1,11 +1,14 @@
-"""Shared by the end-client page tests: a root form with every field type, and a public action that asks it."""
+"""Shared by the end-client page tests: a root form with every field type, a public action that asks it, and in
+Chromium: filling every field as a client would, and axe-core on the page as it is."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from axe_playwright_python.sync_playwright import Axe
+
 from tests.workflows.factories import SubjectRecordFactory, WorkflowFactory
-from tests.workflows.public_action_support import COMPANY_SCHEMA, INDIVIDUAL_SCHEMA, form_version
+from tests.workflows.public_action_support import COMPANY_SCHEMA, INDIVIDUAL_SCHEMA, PDF_BYTES, form_version
 from workflows.constants import CustomerType
 from workflows.models import PublicAction
 from workflows.services.public_actions import public_action_create
@@ -92,3 +95,57 @@ def make_rich_action(workspace: Workspace, schema: dict[str, Any] | None = None)
         company_form_version=form_version(workspace, COMPANY_SCHEMA, f"company-{suffix}"),
         acting_user=None,
     )
+
+
+# --- In Chromium ------------------------------------------------------------------------------------
+
+AXE = Axe()
+
+
+def assert_accessible(page: Any, state: str) -> None:
+    """axe-core on the page as it is: no serious or critical violation."""
+    results = AXE.run(page)
+    bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert bad == [], f"{state}: " + "; ".join(f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in bad)
+
+
+def pdf(name: str) -> dict[str, Any]:
+    return {"name": name, "mimeType": "application/pdf", "buffer": PDF_BYTES}
+
+
+def fill_every_field(page: Any) -> None:
+    page.fill("#f-full_name", "Acme <b>Holdings</b>")
+    page.fill("#f-email", "ops@acme.example")
+    page.fill("#f-phone", "+44 20 7946 0000")
+    page.fill("#f-website", "https://acme.example")
+    page.fill("#f-founded", "2001-02-03")
+    page.fill("#f-call_time", "09:30")
+    page.fill("#f-meeting", "2026-12-01T10:00")
+    page.fill("#f-employees", "250")
+    page.fill("#f-turnover", "1250000.50")
+    page.check("#f-satisfaction-4")
+    page.check("#f-is_pep-yes")
+    page.fill("#f-pep_role", "Mayor")
+    page.fill("#f-about", "We sell widgets.")
+    page.select_option("#f-industry", "b")
+    page.check("#f-size-0")
+    page.check("#f-services-0")
+    page.check("#f-services-2")
+    page.check("#f-markets-1")
+    page.fill("#f-country-search", "germ")
+    page.select_option("#f-country", "DE")
+    page.set_input_files("#f-id_document", files=[pdf("certificate.pdf")])
+    page.set_input_files("#f-extract", files=[pdf("extract.pdf")])
+    page.fill("#f-shareholders_items-0-sh_name", "Ada Lovelace")
+    page.click("text=Add to Shareholders")
+    page.fill("#f-shareholders_items-1-sh_name", "Grace Hopper")
+    page.fill("#f-holdings-0-shares", "60")
+    page.fill("#f-holdings-1-shares", "40")
+    pad = page.locator("canvas.rf-signature-pad")
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    page.mouse.move(box["x"] + 20, box["y"] + 40)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 120, box["y"] + 60, steps=5)
+    page.mouse.move(box["x"] + 200, box["y"] + 30, steps=5)
+    page.mouse.up()

@@ -12,15 +12,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from documents.constants import DocumentStatus
 from documents.models import Document
-from tests.workflows.page_support import OPTIONS, make_rich_action
+from tests.workflows.page_support import OPTIONS, assert_accessible, fill_every_field, make_rich_action, pdf
 from tests.workflows.public_action_support import (
-    PDF_BYTES,
     PNG_BYTES,
     SEED_ROOT_BODY,
     make_action,
@@ -31,56 +29,6 @@ from workflows.models import PublicAction, SubjectRecord
 from workspaces.models import Workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-AXE = Axe()
-
-
-def assert_accessible(page: Any, state: str) -> None:
-    """axe-core on the page as it is: no serious or critical violation."""
-    results = AXE.run(page)
-    bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-    assert bad == [], f"{state}: " + "; ".join(f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in bad)
-
-
-def pdf(name: str) -> dict[str, Any]:
-    return {"name": name, "mimeType": "application/pdf", "buffer": PDF_BYTES}
-
-
-def fill_every_field(page: Any) -> None:
-    page.fill("#f-full_name", "Acme <b>Holdings</b>")
-    page.fill("#f-email", "ops@acme.example")
-    page.fill("#f-phone", "+44 20 7946 0000")
-    page.fill("#f-website", "https://acme.example")
-    page.fill("#f-founded", "2001-02-03")
-    page.fill("#f-call_time", "09:30")
-    page.fill("#f-meeting", "2026-12-01T10:00")
-    page.fill("#f-employees", "250")
-    page.fill("#f-turnover", "1250000.50")
-    page.check("#f-satisfaction-4")
-    page.check("#f-is_pep-yes")
-    page.fill("#f-pep_role", "Mayor")
-    page.fill("#f-about", "We sell widgets.")
-    page.select_option("#f-industry", "b")
-    page.check("#f-size-0")
-    page.check("#f-services-0")
-    page.check("#f-services-2")
-    page.check("#f-markets-1")
-    page.fill("#f-country-search", "germ")
-    page.select_option("#f-country", "DE")
-    page.set_input_files("#f-id_document", files=[pdf("certificate.pdf")])
-    page.set_input_files("#f-extract", files=[pdf("extract.pdf")])
-    page.fill("#f-shareholders_items-0-sh_name", "Ada Lovelace")
-    page.click("text=Add to Shareholders")
-    page.fill("#f-shareholders_items-1-sh_name", "Grace Hopper")
-    page.fill("#f-holdings-0-shares", "60")
-    page.fill("#f-holdings-1-shares", "40")
-    pad = page.locator("canvas.rf-signature-pad")
-    pad.scroll_into_view_if_needed()
-    box = pad.bounding_box()
-    page.mouse.move(box["x"] + 20, box["y"] + 40)
-    page.mouse.down()
-    page.mouse.move(box["x"] + 120, box["y"] + 60, steps=5)
-    page.mouse.move(box["x"] + 200, box["y"] + 30, steps=5)
-    page.mouse.up()
 
 
 def test_a_client_completes_every_field_type_with_a_person_and_files(

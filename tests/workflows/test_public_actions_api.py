@@ -214,10 +214,11 @@ def test_page_renders_the_form_of_a_valid_link(workspace: Workspace) -> None:
     assert response.status_code == 200
     html = response.content.decode()
     assert 'id="action-form"' in html
-    # The upload as the seed's helper does it (every presigned field, then the file last), in the page's script
-    # file (the CSP allows no inline script); an XMLHttpRequest, as fetch reports no upload progress.
+    # The upload as the seed's helper does it (every presigned field, then the file last), in the end-client pages'
+    # shared script file (the CSP allows no inline script); an XMLHttpRequest, as fetch reports no upload progress.
     assert '<script src="/static/js/public_action.js"></script>' in html
-    script = Path(finders.find("js/public_action.js")).read_text()  # type: ignore[arg-type]
+    assert '<script src="/static/js/endclient.js"></script>' in html
+    script = Path(finders.find("js/endclient.js")).read_text()  # type: ignore[arg-type]
     fields_first = script.index("Object.entries(fileUpload.fields).forEach(([key, value]) => data.append(key, value));")
     assert fields_first < script.index('data.append("file", file, fileUpload.fileName);')
     assert f"/v3/public/actions/{token}" in html
