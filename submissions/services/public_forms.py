@@ -127,7 +127,7 @@ def _visit_hash(visit_key: str) -> str:
 def _visit_locked(entry: PublicFormEntry, key_hash: str) -> PublicFormSession:
     """The visit's row, created on first use and locked for the rest of the transaction."""
     visit, _ = PublicFormSession.objects.get_or_create(key_hash=key_hash, defaults={"form": entry.form})
-    visit = PublicFormSession.objects.select_for_update().select_related("submission").get(pk=visit.pk)
+    visit = PublicFormSession.objects.select_for_update(of=("self",)).select_related("submission").get(pk=visit.pk)
     if visit.form_id != entry.form.pk:
         raise PublicUploadRefused(_OLD_PAGE, details={"fields": {"": [_OLD_PAGE]}})
     return visit
