@@ -160,6 +160,7 @@ def _strings() -> dict[str, str]:
     """What the public form page's script says beyond the shared sentences."""
     return {
         "saving": _("Saving your answers…"),
+        "copied": _("Copied"),
         "retryUploads": _("Retry the files that failed, then press the button again."),
     }
 

@@ -146,5 +146,13 @@
   });
 
   const resume = document.getElementById("resume-link");
-  if (resume) resume.addEventListener("focus", () => resume.select());
+  if (resume) {
+    resume.addEventListener("focus", () => resume.select());
+    const copy = document.getElementById("copy-resume-link");
+    copy.addEventListener("click", async () => {
+      resume.select();
+      try { await navigator.clipboard.writeText(resume.value); } catch (error) { document.execCommand("copy"); }
+      copy.textContent = strings.copied;
+    });
+  }
 })();

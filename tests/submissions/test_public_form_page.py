@@ -101,15 +101,34 @@ def test_bad_input_answers_errors_next_to_their_fields_and_writes_nothing(client
 
 
 def test_hostile_values_are_escaped(client: Client, workspace: Workspace) -> None:
-    schema = {"fields": [{"key": "note", "label": "<img src=x onerror=alert(1)>", "type": "text", "required": True}]}
+    schema = {
+        "fields": [
+            {"key": "note", "label": "<img src=x onerror=alert(1)>", "type": "text", "required": True},
+            {"key": "other", "label": "Other", "type": "text"},
+        ]
+    }
     form = make_form(workspace, schema=schema)
     Form.objects.filter(pk=form.pk).update(title="<script>alert(2)</script>")
 
-    response = post_page(client, page_url(form), note="")
+    response = post_page(client, page_url(form), note="", other='"><svg onload=alert(3)>')
     page = response.content.decode()
 
-    assert "<img src=x" not in page and "<script>alert(2)" not in page
+    assert response.status_code == 400
+    assert "<img src=x" not in page and "<script>alert(2)" not in page and "<svg onload" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page and "&lt;script&gt;alert(2)&lt;/script&gt;" in page
+    assert 'value="&quot;&gt;&lt;svg onload=alert(3)&gt;"' in page
+
+
+def test_the_page_and_a_send_cost_a_bounded_number_of_queries(
+    client: Client, workspace: Workspace, django_assert_max_num_queries: Any
+) -> None:
+    form = make_form(workspace)
+
+    with django_assert_max_num_queries(6):
+        assert client.get(page_url(form)).status_code == 200
+    with django_assert_max_num_queries(25):
+        post_page(client, page_url(form), full_name="Jane Doe", email="jane@example.com")
+    assert Submission.objects.count() == 1
 
 
 def test_an_invitation_opens_a_closed_form_and_marks_the_source(client: Client, workspace: Workspace) -> None:
