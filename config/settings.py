@@ -129,6 +129,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # bench` can run a row with a piece on and off in the same run; off, the product takes the plain library path.
 PERF_HISTORY_CTE = env.bool("PERF_HISTORY_CTE", default=True)
 PERF_SIGNER = env.bool("PERF_SIGNER", default=True)
+PERF_SQL_MEMO = env.bool("PERF_SQL_MEMO", default=True)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -72,6 +72,8 @@ HISTORY_LIMIT = 100
 # (``selectors.submission_list``); the function that returns it is created by migration 0002.
 COUNT_EXACT_CAP = 10_000
 COUNT_ESTIMATE_FUNCTION = "submissions_count_estimate"
+# An estimated total (past the cap) is kept this long per caller and filters (``queue.estimate_cached``).
+COUNT_ESTIMATE_SECONDS = 60
 # Deep list pages (past COUNT_EXACT_CAP rows) walk their ids in this function, with JIT off (migration 0003).
 PAGE_IDS_FUNCTION = "submissions_page_ids"
 # The list's sort keys (API name -> column); every order ends with the id, in the same direction.

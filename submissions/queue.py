@@ -5,17 +5,20 @@ planner estimate; never a full COUNT(*)). The rows themselves are ``access.submi
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import DateTimeField, ExpressionWrapper, F, OrderBy, QuerySet, TextField, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 
-from submissions.constants import COUNT_ESTIMATE_FUNCTION, COUNT_EXACT_CAP
+from submissions.constants import COUNT_ESTIMATE_FUNCTION, COUNT_ESTIMATE_SECONDS, COUNT_EXACT_CAP
 from submissions.models import Form, Matter, Submission
 from workspaces.access import READ, REVIEW, user_workspace_ids
 from workspaces.models import Membership
@@ -66,10 +69,26 @@ class Counted:
     exact: bool
 
 
+def estimate_cached(key: tuple[Any, ...], count: Callable[[], tuple[int, bool]]) -> tuple[int, bool]:
+    """``count()`` as (total, exact), except that an estimate (past the cap) is kept ``COUNT_ESTIMATE_SECONDS`` in
+    Django's cache under ``key`` (everything the counted query is built from): a busy list pays for its capped
+    count and the planner's estimate once per interval. Exact counts are never kept, so a total up to the cap is
+    always current; an estimate is flagged as one anyway, and its planner statistics change only on ANALYZE.
+    """
+    cache_key = "submissions.estimate." + hashlib.sha256(repr(key).encode()).hexdigest()
+    cached = cache.get(cache_key)
+    if cached is not None:
+        return int(cached), False
+    total, exact = count()
+    if not exact:
+        cache.set(cache_key, total, COUNT_ESTIMATE_SECONDS)
+    return total, exact
+
+
 def submission_count(*, queryset: QuerySet[Submission], in_order: bool = True) -> Counted:
     """How many rows ``queryset`` holds, as the API list counts: exact up to ``COUNT_EXACT_CAP`` on PostgreSQL
-    (a count of at most cap + 1 index entries), beyond it the planner's estimate (``total_exact`` False).
-    SQLite counts exactly (an index-only count).
+    (a count of at most cap + 1 index entries), beyond it the planner's estimate (``total_exact`` False, kept a
+    while: ``estimate_cached``). SQLite counts exactly (an index-only count).
 
     ``in_order`` counts in the page's order, so PostgreSQL walks the covering index; a search counts unordered,
     so its matches come from the search indexes and the count stops at cap + 1 of them.
@@ -77,16 +96,21 @@ def submission_count(*, queryset: QuerySet[Submission], in_order: bool = True) -
     rows = queryset.order_by().values("pk")
     if connection.vendor != "postgresql":
         return Counted(total=rows.count(), exact=True)
-    counted = queryset.order_by("-created_at", "-id").values("pk") if in_order else rows
-    total = counted[: COUNT_EXACT_CAP + 1].count()
-    if total <= COUNT_EXACT_CAP:
-        return Counted(total=total, exact=True)
     sql, params = rows.query.sql_with_params()
     composed = connection.ops.compose_sql(sql, params)  # type: ignore[attr-defined]
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {COUNT_ESTIMATE_FUNCTION}(%s)", [composed])
-        (estimate,) = cursor.fetchone()
-    return Counted(total=max(int(estimate or 0), COUNT_EXACT_CAP + 1), exact=False)
+
+    def count() -> tuple[int, bool]:
+        counted = queryset.order_by("-created_at", "-id").values("pk") if in_order else rows
+        total = counted[: COUNT_EXACT_CAP + 1].count()
+        if total <= COUNT_EXACT_CAP:
+            return total, True
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {COUNT_ESTIMATE_FUNCTION}(%s)", [composed])
+            (estimate,) = cursor.fetchone()
+        return max(int(estimate or 0), COUNT_EXACT_CAP + 1), False
+
+    total, exact = estimate_cached(("queue", composed, COUNT_EXACT_CAP), count)
+    return Counted(total=total, exact=exact)
 
 
 def newest_first_from_matches(queryset: QuerySet[Submission]) -> QuerySet[Submission]:

@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.contrib.postgres.search import SearchQuery, SearchVectorExact, SearchVectorField
 from django.db import connection
-from django.db.models import Count, Func, OuterRef, Q, QuerySet, Subquery, TextField, Value
+from django.db.models import Count, F, Func, OuterRef, Q, QuerySet, Subquery, TextField, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, TruncDate
 from django.db.models.lookups import IContains
@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from config.ids import token_hash
 from documents.models import Document
+from perf import sqlmemo
 from submissions.access import oversight_q, own_visible_q, submission_visible_queryset
 from submissions.constants import (
     COUNT_ESTIMATE_FUNCTION,
@@ -50,6 +51,7 @@ from submissions.models import (
     SubmissionNote,
     VisibilityGrant,
 )
+from submissions.queue import estimate_cached
 from workspaces.context import WorkspaceContext
 from workspaces.models import Membership, OversightRelationship, Workspace
 from workspaces.selectors import overseen_workspace_ids
@@ -211,10 +213,13 @@ def submission_search_q(*, text: str) -> Q:
 def submission_list(
     *, context: WorkspaceContext, filters: SubmissionFilters, limit: int, page: int = 1, cursor: str | None = None
 ) -> Page:
-    """One page of visible submissions in two queries, whatever the page size: a count, then the rows.
+    """One page of visible submissions in at most two queries, whatever the page size: the rows, then a count.
 
-    The count query also brings the workspaces the caller oversees (so visibility needs no query of its own),
-    and the rows query brings each row's form, version and first matter. The page is picked by ids first
+    The workspaces the caller oversees come with its authentication (``context.overseen_ids``; else one small
+    query). The rows query brings each row's form, version and first matter; its SQL is compiled once per caller,
+    filters and page (``perf.sqlmemo``; not for a search, which reads forms and users to build it), its rows are
+    read every time. A page that holds the last matching row is its own count; otherwise a count follows, and
+    an estimated total is kept a minute for the same caller and filters. The page is picked by ids first
     (``id IN (SELECT id ... ORDER BY ... LIMIT/OFFSET)``): the OFFSET walk reads only the covering index
     ``sub_ws_created_cover`` (default sort), and the full rows, joins and matters are read for the page alone.
     The id query asks for one row more than the page: whether there is a next page, without a query of its own.
@@ -245,43 +250,43 @@ def submission_list(
     order = (f"{prefix}{field}", f"{prefix}id")
     offset = 0 if seek else (page - 1) * limit
     number = None if seek else page
-    own = _filtered(Submission.objects.filter(own_visible_q(context=context, per_row=True)), filters)
-    overseen_subquery = overseen_workspace_ids(overseer=context.workspace)
-    oversight = _filtered(Submission.objects.filter(oversight_q(context=context, overseen=overseen_subquery)), filters)
-    # The planner's estimate (past the cap) is closer with the grant as an EXISTS; it is planned, never run.
-    estimated = _filtered(Submission.objects.filter(own_visible_q(context=context)), filters)
-    counted = _count(
-        own=own.order_by(*order),
-        estimated=estimated,
-        oversight=oversight.order_by(*order),
-        workspace=context.workspace,
-    )
-    if counted.exact and offset >= counted.total:  # an estimate may fall short: then the rows decide
-        return Page(items=[], page=number, limit=limit, total=counted.total, total_exact=counted.exact)
+    overseen = context.overseen_ids
+    if overseen is None:
+        overseen = tuple(overseen_workspace_ids(overseer=context.workspace))
+    # Everything the page's SQL is built from (a search also reads forms and users to build it: not memoised).
+    principal = (context.workspace.pk, context.role, context.user_id, overseen, filters)
     deep = seek is None and offset + limit > COUNT_EXACT_CAP
-    visible_q = own_visible_q(context=context, per_row=not deep)
-    if counted.overseen:
-        visible_q |= oversight_q(context=context, overseen=counted.overseen)
-    page_ids: Any = _filtered(Submission.objects.filter(visible_q), filters).order_by(*order)
-    if seek:
-        page_ids = page_ids.filter(cursor_seek_q(seek))
-    page_ids = page_ids.values("pk")[offset : offset + limit + 1]
-    if deep and connection.vendor == "postgresql":
-        # A deep page: walk the index inside submissions_page_ids(), where JIT is off (migration 0003).
-        sql, params = _sql(page_ids)
-        composed = connection.ops.compose_sql(sql, params)  # type: ignore[attr-defined]
-        page_ids = RawSQL(f"SELECT {PAGE_IDS_FUNCTION}(%s)", (composed,))
-    rows = (
-        Submission.objects.filter(pk__in=page_ids)
-        .select_related("form", "form_version")
-        .annotate(**{f"first_matter_{name}": _first_matter(name) for name in FIRST_MATTER_FIELDS})
-        .order_by(*order)
-    )
-    items = [_with_first_matter(row) for row in rows]
+
+    def page_rows() -> QuerySet[Submission]:
+        visible_q = own_visible_q(context=context, per_row=not deep)
+        if overseen:
+            visible_q |= oversight_q(context=context, overseen=overseen)
+        page_ids: Any = _filtered(Submission.objects.filter(visible_q), filters).order_by(*order)
+        if seek:
+            page_ids = page_ids.filter(cursor_seek_q(seek))
+        page_ids = page_ids.values("pk")[offset : offset + limit + 1]
+        if deep and connection.vendor == "postgresql":
+            # A deep page: walk the index inside submissions_page_ids(), where JIT is off (migration 0003).
+            sql, params = _sql(page_ids)
+            composed = connection.ops.compose_sql(sql, params)  # type: ignore[attr-defined]
+            page_ids = RawSQL(f"SELECT {PAGE_IDS_FUNCTION}(%s)", (composed,))
+        return (
+            Submission.objects.filter(pk__in=page_ids)
+            .annotate(**LISTED_COLUMNS, **{f"first_matter_{name}": _first_matter(name) for name in FIRST_MATTER_FIELDS})
+            .order_by(*order)
+        )
+
+    memo_key = None if filters.search else ("submission_list", *principal, limit, offset, seek, deep)
+    found = list(sqlmemo.rows(Submission, memo_key, page_rows))
+    items = [_listed(row) for row in found[:limit]]
     next_cursor = None
-    if len(items) > limit:
-        items = items[:limit]
+    if len(found) > limit:
         next_cursor = cursor_encode(row=items[-1], sort_by=filters.sort_by, sort_order=filters.sort_order)
+    if seek is None and next_cursor is None and (items or offset == 0):
+        # This page holds the last matching row: the total needs no count.
+        counted = _Counted(total=offset + len(items), exact=True)
+    else:
+        counted = _total(context=context, filters=filters, overseen=overseen, order=order, principal=principal)
     return Page(
         items=items,
         page=number,
@@ -308,6 +313,12 @@ def submission_export_queryset(*, context: WorkspaceContext, filters: Submission
 
 
 FIRST_MATTER_FIELDS = ("public_id", "number", "number_prefix", "title")
+# A list row's form and version, as columns of its own (``_listed``): no joined model to build per row.
+LISTED_COLUMNS = {
+    "listed_form_public_id": F("form__public_id"),
+    "listed_version_public_id": F("form_version__public_id"),
+    "listed_version_number": F("form_version__version"),
+}
 
 
 def _first_matter(name: str) -> Subquery:
@@ -315,8 +326,16 @@ def _first_matter(name: str) -> Subquery:
     return Subquery(links.values(f"matter__{name}")[:1])
 
 
-def _with_first_matter(row: Submission) -> Submission:
-    """Turn the ``first_matter_*`` annotations into ``row.first_matter`` (a Matter or None) for the serializer."""
+def _listed(row: Submission) -> Submission:
+    """A list row ready for the serializer: ``form`` and ``form_version`` hold their public ids (and the version's
+    number) only, ``first_matter`` is a Matter or None, all from the row's own columns."""
+    row.form = Form(pk=row.form_id, public_id=row.listed_form_public_id)  # type: ignore[attr-defined]
+    row.form_version = FormVersion(
+        pk=row.form_version_id,
+        form_id=row.form_id,
+        public_id=row.listed_version_public_id,  # type: ignore[attr-defined]
+        version=row.listed_version_number,  # type: ignore[attr-defined]
+    )
     values = {name: getattr(row, f"first_matter_{name}") for name in FIRST_MATTER_FIELDS}
     row.first_matter = Matter(**values) if values["public_id"] is not None else None  # type: ignore[attr-defined]
     return row
@@ -326,7 +345,6 @@ def _with_first_matter(row: Submission) -> Submission:
 class _Counted:
     total: int
     exact: bool
-    overseen: list[int]
 
 
 def _sql(queryset: QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
@@ -334,14 +352,35 @@ def _sql(queryset: QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
     return sql, tuple(params)
 
 
-def _count(
+def _total(
     *,
-    own: QuerySet[Submission],
-    estimated: QuerySet[Submission],
-    oversight: QuerySet[Submission],
-    workspace: Workspace,
+    context: WorkspaceContext,
+    filters: SubmissionFilters,
+    overseen: tuple[int, ...],
+    order: tuple[str, str],
+    principal: tuple[Any, ...],
 ) -> _Counted:
-    """One query: the matching rows of the caller's workspace and of overseen ones, and the overseen ids.
+    """The list's total (``_count``); an estimate (past the cap) is kept ``COUNT_ESTIMATE_SECONDS`` for the same
+    caller and filters (``queue.estimate_cached``), so a busy list runs the capped count once per interval."""
+
+    def count() -> tuple[int, bool]:
+        own = _filtered(Submission.objects.filter(own_visible_q(context=context, per_row=True)), filters)
+        oversight = None
+        if overseen:
+            oversight_rows = Submission.objects.filter(oversight_q(context=context, overseen=overseen))
+            oversight = _filtered(oversight_rows, filters).order_by(*order)
+        # The planner's estimate (past the cap) is closer with the grant as an EXISTS; it is planned, never run.
+        estimated = _filtered(Submission.objects.filter(own_visible_q(context=context)), filters)
+        return _count(own=own.order_by(*order), estimated=estimated, oversight=oversight)
+
+    total, exact = estimate_cached(("submission_list", *principal, COUNT_EXACT_CAP), count)
+    return _Counted(total=total, exact=exact)
+
+
+def _count(
+    *, own: QuerySet[Submission], estimated: QuerySet[Submission], oversight: QuerySet[Submission] | None
+) -> tuple[int, bool]:
+    """One query: the matching rows of the caller's workspace and of the overseen ones; (total, exact).
 
     On PostgreSQL each count reads at most ``COUNT_EXACT_CAP + 1`` index entries (``LIMIT`` in a subquery);
     when the own count passes the cap, the same query returns ``submissions_count_estimate(<query>)``, the
@@ -351,9 +390,11 @@ def _count(
     cap = COUNT_EXACT_CAP
     postgres = connection.vendor == "postgresql"
     own_sql, own_params = _sql(own.values("pk")[: cap + 1] if postgres else own.order_by().values("pk"))
-    over_sql, over_params = _sql(oversight.values("pk")[: cap + 1] if postgres else oversight.order_by().values("pk"))
-    ids_sql, ids_params = _sql(overseen_workspace_ids(overseer=workspace))
-    aggregate = "string_agg(CAST(o.overseen_id AS text), ',')" if postgres else "group_concat(o.overseen_id)"
+    over_sql, over_params = "SELECT 1 WHERE FALSE", ()
+    if oversight is not None:
+        over_sql, over_params = _sql(
+            oversight.values("pk")[: cap + 1] if postgres else oversight.order_by().values("pk")
+        )
     estimate = "NULL"
     estimate_params: tuple[Any, ...] = ()
     if postgres:
@@ -362,19 +403,18 @@ def _count(
         # The query as text, its values quoted by the driver: the function EXPLAINs it (it never runs it).
         estimate_params = (cap, connection.ops.compose_sql(full_sql, full_params))  # type: ignore[attr-defined]
     sql = (
-        f"SELECT c.n, (SELECT COUNT(*) FROM ({over_sql}) b), (SELECT {aggregate} FROM ({ids_sql}) o), {estimate} "
+        f"SELECT c.n, (SELECT COUNT(*) FROM ({over_sql}) b), {estimate} "
         f"FROM (SELECT COUNT(*) AS n FROM ({own_sql}) a) c"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, (*over_params, *ids_params, *estimate_params, *own_params))
-        own_count, oversight_count, overseen_ids, planner_rows = cursor.fetchone()
-    overseen = [int(pk) for pk in str(overseen_ids).split(",")] if overseen_ids else []
+        cursor.execute(sql, (*over_params, *estimate_params, *own_params))
+        own_count, oversight_count, planner_rows = cursor.fetchone()
     exact = True
     if postgres and own_count > cap:
         own_count, exact = max(int(planner_rows or 0), cap + 1), False
     if postgres and oversight_count > cap:  # rare (an overseer granted over 10,000): cap + 1, a lower bound
         exact = False
-    return _Counted(total=own_count + oversight_count, exact=exact, overseen=overseen)
+    return own_count + oversight_count, exact
 
 
 def submission_stats(

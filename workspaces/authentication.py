@@ -14,7 +14,12 @@ from workspaces.constants import Role
 from workspaces.context import WorkspaceContext
 from workspaces.errors import WorkspaceAccessDenied, WorkspaceNotSelected
 from workspaces.models import Workspace
-from workspaces.selectors import api_key_get_active, membership_get, membership_list_for_user, workspace_parse_public_id
+from workspaces.selectors import (
+    api_key_credential,
+    api_key_get_active,
+    membership_list_for_user,
+    workspace_parse_public_id,
+)
 from workspaces.services import api_key_touch
 
 API_KEY_HEADER = "HTTP_X_API_KEY"
@@ -36,26 +41,32 @@ class ApiKeyAuthentication(BaseAuthentication):
         raw_key = request.META.get(API_KEY_HEADER)
         if not raw_key:
             return None
-        api_key = api_key_get_active(raw_key=raw_key.strip())
-        if api_key is None:
-            failures = Hit(counter_key("api_key_failures", client_address(request)), rate_for("api_key_failures"))
-            wait = rate_limit_hit(failures)
-            if wait is not None:
-                raise exceptions.Throttled(wait=wait)
-            raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
+        user_id = request.META.get(USER_ID_HEADER) or None
+        credential = api_key_credential(raw_key=raw_key.strip(), user_id=user_id)
+        if credential is None:
+            api_key = api_key_get_active(raw_key=raw_key.strip())  # no member by that id, or no such key?
+            if api_key is None:
+                failures = Hit(counter_key("api_key_failures", client_address(request)), rate_for("api_key_failures"))
+                wait = rate_limit_hit(failures)
+                if wait is not None:
+                    raise exceptions.Throttled(wait=wait)
+                raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
+            _check_business_id(request, api_key.workspace)
+            raise WorkspaceAccessDenied("X-USER-ID does not name a member of this workspace.")
+        api_key, membership = credential.api_key, credential.membership
         workspace = api_key.workspace
         _check_business_id(request, workspace)
 
         user: User | None = None
         role = Role(api_key.role)
-        user_id = request.META.get(USER_ID_HEADER)
-        if user_id:
-            membership = membership_get(workspace_id=workspace.pk, user_id=user_id)
-            if membership is None or not membership.user.is_active:
+        if membership is not None:
+            if not membership.user.is_active:
                 raise WorkspaceAccessDenied("X-USER-ID does not name a member of this workspace.")
             user, role = membership.user, Role(membership.role)
         api_key_touch(api_key=api_key)
-        context = WorkspaceContext(workspace=workspace, role=role, user=user, api_key=api_key)
+        context = WorkspaceContext(
+            workspace=workspace, role=role, user=user, api_key=api_key, overseen_ids=credential.overseen_ids
+        )
         return (user or AnonymousUser()), context
 
     def authenticate_header(self, request: Request) -> str:

@@ -196,6 +196,29 @@ class SubmissionSerializer(serializers.ModelSerializer[Submission]):
     def get_matters(self, submission: Submission) -> list[dict[str, Any]]:
         return matters_of(submission)
 
+    def to_representation(self, instance: Submission) -> dict[str, Any]:
+        return submission_representation(instance)
+
+
+def submission_representation(submission: Submission) -> dict[str, Any]:
+    """A submission as ``SubmissionSerializer`` declares it (which renders through this): the fields written out
+    once, without a field object per value, since a page of the list renders up to 100 of them."""
+    version = submission.form_version
+    return {
+        "id": str(submission.public_id),
+        "formId": str(submission.form.public_id),
+        "formVersionId": str(version.public_id),
+        "formVersion": {"id": version.public_id, "version": version.version},
+        "status": str(submission.status),
+        "data": submission.data,
+        "metadata": submission.metadata,
+        "userId": str(submission.user_id) if submission.user_id else None,
+        "visibility": str(submission.visibility_mode),
+        "matters": matters_of(submission),
+        "createdAt": iso(submission.created_at),
+        "updatedAt": iso(submission.updated_at),
+    }
+
 
 class MetadataField(serializers.DictField):
     """A submission's free-form ``metadata`` object, bounded in size and depth."""

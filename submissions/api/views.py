@@ -164,7 +164,9 @@ def _page_response(
         cursor=query.get("cursor"),
     )
     key = "drafts" if page_serializer is r.DraftPageSerializer else "submissions"
-    response = Response(page_serializer({key: page.items, "pagination": page.pagination}).data)
+    # The page's shape is ``page_serializer``'s (the schema's); its items render as its child does.
+    items = [s.submission_representation(item) for item in page.items]
+    response = Response({key: items, "pagination": page.pagination})
     response[TOTAL_EXACT_HEADER] = "true" if page.total_exact else "false"
     return response
 

@@ -165,11 +165,11 @@ def test_a_cursor_page_runs_as_few_queries_as_a_first_page(
     member_client = api_client_for(workspace, user=member_of(workspace, Role.MEMBER))
     for _ in range(30):
         make_submission(form_version)
-    for client, queries in ((api_client, 3), (member_client, 4)):
+    for client in (api_client, member_client):
         cursor = get(client, "submission-list", limit=5)["pagination"]["nextCursor"]
-        # API key (and membership); count; rows: the same as page/limit, at 5 rows and at 25.
+        # API key (with the membership and the overseen workspaces); rows; count: as page/limit, at 5 rows and 25.
         for limit in (5, 25):
-            with django_assert_num_queries(queries):
+            with django_assert_num_queries(3):
                 body = get(client, "submission-list", cursor=cursor, limit=limit)
             assert len(body["submissions"]) == 25 if limit == 25 else 5
 

@@ -217,10 +217,63 @@ def test_an_overseer_count_past_the_cap(
     shared = [make_submission(form_version) for _ in range(3)]
     for submission in shared:
         visibility_set(submission=submission, mode=VisibilityMode.RESTRICTED, grants=[grant], acting_user=None)
-    response = list_page(api_client_for(other_workspace), limit=10)
-    assert {s["id"] for s in response.json()["submissions"]} == {s.public_id for s in shared}
+    overseer = api_client_for(other_workspace)
+    whole = list_page(overseer, limit=10)  # a page that holds the last row is its own count
+    assert {s["id"] for s in whole.json()["submissions"]} == {s.public_id for s in shared}
+    assert (whole["X-Total-Count-Exact"], whole.json()["pagination"]["total"]) == ("true", 3)
+    response = list_page(overseer, limit=2)
     total = response.json()["pagination"]["total"]
     if connection.vendor == "postgresql":
         assert (response["X-Total-Count-Exact"], total) == ("false", 2)  # cap + 1: a lower bound
     else:
         assert (response["X-Total-Count-Exact"], total) == ("true", 3)
+
+
+@pytest.mark.parametrize("memo", [True, False])
+def test_a_page_read_again_is_each_callers_own_and_current(
+    memo: bool,
+    api_client_for: Any,
+    member_of: Any,
+    workspace: Any,
+    form_version: Any,
+    make_submission: Any,
+    settings: Any,
+) -> None:
+    """The page's SQL is compiled once per caller and filters (``perf.sqlmemo``); its rows are read every time."""
+    settings.PERF_SQL_MEMO = memo
+    alice, bob = member_of(workspace, Role.MEMBER), member_of(workspace, Role.MEMBER)
+    clients = {"alice": api_client_for(workspace, user=alice), "bob": api_client_for(workspace, user=bob)}
+    shared, restricted = make_submission(form_version), make_submission(form_version)
+    to_alice = GrantRequest(target_type=GrantTargetType.USER, target_id=str(alice.pk))
+    visibility_set(submission=restricted, mode=VisibilityMode.RESTRICTED, grants=[to_alice], acting_user=None)
+
+    def ids(name: str) -> list[str]:
+        return [s["id"] for s in list_page(clients[name], limit=10).json()["submissions"]]
+
+    for _ in range(2):  # the second time from the compiled SQL, when on
+        assert ids("alice") == [restricted.public_id, shared.public_id]
+        assert ids("bob") == [shared.public_id]
+    to_bob = GrantRequest(target_type=GrantTargetType.USER, target_id=str(bob.pk))
+    visibility_set(submission=restricted, mode=VisibilityMode.RESTRICTED, grants=[to_bob], acting_user=None)
+    assert ids("alice") == [shared.public_id]
+    assert ids("bob") == [restricted.public_id, shared.public_id]
+    submission_update(submission=shared, acting_user=None, data={**shared.data, "full_name": "Renamed"})
+    assert list_page(clients["bob"], limit=10).json()["submissions"][1]["data"]["full_name"] == "Renamed"
+
+
+def test_an_estimated_total_is_kept_a_while(
+    api_client: Any, form_version: Any, make_submission: Any, monkeypatch: Any, django_assert_num_queries: Any
+) -> None:
+    """Past the cap (PostgreSQL), the estimate is kept per caller and filters: the next full page runs no count.
+    Exact totals are always counted."""
+    monkeypatch.setattr(selectors, "COUNT_EXACT_CAP", 5)
+    for _ in range(12):
+        make_submission(form_version)
+    first = list_page(api_client, limit=10)
+    postgres = connection.vendor == "postgresql"
+    with django_assert_num_queries(2 if postgres else 3):  # API key and rows (and on SQLite its exact count)
+        again = list_page(api_client, limit=10)
+    assert again.json()["pagination"] == first.json()["pagination"]
+    assert again["X-Total-Count-Exact"] == ("false" if postgres else "true")
+    with django_assert_num_queries(3):  # other filters: counted
+        list_page(api_client, limit=10, status="COMPLETED")
