@@ -1,5 +1,5 @@
 """What each piece of the performance layer (``perf/``) earns: a user-facing row with the piece on, against the
-same row with its switch off, in the same run.
+same row with its switch off, in the same run (the submit for most pieces, the list for ``PERF_SQL_MEMO``).
 
 In process, each sample sets the switch before it (untimed) and the two sides are interleaved by ``measure``;
 every sample starts as a server's request does (``close_old_connections``, which the test client leaves out),
@@ -26,6 +26,7 @@ from django.urls import reverse
 from benchmarks.cases import Gunicorn, WrkRun
 from benchmarks.public_actions import PROBE_SECONDS, PublicActionBench, sized_submit_run
 from benchmarks.runner import Result, measure, p95
+from benchmarks.submissions import list_dataset, list_rows
 from workspaces.models import Workspace
 
 TARGET = "earns >= 10% (ratio <= 0.91)"
@@ -42,6 +43,10 @@ SWITCHES = (
     Switch("PERF_HISTORY_CTE", "write + history rows in one statement", postgresql_only=True),
     Switch("PERF_SIGNER", "own SigV4 POST signer", postgresql_only=False),
 )
+
+
+# Pieces measured on the list instead of the submit (in process only).
+LIST_SWITCH = Switch("PERF_SQL_MEMO", "compiled list SQL, reused per caller, filters and page", postgresql_only=False)
 
 
 def active_switches() -> list[Switch]:
@@ -122,6 +127,15 @@ def switch_cases(workspace: Workspace, raw_key: str, repeat: int) -> list[Result
 
     signer = next(switch for switch in SWITCHES if switch.setting == "PERF_SIGNER")
     results += _on_off("GET /api/s3/presigned-post (in-process)", signer, presign, lambda: None, repeat)
+    dataset = list_dataset(list_rows())
+    url = reverse("submission-list")
+
+    def page() -> None:
+        response = dataset.client.get(url, {"limit": 10})
+        assert response.status_code == 200, response.content
+
+    case = f"GET /api/submissions page 1, limit 10 ({dataset.rows:,} rows, as a member)"
+    results += _on_off(case, LIST_SWITCH, page, lambda: None, repeat)
     return results
 
 
