@@ -130,6 +130,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 PERF_HISTORY_CTE = env.bool("PERF_HISTORY_CTE", default=True)
 PERF_SIGNER = env.bool("PERF_SIGNER", default=True)
 PERF_SQL_MEMO = env.bool("PERF_SQL_MEMO", default=True)
+PERF_ADMIN_CHECKBOX = env.bool("PERF_ADMIN_CHECKBOX", default=True)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -23,6 +23,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.timesince import timesince
 
+from perf.admin import RowCheckboxMixin
 from submissions.constants import ExportFormat, SubmissionStatus
 from submissions.exports import submission_export
 from submissions.models import MatterSubmission, Submission
@@ -140,7 +141,7 @@ class QueueActionForm(ActionForm):
     assignee = forms.CharField(required=False, widget=forms.Select(choices=[("", "Member…")]), label="Member")
 
 
-class SubmissionQueueAdmin(WorkspaceScopedAdmin):
+class SubmissionQueueAdmin(RowCheckboxMixin, WorkspaceScopedAdmin):
     """The changelist half of ``SubmissionAdmin``."""
 
     list_display = ["case_id", "subject", "status", "assignee", "age", "form_and_version"]

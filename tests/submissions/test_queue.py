@@ -3,6 +3,7 @@ the unread marker, refusals per role, all through the admin pages with a query b
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -85,6 +86,31 @@ def test_the_queue_shows_who_what_status_assignee_and_age_within_a_query_budget(
         assert text in body, text
     assert theirs.public_id not in body and "Their form" not in body
     assert '"data"' not in body
+
+
+def test_the_row_checkboxes_are_djangos_own_markup(
+    client: Any,
+    reviewer: Any,
+    form_version: Any,
+    make_submission: Any,
+    settings: Any,
+    django_assert_max_num_queries: Any,
+) -> None:
+    """``perf.admin.RowCheckboxMixin`` writes the checkbox out: the page is byte for byte what Django renders."""
+    rows = [make_submission(form_version) for _ in range(3)]
+    client.force_login(reviewer)
+    pages = {}
+    for on in (True, False):
+        settings.PERF_ADMIN_CHECKBOX = on
+        body = queue(client, django_assert_max_num_queries).content.decode()
+        pages[on] = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body)
+    assert pages[True] == pages[False]
+    for row in rows:
+        expected = (
+            f'<input type="checkbox" name="_selected_action" value="{row.pk}" class="action-select" '
+            f'aria-label="Select this object for an action - {row.public_id}">'
+        )
+        assert expected in pages[True]
 
 
 def test_filters_status_form_assignee_date_and_matter(
