@@ -273,7 +273,8 @@ def test_an_estimated_total_is_kept_a_while(
     postgres = connection.vendor == "postgresql"
     with django_assert_num_queries(2 if postgres else 3):  # API key and rows (and on SQLite its exact count)
         again = list_page(api_client, limit=10)
-    assert again.json()["pagination"] == first.json()["pagination"]
+    fields = ("page", "limit", "total", "pages")  # the cursor is signed with a timestamp
+    assert [again.json()["pagination"][f] for f in fields] == [first.json()["pagination"][f] for f in fields]
     assert again["X-Total-Count-Exact"] == ("false" if postgres else "true")
     with django_assert_num_queries(3):  # other filters: counted
         list_page(api_client, limit=10, status="COMPLETED")
