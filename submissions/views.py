@@ -13,8 +13,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from config.errors import ValidationFailed
 from submissions.access import form_get_for_preview, form_version_get_for_preview
+from submissions.case import file_view, submission_answers
 from submissions.errors import FormNotFound
-from submissions.formschema import clean_form_data, display_data, render_spec
+from submissions.formschema import clean_form_data, render_spec
+from submissions.languages import page_language_activate
 from submissions.rendering import bind_form, values_from_post
 from submissions.selectors import share_link_get_active, submission_files
 from submissions.services import submission_record_read
@@ -28,12 +30,15 @@ def share_page(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "submissions/share_invalid.html", status=404)
     submission = link.submission
     submission_record_read(submission=submission, acting_user=None, via="share_page", share_link=link.pk)
-    sections = display_data(submission.form_version.schema, submission.data)
+    language = page_language_activate(request, submission.form_version.schema)
     context = {
         "submission": submission,
         "link": link,
-        "sections": sections,
-        "files": submission_files(submission=submission),
+        "sections": submission_answers(submission=submission, request=request, language=language),
+        "files": [
+            {"view": file_view(document, str(document.uuid), request), "sha256": document.sha256}
+            for document in submission_files(submission=submission)
+        ],
     }
     response = render(request, "submissions/share.html", context)
     response["Referrer-Policy"] = "no-referrer"
@@ -50,13 +55,11 @@ def form_preview(request: HttpRequest, form_id: str = "", version_id: str = "") 
     Sending checks the answers with the server's rules (conditions, required fields, types) and saves nothing.
     """
     try:
-        if version_id:
-            version = form_version_get_for_preview(user=request.user, public_id=version_id)
-            form, schema, label = version.form, version.schema, _("version %(n)s") % {"n": version.version}
-        else:
-            form = form_get_for_preview(user=request.user, public_id=form_id)
-            schema, label = form.schema, _("draft")
-        spec = render_spec(schema)
+        version = form_version_get_for_preview(user=request.user, public_id=version_id) if version_id else None
+        form = version.form if version else form_get_for_preview(user=request.user, public_id=form_id)
+        schema = version.schema if version else form.schema
+        spec = render_spec(schema, language=page_language_activate(request, schema))
+        label = _("version %(n)s") % {"n": version.version} if version else _("draft")
     except FormNotFound:
         raise Http404("No such form.") from None
     except ValidationFailed as exc:

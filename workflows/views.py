@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from config.errors import ApplicationError
 from documents.constants import DocumentStatus, UploadProblem
 from submissions.formschema import render_spec
+from submissions.languages import page_language_activate
 from submissions.rendering import bind_form, page_strings, values_from_post
 from workflows.constants import RELATION_ROLES, ROLE_ENTITY_KEY, PublicActionStatus
 from workflows.errors import InvalidToken
@@ -45,6 +46,7 @@ def public_action_page(request: HttpRequest, token: str) -> HttpResponse:
         return _revision_page(request, token) or render(
             request, "workflows/public_action_invalid.html", {"message": exc.message}, status=404
         )
+    page_language_activate(request, action.form_version.schema)
     root_spec = render_spec(action.form_version.schema)
     values: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}

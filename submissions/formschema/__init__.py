@@ -161,6 +161,7 @@ __all__ = [
     "display_diff",
     "file_field_keys",
     "file_field_at",
+    "form_default_language",
     "iter_file_values",
     "render_spec",
     "replace_file_values",
@@ -174,6 +175,11 @@ __all__ = [
 def validate_form_schema(schema: dict[str, Any]) -> None:
     """Raise ``ValidationFailed`` (code ``INVALID_FORM_SCHEMA``) unless ``schema`` is a well-formed form schema."""
     compile_schema(schema)
+
+
+def form_default_language(schema: dict[str, Any]) -> str:
+    """The language a schema's own texts are written in (``defaultLanguage``, English unless it says)."""
+    return compile_schema(schema).default_language
 
 
 def visible_fields(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, list[str]]:

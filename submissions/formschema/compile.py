@@ -8,7 +8,15 @@ from functools import lru_cache
 from typing import Any
 
 from submissions.formschema.parse import parse_field
-from submissions.formschema.schema import CompiledSchema, Condition, Field, SchemaErrors, Section
+from submissions.formschema.schema import (
+    DEFAULT_LANGUAGE,
+    LANGUAGE_PATTERN,
+    CompiledSchema,
+    Condition,
+    Field,
+    SchemaErrors,
+    Section,
+)
 from submissions.formschema.sections import parse_section
 from submissions.formschema.tables import link_source_columns
 
@@ -36,6 +44,7 @@ def _compile_text(text: str) -> CompiledSchema:
 def _compile(schema: Any) -> CompiledSchema:
     errors = SchemaErrors()
     top_fields, sections = _parse(schema, errors)
+    default_language = _default_language(schema, errors)
     fields = _index(top_fields, sections, errors)
     for item in fields.values():
         _check_refs(fields, item.condition, f"field '{item.key}'", item.scope, errors)
@@ -65,6 +74,7 @@ def _compile(schema: Any) -> CompiledSchema:
         top_order=top_order,
         row_orders=row_orders,
         display_order=_display_order(top_fields, sections),
+        default_language=default_language,
     )
 
 
@@ -72,9 +82,12 @@ def _parse(schema: Any, errors: SchemaErrors) -> tuple[list[Field], list[Section
     if not isinstance(schema, dict):
         errors.add("the schema must be an object with 'fields' (and optionally 'sections').")
         errors.raise_if_any()
-    unknown = set(schema) - {"fields", "sections"}
+    unknown = set(schema) - {"fields", "sections", "defaultLanguage"}
     if unknown:
-        errors.add(f"unknown top-level attribute(s) {sorted(unknown)}; a schema has 'fields' and 'sections'.")
+        errors.add(
+            f"unknown top-level attribute(s) {sorted(unknown)}; a schema has 'fields', 'sections' and "
+            "'defaultLanguage'."
+        )
     raw_fields = schema.get("fields", [])
     raw_sections = schema.get("sections", [])
     if not isinstance(raw_fields, list) or not isinstance(raw_sections, list):
@@ -85,6 +98,15 @@ def _parse(schema: Any, errors: SchemaErrors) -> tuple[list[Field], list[Section
     if not top_fields and not any(section.fields for section in sections):
         errors.add("a form needs at least one field.")
     return top_fields, sections
+
+
+def _default_language(schema: dict[str, Any], errors: SchemaErrors) -> str:
+    """The language the schema's own labels and texts are written in (``translations`` hold the others)."""
+    language = schema.get("defaultLanguage", DEFAULT_LANGUAGE)
+    if isinstance(language, str) and LANGUAGE_PATTERN.match(language):
+        return language
+    errors.add(f"'defaultLanguage' must be a language code like 'en' or 'de' (got {language!r}).")
+    return DEFAULT_LANGUAGE
 
 
 def _index(top_fields: list[Field], sections: list[Section], errors: SchemaErrors) -> dict[str, Field]:

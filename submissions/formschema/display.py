@@ -59,62 +59,77 @@ class DisplaySection:
     entries: list[DisplayValue | DisplayTable]
 
 
-def display_value(item: Field, value: Any) -> DisplayValue:
+def display_value(item: Field, value: Any, language: str | None = None) -> DisplayValue:
     files = [str(entry) for entry in (value if isinstance(value, list) else [value])] if item.type in FILE_TYPES else []
     return DisplayValue(
-        key=item.key, label=item.label, type=item.type, text=item.handler.display(item, value), value=value, files=files
+        key=item.key,
+        label=item.text("label", language),
+        type=item.type,
+        text=item.handler.display(item, value, language),
+        value=value,
+        files=files,
     )
 
 
-def _grid(key: str, label: str, columns: list[Field], rows: list[dict[str, Any]]) -> DisplayTable:
+def _grid(key: str, label: str, columns: list[Field], rows: list[dict[str, Any]], language: str | None) -> DisplayTable:
     return DisplayTable(
         key=key,
         label=label,
-        columns=[DisplayColumn(key=column.key, label=column.label) for column in columns],
+        columns=[DisplayColumn(key=column.key, label=column.text("label", language)) for column in columns],
         rows=[
-            [display_value(column, row[column.key]) if row.get(column.key) is not None else None for column in columns]
+            [
+                display_value(column, row[column.key], language) if row.get(column.key) is not None else None
+                for column in columns
+            ]
             for row in rows
         ],
     )
 
 
-def _entries(fields: list[Field], data: dict[str, Any]) -> list[DisplayValue | DisplayTable]:
+def _entries(fields: list[Field], data: dict[str, Any], language: str | None) -> list[DisplayValue | DisplayTable]:
     entries: list[DisplayValue | DisplayTable] = []
     for item in fields:
         value = data.get(item.key)
         if value is None:
             continue
         if item.type == "table_fill":
-            entries.append(_grid(item.key, item.label, item.columns, value))
+            entries.append(_grid(item.key, item.text("label", language), item.columns, value, language))
         else:
-            entries.append(display_value(item, value))
+            entries.append(display_value(item, value, language))
     return entries
 
 
-def _section(section: Section, data: dict[str, Any]) -> DisplaySection:
+def _section(section: Section, data: dict[str, Any], language: str | None) -> DisplaySection:
+    title = section.text("title", language)
     if section.repeatable:
         rows = data.get(section.items_key) or []
         entries: list[DisplayValue | DisplayTable] = (
-            [_grid(section.items_key, section.title, section.fields, rows)] if rows else []
+            [_grid(section.items_key, title, section.fields, rows, language)] if rows else []
         )
     else:
-        entries = _entries(section.fields, data)
+        entries = _entries(section.fields, data, language)
     return DisplaySection(
         id=section.id,
-        title=section.title,
-        description=section.description,
+        title=title,
+        description=section.text("description", language),
         repeatable=section.repeatable,
         entries=entries,
     )
 
 
-def display_data(schema: dict[str, Any], data: dict[str, Any]) -> list[DisplaySection]:
-    """The visible answers of ``data`` with the labels of ``schema`` (its own form version), in schema order."""
+def display_data(schema: dict[str, Any], data: dict[str, Any], language: str | None = None) -> list[DisplaySection]:
+    """The visible answers of ``data`` with the labels of ``schema`` (its own form version), in schema order.
+
+    ``language``: labels, option labels, country names and yes/no in that language where the schema (and the
+    catalogue) has them; None, the default: the schema's own texts and English (exports, comparisons).
+    """
     compiled = compile_schema(schema)
     shown = evaluate_visibility(compiled, data)
     sections = [DisplaySection(id="", title="", description="", repeatable=False, entries=[])]
-    sections[0].entries = _entries(compiled.top_fields, shown.data)
-    sections += [_section(section, shown.data) for section in compiled.sections if section.id in shown.sections]
+    sections[0].entries = _entries(compiled.top_fields, shown.data, language)
+    sections += [
+        _section(section, shown.data, language) for section in compiled.sections if section.id in shown.sections
+    ]
     return [section for section in sections if section.entries]
 
 

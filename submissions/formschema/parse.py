@@ -7,15 +7,18 @@ from typing import Any
 from submissions.formschema.conditions import parse_condition
 from submissions.formschema.fieldtypes import COLUMN_TYPES, FIELD_TYPES
 from submissions.formschema.fieldtypes.base import FieldType, parse_constraints
-from submissions.formschema.schema import KEY_PATTERN, Field, SchemaErrors
+from submissions.formschema.schema import KEY_PATTERN, LANGUAGE_PATTERN, Field, SchemaErrors, Translations
 
 DISPLAY_TEXTS = ("placeholder", "helpText", "description")
 _FIELD_ATTRIBUTES = frozenset(
-    {"key", "label", "type", "required", "options", "constraints", "condition", "columns", *DISPLAY_TEXTS}
+    {"key", "label", "type", "required", "options", "constraints", "condition", "columns", "translations"}
+    | set(DISPLAY_TEXTS)
 )
+_COLUMN_TEXTS = ("label", "placeholder", "helpText")
 _COLUMN_ATTRIBUTES = frozenset(
-    {"key", "label", "type", "required", "options", "constraints", "sourceField", "placeholder", "helpText"}
-)
+    {"key", "type", "required", "options", "constraints", "sourceField", "translations"}
+) | set(_COLUMN_TEXTS)
+_FIELD_TEXTS = ("label", *DISPLAY_TEXTS)
 
 
 def parse_field(raw: Any, where: str, errors: SchemaErrors, *, column: bool = False) -> Field | None:
@@ -35,6 +38,9 @@ def parse_field(raw: Any, where: str, errors: SchemaErrors, *, column: bool = Fa
         handler=handler,
         required=_required(raw, where, errors),
         texts={name: raw[name] for name in DISPLAY_TEXTS if isinstance(raw.get(name), str) and raw[name]},
+        translations=parse_translations(
+            raw.get("translations"), _COLUMN_TEXTS if column else _FIELD_TEXTS, where, errors
+        ),
     )
     _parse_options(parsed, raw.get("options"), where, errors)
     parsed.constraints = parse_constraints(handler, raw.get("constraints"), where, errors)
@@ -64,6 +70,30 @@ def _parse_identity(raw: Any, where: str, errors: SchemaErrors, *, column: bool)
         errors.add(f"{where} '{key}': unknown {kind} type {ftype!r}; use one of {sorted(allowed)}.")
         return None
     return key, handler
+
+
+def parse_translations(raw: Any, names: tuple[str, ...], where: str, errors: SchemaErrors) -> Translations:
+    """``{"de": {"label": "Vorname"}}``: an object's texts (of ``names``) in other languages."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        errors.add(f'{where}: \'translations\' must be an object of languages, like {{"de": {{"label": ...}}}}.')
+        return {}
+    translations: Translations = {}
+    for language, texts in raw.items():
+        if not isinstance(language, str) or not LANGUAGE_PATTERN.match(language):
+            errors.add(f"{where}: translations: {language!r} is not a language code like 'de' or 'pt-br'.")
+            continue
+        if not isinstance(texts, dict) or not all(isinstance(text, str) for text in texts.values()):
+            errors.add(f"{where}: translations '{language}' must be an object of texts.")
+            continue
+        unknown = set(texts) - set(names)
+        if unknown:
+            errors.add(
+                f"{where}: translations '{language}': {sorted(unknown)} cannot be translated; use {list(names)}."
+            )
+        translations[language] = {name: text for name, text in texts.items() if name in names and text}
+    return translations
 
 
 def _string(raw: dict[str, Any], name: str, default: str, where: str, errors: SchemaErrors) -> str:
@@ -99,6 +129,9 @@ def _parse_options(parsed: Field, raw_options: Any, where: str, errors: SchemaEr
             errors.add(f"{where}: duplicate option value {option['value']!r}.")
         options.append(option["value"])
         parsed.option_labels[option["value"]] = option.get("label") or option["value"]
+        translations = parse_translations(option.get("translations"), ("label",), f"{where} option", errors)
+        if translations:
+            parsed.option_translations[option["value"]] = translations
     parsed.options = tuple(options)
 
 

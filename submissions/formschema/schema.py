@@ -14,7 +14,24 @@ if TYPE_CHECKING:
     from submissions.formschema.fieldtypes.base import FieldType
 
 KEY_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
+# A language tag as Django spells them (``de``, ``pt-br``): what ``defaultLanguage`` and ``translations`` take.
+LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
+DEFAULT_LANGUAGE = "en"
 MAX_ROWS = 500
+
+# A schema object's texts in other languages: language -> attribute (label, helpText, title...) -> text.
+Translations = dict[str, dict[str, str]]
+
+
+def translated(base: str, translations: Translations, name: str, language: str | None) -> str:
+    """``name``'s text in ``language`` (``de-at`` falls back to ``de``), else ``base`` (the form's own language)."""
+    if language:
+        language = language.lower()
+        for code in (language, language.split("-", 1)[0]):
+            text = translations.get(code, {}).get(name)
+            if text:
+                return text
+    return base
 
 
 def is_int(value: Any) -> bool:
@@ -69,6 +86,19 @@ class Field:
     section: Section | None = None
     source_section: Section | None = None  # table_fill with source columns
     texts: dict[str, str] = dc_field(default_factory=dict)  # placeholder, helpText, description: display only
+    translations: Translations = dc_field(default_factory=dict)  # label and texts in other languages
+    option_translations: dict[str, Translations] = dc_field(default_factory=dict)  # option value -> its label's
+
+    def text(self, name: str, language: str | None) -> str:
+        """The field's ``label`` or one of its ``texts`` in ``language``, falling back to the form's own."""
+        return translated(
+            self.label if name == "label" else self.texts.get(name, ""), self.translations, name, language
+        )
+
+    def option_label(self, value: str, language: str | None) -> str:
+        return translated(
+            self.option_labels.get(value, value), self.option_translations.get(value, {}), "label", language
+        )
 
     @property
     def scope(self) -> str | None:
@@ -86,6 +116,10 @@ class Section:
     description: str = ""
     min_items: int | None = None
     max_items: int | None = None
+    translations: Translations = dc_field(default_factory=dict)  # title and description in other languages
+
+    def text(self, name: str, language: str | None) -> str:
+        return translated(getattr(self, name), self.translations, name, language)
 
     @property
     def items_key(self) -> str:
@@ -100,6 +134,7 @@ class CompiledSchema:
     top_order: list[Field | Section]  # top-level fields and sections, in evaluation (dependency) order
     row_orders: dict[str, list[Field]]  # repeatable section id -> its fields in evaluation order
     display_order: list[str]  # top-level data keys in schema order
+    default_language: str = DEFAULT_LANGUAGE  # the language of the schema's own texts
 
 
 class SchemaErrors:

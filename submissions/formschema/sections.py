@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from submissions.formschema.conditions import parse_condition
-from submissions.formschema.parse import parse_field
+from submissions.formschema.parse import parse_field, parse_translations
 from submissions.formschema.schema import KEY_PATTERN, SchemaErrors, Section, is_int
 
 if TYPE_CHECKING:
     from submissions.formschema.walk import Walk
 
 _SECTION_ATTRIBUTES = frozenset(
-    {"id", "title", "repeatable", "fields", "condition", "minItems", "maxItems", "description"}
+    {"id", "title", "repeatable", "fields", "condition", "minItems", "maxItems", "description", "translations"}
 )
 
 
@@ -40,6 +40,7 @@ def parse_section(raw: Any, errors: SchemaErrors) -> Section | None:
         fields=[],
         title=title if isinstance(title, str) else section_id,
         description=description if isinstance(description, str) else "",
+        translations=parse_translations(raw.get("translations"), ("title", "description"), where, errors),
     )
     _parse_fields(section, raw.get("fields"), where, errors)
     if "condition" in raw:

@@ -2,7 +2,8 @@
 
 ::
 
-    {"fields": [<field>, ...], "sections": [<section>, ...],
+    {"language", "defaultLanguage",                      # the texts' language; the schema's own
+     "fields": [<field>, ...], "sections": [<section>, ...],
      "order": ["field:<key>" | "section:<id>", ...]}     # the server's evaluation (dependency) order
     <field>   = {"key", "type", "widget", "label", "required",
                  "placeholder"?, "helpText"?, "description"?, "condition"?,   # condition: canonical operators
@@ -20,33 +21,35 @@ browser's engine (``static/js/formengine.js``) decides visibility exactly as the
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
+
+from django.utils.translation import get_language
 
 from submissions.formschema.compile import compile_schema
 from submissions.formschema.schema import CompiledSchema, Field, Section
 
 
-def field_spec(item: Field) -> dict[str, Any]:
+def field_spec(item: Field, language: str | None = None) -> dict[str, Any]:
     spec: dict[str, Any] = {
         "key": item.key,
         "type": item.type,
         "widget": item.handler.widget,
-        "label": item.label,
+        "label": item.text("label", language),
         "required": item.required,
-        **item.texts,
+        **{name: item.text(name, language) for name in item.texts},
     }
     if item.condition is not None:
         spec["condition"] = item.condition.as_json()
     if item.source_field is not None:
         spec["sourceField"] = item.source_field
-    return spec | item.handler.spec(item)
+    return spec | item.handler.spec(item, language)
 
 
-def _section_spec(section: Section, compiled: CompiledSchema) -> dict[str, Any]:
+def _section_spec(section: Section, compiled: CompiledSchema, language: str | None) -> dict[str, Any]:
     spec: dict[str, Any] = {
         "id": section.id,
-        "title": section.title,
-        "description": section.description,
+        "title": section.text("title", language),
+        "description": section.text("description", language),
         "repeatable": section.repeatable,
     }
     if section.repeatable:
@@ -55,18 +58,26 @@ def _section_spec(section: Section, compiled: CompiledSchema) -> dict[str, Any]:
         spec |= {name: bound for name, bound in bounds if bound is not None}
     if section.condition is not None:
         spec["condition"] = section.condition.as_json()
-    spec["fields"] = [field_spec(item) for item in section.fields]
+    spec["fields"] = [field_spec(item, language) for item in section.fields]
     if section.repeatable:
         spec["rowOrder"] = [item.key for item in compiled.row_orders[section.id]]
     return spec
 
 
-def render_spec(schema: dict[str, Any]) -> dict[str, Any]:
-    """The browser's view of ``schema`` (see the module docstring); raises like ``validate_form_schema``."""
+def render_spec(schema: dict[str, Any], language: str | None | Literal["active"] = "active") -> dict[str, Any]:
+    """The browser's view of ``schema`` (see the module docstring); raises like ``validate_form_schema``.
+
+    Labels, help texts, section titles and option labels are in ``language`` (by default the active one, which
+    LocaleMiddleware or the page chose) where the schema translates them, else in its own ``defaultLanguage``.
+    """
     compiled = compile_schema(schema)
+    if language == "active":
+        language = get_language()
     return {
-        "fields": [field_spec(item) for item in compiled.top_fields],
-        "sections": [_section_spec(section, compiled) for section in compiled.sections],
+        "language": language or compiled.default_language,
+        "defaultLanguage": compiled.default_language,
+        "fields": [field_spec(item, language) for item in compiled.top_fields],
+        "sections": [_section_spec(section, compiled, language) for section in compiled.sections],
         "order": [
             f"section:{node.id}" if isinstance(node, Section) else f"field:{node.key}" for node in compiled.top_order
         ],

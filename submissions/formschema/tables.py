@@ -24,11 +24,11 @@ class TableFillType(FieldType):
     def clean(self, field: Field, value: Any, path: str, context: CleanContext) -> Any:
         raise AssertionError("a table is walked row by row (walk_table)")
 
-    def spec(self, field: Field) -> dict[str, Any]:
+    def spec(self, field: Field, language: str | None = None) -> dict[str, Any]:
         from submissions.formschema.spec import field_spec
 
         spec = {
-            "columns": [field_spec(column) for column in field.columns],
+            "columns": [field_spec(column, language) for column in field.columns],
             **constraints_spec(field, "minRows", "maxRows"),
         }
         if field.source_section is not None:

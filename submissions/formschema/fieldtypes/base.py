@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any, ClassVar, Literal
 
+from django.utils import translation
+
 from submissions.formschema.sanitize import sanitize_text
 from submissions.formschema.schema import Field, Invalid, SchemaErrors, is_int, is_number
 
@@ -49,11 +51,11 @@ class FieldType:
         """The value to store (never None); raises ``Invalid`` with the message shown under ``path``."""
         raise NotImplementedError
 
-    def display(self, field: Field, value: Any) -> str:
+    def display(self, field: Field, value: Any, language: str | None = None) -> str:
         """A stored value as a reviewer reads it."""
         return str(value)
 
-    def spec(self, field: Field) -> dict[str, Any]:
+    def spec(self, field: Field, language: str | None = None) -> dict[str, Any]:
         """What a browser needs beyond the common keys to render and check the field (JSON-able)."""
         return {}
 
@@ -93,6 +95,14 @@ def _check_shapes(constraints: dict[str, Any], where: str, errors: SchemaErrors)
     for name in _BOOLEAN:
         if name in constraints and not isinstance(constraints[name], bool):
             errors.add(f"{where}: constraint '{name}' must be true or false.")
+
+
+def in_language(text: str, language: str | None) -> str:
+    """``text`` (an English message of the catalogue) in ``language``; None: as it is (exports, the API)."""
+    if language is None:
+        return text
+    with translation.override(language):
+        return translation.gettext(text)
 
 
 def string_value(field: Field, value: Any) -> str:

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import gettext
+import unicodedata
 from functools import cache
 from typing import Any
 
 import pycountry
+from django.utils.translation import gettext_noop
 
-from submissions.formschema.fieldtypes.base import CleanContext, FieldType, constraints_spec, string_value
+from submissions.formschema.fieldtypes.base import (
+    CleanContext,
+    FieldType,
+    constraints_spec,
+    in_language,
+    string_value,
+)
 from submissions.formschema.schema import Field, Invalid
 
 COUNTRY_CODES = frozenset(country.alpha_2 for country in pycountry.countries)
 
 
-def _options_spec(field: Field) -> list[dict[str, str]]:
-    return [{"value": value, "label": field.option_labels[value]} for value in field.options]
+def _options_spec(field: Field, language: str | None) -> list[dict[str, str]]:
+    return [{"value": value, "label": field.option_label(value, language)} for value in field.options]
 
 
 class SelectType(FieldType):
@@ -28,11 +37,11 @@ class SelectType(FieldType):
             raise Invalid(f"{text!r} is not one of the options {list(field.options)}.")
         return text
 
-    def display(self, field: Field, value: Any) -> str:
-        return field.option_labels.get(value, str(value))
+    def display(self, field: Field, value: Any, language: str | None = None) -> str:
+        return field.option_label(str(value), language)
 
-    def spec(self, field: Field) -> dict[str, Any]:
-        return {"options": _options_spec(field)}
+    def spec(self, field: Field, language: str | None = None) -> dict[str, Any]:
+        return {"options": _options_spec(field, language)}
 
 
 class RadioType(SelectType):
@@ -62,11 +71,11 @@ class CheckboxType(FieldType):
             raise Invalid(f"Choose at most {high}.")
         return list(value)
 
-    def display(self, field: Field, value: Any) -> str:
-        return ", ".join(field.option_labels.get(choice, choice) for choice in value)
+    def display(self, field: Field, value: Any, language: str | None = None) -> str:
+        return ", ".join(field.option_label(choice, language) for choice in value)
 
-    def spec(self, field: Field) -> dict[str, Any]:
-        return {"options": _options_spec(field), **constraints_spec(field, "minSelected", "maxSelected")}
+    def spec(self, field: Field, language: str | None = None) -> dict[str, Any]:
+        return {"options": _options_spec(field, language), **constraints_spec(field, "minSelected", "maxSelected")}
 
 
 class MultiselectType(CheckboxType):
@@ -75,12 +84,30 @@ class MultiselectType(CheckboxType):
 
 
 @cache
-def country_options() -> tuple[dict[str, str], ...]:
-    """Every ISO 3166-1 country, by name: what a searchable select offers (codes are what is stored)."""
-    return tuple(
-        {"value": country.alpha_2, "label": country.name}
-        for country in sorted(pycountry.countries, key=lambda country: country.name)
-    )
+def _country_names(language: str | None) -> gettext.NullTranslations:
+    """pycountry's own translations of the country names (``de``: Deutschland), English when it has none."""
+    if not language:
+        return gettext.NullTranslations()
+    variants = [language.replace("-", "_"), language.split("-", 1)[0]]
+    return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=variants, fallback=True)
+
+
+def country_name(code: str, language: str | None = None) -> str | None:
+    country = pycountry.countries.get(alpha_2=code)
+    return _country_names(language).gettext(country.name) if country else None
+
+
+@cache
+def country_options(language: str | None = None) -> tuple[dict[str, str], ...]:
+    """Every ISO 3166-1 country, by name in ``language``: what a searchable select offers (codes are stored)."""
+    names = _country_names(language)
+    options = [{"value": country.alpha_2, "label": names.gettext(country.name)} for country in pycountry.countries]
+    return tuple(sorted(options, key=lambda option: _sort_key(option["label"])))
+
+
+def _sort_key(name: str) -> str:
+    """Names in alphabetical order whatever their accents (Österreich beside Oman, not after Zypern)."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch)).casefold()
 
 
 class CountryType(FieldType):
@@ -93,12 +120,12 @@ class CountryType(FieldType):
             raise Invalid("Must be an ISO 3166-1 alpha-2 country code, like 'US'.")
         return text
 
-    def display(self, field: Field, value: Any) -> str:
-        country = pycountry.countries.get(alpha_2=value)
-        return f"{country.name} ({value})" if country else str(value)
+    def display(self, field: Field, value: Any, language: str | None = None) -> str:
+        name = country_name(str(value), language)
+        return f"{name} ({value})" if name else str(value)
 
-    def spec(self, field: Field) -> dict[str, Any]:
-        return {"options": [dict(option) for option in country_options()]}
+    def spec(self, field: Field, language: str | None = None) -> dict[str, Any]:
+        return {"options": [dict(option) for option in country_options(language)]}
 
 
 class YesNoType(FieldType):
@@ -110,5 +137,5 @@ class YesNoType(FieldType):
             raise Invalid("Must be true or false.")
         return value
 
-    def display(self, field: Field, value: Any) -> str:
-        return "Yes" if value else "No"
+    def display(self, field: Field, value: Any, language: str | None = None) -> str:
+        return in_language(gettext_noop("Yes") if value else gettext_noop("No"), language)

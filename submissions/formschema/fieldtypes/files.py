@@ -7,8 +7,9 @@ import uuid
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
-from submissions.formschema.fieldtypes.base import CleanContext, FieldType, constraints_spec
+from submissions.formschema.fieldtypes.base import CleanContext, FieldType, constraints_spec, in_language
 from submissions.formschema.sanitize import sanitize_text
 from submissions.formschema.schema import Field, Invalid, SchemaErrors
 
@@ -84,11 +85,11 @@ class FileType(FieldType):
             raise Invalid(f"{name!r}: accepted file types are {list(accept)}.")
         return name
 
-    def display(self, field: Field, value: Any) -> str:
+    def display(self, field: Field, value: Any, language: str | None = None) -> str:
         count = len(value) if isinstance(value, list) else 1
-        return f"{count} file(s) attached"
+        return in_language(gettext_noop("%(count)s file(s) attached"), language) % {"count": count}
 
-    def spec(self, field: Field) -> dict[str, Any]:
+    def spec(self, field: Field, language: str | None = None) -> dict[str, Any]:
         accept = self.accept_list(field)
         multiple = bool(field.constraints.get("multiple"))
         return {"multiple": multiple, "accept": list(accept or []), **constraints_spec(field, "maxFiles")}

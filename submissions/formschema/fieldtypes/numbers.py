@@ -36,7 +36,7 @@ class NumberType(FieldType):
             raise Invalid("Must be a whole number.")
         return _in_range(number, field.constraints.get("min"), field.constraints.get("max"))
 
-    def spec(self, field: Field) -> dict[str, Any]:
+    def spec(self, field: Field, language: str | None = None) -> dict[str, Any]:
         return {**range_spec(field), "integer": bool(field.constraints.get("integer"))}
 
 
@@ -60,5 +60,5 @@ class RatingType(FieldType):
             raise Invalid("A rating must be a whole number.")
         return _in_range(int(number), *self.bounds(field))
 
-    def spec(self, field: Field) -> dict[str, Any]:
+    def spec(self, field: Field, language: str | None = None) -> dict[str, Any]:
         return {**range_spec(field, *self.bounds(field)), "integer": True}

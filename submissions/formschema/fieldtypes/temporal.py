@@ -47,7 +47,7 @@ class DateType(FieldType):
                 raise Invalid(f"Must not be {too} than {bound}.")
         return text
 
-    def spec(self, field: Field) -> dict[str, Any]:
+    def spec(self, field: Field, language: str | None = None) -> dict[str, Any]:
         return range_spec(field)
 
 

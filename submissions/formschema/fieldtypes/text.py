@@ -50,7 +50,7 @@ class TextType(FieldType):
     def check_format(self, text: str) -> None:
         """What the type itself asks of the text (an address, a number...); raises ``Invalid``."""
 
-    def spec(self, field: Field) -> dict[str, Any]:
+    def spec(self, field: Field, language: str | None = None) -> dict[str, Any]:
         return {"maxLength": self.max_length(field), **constraints_spec(field, "minLength", "pattern")}
 
 
