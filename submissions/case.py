@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser, User
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from config.actors import actor_label
 from documents.access import document_hidden_q
@@ -88,10 +89,25 @@ def documents_by_reference(*, workspace_id: int, references: Iterable[str]) -> d
 
 
 def _display(
-    schema: dict[str, Any], data: dict[str, Any], documents: dict[str, Document], request: HttpRequest | None
+    schema: dict[str, Any],
+    data: dict[str, Any],
+    documents: dict[str, Document],
+    request: HttpRequest | None,
+    language: str | None = None,
 ) -> list[DisplaySection]:
-    sections = display_data(schema, data)
+    sections = display_data(schema, data, language=language)
     return display_attach_files(sections, lambda ref: file_view(documents.get(ref), ref, request))
+
+
+def submission_answers(
+    *, submission: Submission, request: HttpRequest | None, language: str | None = None
+) -> list[DisplaySection]:
+    """The answers as a reviewer reads them, each file by its name with a thumbnail and a download link (the
+    case page and the share page); labels in ``language`` where the form has them."""
+    schema = submission.form_version.schema
+    references = [str(value) for _, _, value in iter_file_values(schema, submission.data)]
+    documents = documents_by_reference(workspace_id=submission.workspace_id, references=references)
+    return _display(schema, submission.data, documents, request, language)
 
 
 @dataclass(frozen=True)
@@ -149,8 +165,6 @@ def case_get(*, submission: Submission, request: HttpRequest | None, reviewer: b
     """Everything the case page shows; ``reviewer``: also what its actions offer (members, attachable files)."""
     schema = submission.form_version.schema
     attachments = list(attachment_list(submission=submission))
-    references = [str(value) for _, _, value in iter_file_values(schema, submission.data)]
-    documents = documents_by_reference(workspace_id=submission.workspace_id, references=references)
     history = submission_history(submission=submission)
     labels = _labels(schema)
     snapshots = [
@@ -178,7 +192,7 @@ def case_get(*, submission: Submission, request: HttpRequest | None, reviewer: b
         )
     return Case(
         submission=submission,
-        sections=_display(schema, submission.data, documents, request),
+        sections=submission_answers(submission=submission, request=request, language=get_language()),
         attachments=[
             AttachmentView(attachment=a, file=file_view(a.document, str(a.document.uuid), request)) for a in attachments
         ],

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
-from submissions.models import FormVersion, Submission
+from submissions.models import FormVersion, ShareLink, Submission
 from tests.documents.factories import UploadedDocumentFactory
 from workspaces.models import Workspace
 
@@ -77,7 +79,7 @@ def test_the_share_page_shows_sections_tables_labels_and_hides_hidden_fields(
     make_submission: Callable[..., Submission],
 ) -> None:
     version = publish_form(workspace, SCHEMA, title="Shareholder check")
-    document = UploadedDocumentFactory.create(workspace=workspace)
+    document = UploadedDocumentFactory.create(workspace=workspace, original_name="Jane passport.pdf", size=2048)
     data = {
         "full_name": "Jane Smith",
         "residence": "de",
@@ -101,10 +103,46 @@ def test_the_share_page_shows_sections_tables_labels_and_hides_hidden_fields(
     assert "Politically exposed? No" in text
     assert "Source of funds Employment income" in text and "salary" not in text
     assert "Public role" not in text and "Minister" not in text
-    assert f"Passport 1 file(s) attached {document.uuid}" in text
+    # The file by its name, with its size, a thumbnail and a short-lived download link; never its uuid.
+    assert "Passport Jane passport.pdf 2.0 KB" in text
+    assert str(document.uuid) not in text
+    html = page.content.decode()
+    assert re.search(r'<img src="[^"]*/thumbnails/[^"]+" alt=""', html)
+    assert re.search(r'<a href="[^"]+X-Amz-Signature=[^"]+"[^>]*>Jane passport.pdf</a>', html)
     # The repeatable section as a table: its title, a header of field labels, a row per item.
     assert "Shareholders" in text and "# Holder name Holder country" in text
     assert "1 Bob France (FR)" in text and "2 Sarah" in text
     # table_fill as a grid whose source column is filled from the section.
     assert "Share allocation # Holder Percent 1 Bob 60 2 Sarah 40" in text
     assert "Contact details Phone +44 20 7946 0000" in text
+
+
+@pytest.mark.parametrize("ending", ["expired", "revoked"])
+def test_an_expired_or_revoked_link_answers_a_clear_page_and_no_data(
+    ending: str,
+    api_client: APIClient,
+    client: Client,
+    workspace: Workspace,
+    publish_form: Callable[..., FormVersion],
+    make_submission: Callable[..., Submission],
+) -> None:
+    version = publish_form(workspace, SCHEMA, title="Shareholder check")
+    document = UploadedDocumentFactory.create(workspace=workspace, original_name="Jane passport.pdf")
+    data = {"full_name": "Jane Smith", "passport": str(document.uuid), "holders_items": [{"holder_name": "Bob"}]}
+    submission = make_submission(version, data)
+    url = api_client.post(reverse("submission-share", args=[submission.public_id])).json()["shareUrl"]
+    assert client.get(url).status_code == 200
+    if ending == "expired":
+        ShareLink.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    else:
+        assert api_client.delete(reverse("submission-share", args=[submission.public_id])).status_code == 200
+
+    page = client.get(url)
+
+    assert page.status_code == 404
+    text = _text(page.content.decode())
+    assert "This link is not available" in text and "has expired or was revoked" in text
+    for secret in ("Jane Smith", "Jane passport.pdf", "Shareholder check", submission.public_id, "thumbnails"):
+        assert secret not in page.content.decode()
+    german = Client(HTTP_ACCEPT_LANGUAGE="de").get(url)
+    assert german.status_code == 404 and "Dieser Link ist nicht verfügbar" in german.content.decode()
