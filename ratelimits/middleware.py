@@ -15,6 +15,7 @@ PUBLIC_ROUTES = {
     "public-action-submit": False,
     "public-action-confirm": False,
     "public-action-page": True,
+    "public-action-page-submit": False,
     "revision-uploads": False,
     "revision-confirm": False,
     "submissions:share-page": True,

@@ -20,6 +20,8 @@ from django.http import QueryDict
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from config.messages import localized_errors
+
 ROW_PLACEHOLDER = "__INDEX__"
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 _TEXT_WIDGETS = frozenset({"text", "email", "tel", "url", "date", "time", "datetime", "textarea", "select", "radio"})
@@ -163,6 +165,7 @@ class BoundForm:
 
     def error_summary(self, errors: dict[str, list[str]]) -> list[dict[str, str]]:
         """The list at the top of the page: each message in words with its field's label, linking to the field."""
+        errors = localized_errors(errors)
         summary, placed = [], set()
         for bound in self.all_fields():
             placed.add(bound.path)
@@ -192,11 +195,12 @@ def bind_form(
     prefix: str = "",
     file_names: Mapping[str, str] | None = None,
 ) -> BoundForm:
-    """The widgets of ``spec`` holding ``values``, with the server's ``errors`` (by data path) beside each.
+    """The widgets of ``spec`` holding ``values``, with the server's ``errors`` (by data path) beside each, in the
+    active language (``config.messages``).
 
     ``file_names`` names the uploaded documents file fields may hold (by id): those are shown as kept files.
     """
-    values, errors, names = values or {}, errors or {}, file_names or {}
+    values, errors, names = values or {}, localized_errors(errors or {}), file_names or {}
 
     def bind(item: dict[str, Any], path: str, value: Any) -> BoundField:
         bound = BoundField(

@@ -16,7 +16,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from config.errors import ValidationFailed
+from config.messages import Message
 from workflows.constants import ROLE_ENTITY_KEY, ROLE_ENTITY_RELATIONS_KEY, ROOT_REFERENCE, CustomerType
 
 MAX_ENTITIES = 100
@@ -44,7 +47,7 @@ class FieldErrors:
         for path, messages in fields.items():
             full = f"{prefix}.{path}" if prefix and path else (prefix or path)
             for message in messages if isinstance(messages, list) else [messages]:
-                self.add(full, str(message))
+                self.add(full, message if isinstance(message, str) else str(message))  # a Message stays one
 
 
 @dataclass(frozen=True)
@@ -92,23 +95,26 @@ def _parse_entities(raw: Any, errors: FieldErrors) -> list[EntityInput]:
     if raw is None:
         return []
     if not isinstance(raw, list):
-        errors.add(ROLE_ENTITY_KEY, "Must be a list of entity objects.")
+        errors.add(ROLE_ENTITY_KEY, Message(gettext_noop("Must be a list of entity objects.")))
         return []
     if len(raw) > MAX_ENTITIES:
-        errors.add(ROLE_ENTITY_KEY, f"At most {MAX_ENTITIES} entities.")
+        errors.add(ROLE_ENTITY_KEY, Message(gettext_noop("At most %(count)s entities."), count=MAX_ENTITIES))
         return []
     entities: list[EntityInput] = []
     for index, item in enumerate(raw):
         path = f"{ROLE_ENTITY_KEY}[{index}]"
         if not isinstance(item, dict):
-            errors.add(path, "Must be an object.")
+            errors.add(path, Message(gettext_noop("Must be an object.")))
             continue
         reference, customer_type = item.get("reference"), item.get("customer_type")
         problem = _reference_problem(reference)
         if problem:
             errors.add(f"{path}.reference", problem)
         if customer_type not in CustomerType.values:
-            errors.add(f"{path}.customer_type", f"Must be one of {list(CustomerType.values)}.")
+            errors.add(
+                f"{path}.customer_type",
+                Message(gettext_noop("Must be one of %(values)s."), values=list(CustomerType.values)),
+            )
             continue
         if problem is None and isinstance(reference, str):
             data = {key: value for key, value in item.items() if key not in ENTITY_IDENTITY_KEYS}
@@ -116,13 +122,13 @@ def _parse_entities(raw: Any, errors: FieldErrors) -> list[EntityInput]:
     return entities
 
 
-def _reference_problem(reference: Any) -> str | None:
+def _reference_problem(reference: Any) -> Message | None:
     if not isinstance(reference, str) or not reference.strip():
-        return "A non-empty string is required."
+        return Message(gettext_noop("A non-empty string is required."))
     if len(reference) > MAX_REFERENCE_LENGTH or reference != reference.strip():
-        return f"At most {MAX_REFERENCE_LENGTH} characters, no surrounding spaces."
+        return Message(gettext_noop("At most %(limit)s characters, no surrounding spaces."), limit=MAX_REFERENCE_LENGTH)
     if reference == ROOT_REFERENCE:
-        return f"'{ROOT_REFERENCE}' is reserved for the root record."
+        return Message(gettext_noop("'%(root)s' is reserved for the root record."), root=ROOT_REFERENCE)
     return None
 
 
@@ -130,18 +136,18 @@ def _parse_ownership(raw: Any, path: str, errors: FieldErrors) -> Decimal | None
     if raw is None:
         return None
     if isinstance(raw, bool) or not isinstance(raw, int | float):  # "1e2" is a string, not a share
-        errors.add(path, "Must be a number between 0 and 100.")
+        errors.add(path, Message(gettext_noop("Must be a number between 0 and 100.")))
         return None
     try:
         value = Decimal(str(raw))
     except InvalidOperation:
-        errors.add(path, "Must be a number between 0 and 100.")
+        errors.add(path, Message(gettext_noop("Must be a number between 0 and 100.")))
         return None
     if not value.is_finite() or not Decimal(0) <= value <= Decimal(100):
-        errors.add(path, "Must be a number between 0 and 100.")
+        errors.add(path, Message(gettext_noop("Must be a number between 0 and 100.")))
         return None
     if value != value.quantize(Decimal("0.01")):
-        errors.add(path, "At most two decimal places.")
+        errors.add(path, Message(gettext_noop("At most two decimal places.")))
         return None
     return value
 
@@ -150,10 +156,12 @@ def _parse_relations(raw: Any, references: set[str], errors: FieldErrors) -> lis
     if raw is None:
         return []
     if not isinstance(raw, list):
-        errors.add(ROLE_ENTITY_RELATIONS_KEY, "Must be a list of relation objects.")
+        errors.add(ROLE_ENTITY_RELATIONS_KEY, Message(gettext_noop("Must be a list of relation objects.")))
         return []
     if len(raw) > MAX_RELATIONS:
-        errors.add(ROLE_ENTITY_RELATIONS_KEY, f"At most {MAX_RELATIONS} relations.")
+        errors.add(
+            ROLE_ENTITY_RELATIONS_KEY, Message(gettext_noop("At most %(count)s relations."), count=MAX_RELATIONS)
+        )
         return []
     known = references | {ROOT_REFERENCE}
     relations: list[RelationInput] = []
@@ -162,18 +170,22 @@ def _parse_relations(raw: Any, references: set[str], errors: FieldErrors) -> lis
     for index, item in enumerate(raw):
         path = f"{ROLE_ENTITY_RELATIONS_KEY}[{index}]"
         if not isinstance(item, dict):
-            errors.add(path, "Must be an object.")
+            errors.add(path, Message(gettext_noop("Must be an object.")))
             continue
         unknown = set(item) - RELATION_KEYS
         for key in sorted(unknown):
-            errors.add(f"{path}.{key}", "Unknown attribute.")
+            errors.add(f"{path}.{key}", Message(gettext_noop("Unknown attribute.")))
         ok = not unknown
         ends: dict[str, str] = {}
         for end in ("from", "to"):
             value = item.get(end)
             if not isinstance(value, str) or value not in known:
                 errors.add(
-                    f"{path}.{end}", f"Must be '{ROOT_REFERENCE}' or the reference of an entity of this request."
+                    f"{path}.{end}",
+                    Message(
+                        gettext_noop("Must be '%(root)s' or the reference of an entity of this request."),
+                        root=ROOT_REFERENCE,
+                    ),
                 )
                 ok = False
             else:
@@ -181,7 +193,10 @@ def _parse_relations(raw: Any, references: set[str], errors: FieldErrors) -> lis
         role = item.get("role")
         if not isinstance(role, str) or not ROLE_PATTERN.match(role):
             errors.add(
-                f"{path}.role", "A role is lower-case letters, digits and underscores (owner, ubo, director...)."
+                f"{path}.role",
+                Message(
+                    gettext_noop("A role is lower-case letters, digits and underscores (owner, ubo, director...).")
+                ),
             )
             ok = False
         ownership = _parse_ownership(item.get("ownership_percentage"), f"{path}.ownership_percentage", errors)
@@ -192,21 +207,35 @@ def _parse_relations(raw: Any, references: set[str], errors: FieldErrors) -> lis
         assert isinstance(role, str)
         edge = (ends["from"], ends["to"], role)
         if ends["from"] == ends["to"]:
-            errors.add(path, "A record cannot be related to itself.")
+            errors.add(path, Message(gettext_noop("A record cannot be related to itself.")))
             continue
         if edge in seen:
-            errors.add(path, f"Duplicate relation: {ends['from']} is already {role} of {ends['to']}.")
+            errors.add(
+                path,
+                Message(
+                    gettext_noop("Duplicate relation: %(source)s is already %(role)s of %(target)s."),
+                    source=ends["from"],
+                    role=role,
+                    target=ends["to"],
+                ),
+            )
             continue
         seen.add(edge)
         if ownership is not None:
             ownership_per_target[ends["to"]] += ownership
             if ownership_per_target[ends["to"]] > 100:
-                errors.add(path, f"Ownership of '{ends['to']}' adds up to more than 100%.")
+                errors.add(
+                    path,
+                    Message(gettext_noop("Ownership of '%(target)s' adds up to more than 100%%."), target=ends["to"]),
+                )
                 continue
         relations.append(RelationInput(from_ref=ends["from"], to_ref=ends["to"], role=role, ownership=ownership))
     cycle = _ownership_cycle(relations)
     if cycle:
-        errors.add(ROLE_ENTITY_RELATIONS_KEY, f"Ownership cannot go round in a circle: {' -> '.join(cycle)}.")
+        errors.add(
+            ROLE_ENTITY_RELATIONS_KEY,
+            Message(gettext_noop("Ownership cannot go round in a circle: %(cycle)s."), cycle=" -> ".join(cycle)),
+        )
     return relations
 
 

@@ -11,12 +11,16 @@ from django.urls import reverse
 from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework.response import Response
 
 from config.errors import ApplicationError
+from config.messages import localized_errors
 from documents.constants import DocumentStatus, UploadProblem
 from submissions.formschema import render_spec
 from submissions.languages import page_language_activate
 from submissions.rendering import bind_form, page_strings, values_from_post
+from workflows.api.public_actions import PublicActionSubmitView
 from workflows.constants import RELATION_ROLES, ROLE_ENTITY_KEY, PublicActionStatus
 from workflows.errors import InvalidToken
 from workflows.inputs import PublicActionSubmission
@@ -89,7 +93,7 @@ def _context(
         "entity_forms": entity_forms,
         "relation_roles": RELATION_ROLES,
         "error_list": root_form.error_summary(errors),
-        "submit_url": reverse("public-action-submit", args=[token]),
+        "submit_url": reverse("public-action-page-submit", args=[token]),
         "confirm_url": reverse("public-action-confirm", args=[token]),
         "max_upload_bytes": settings.UPLOAD_DEFAULT_MAX_BYTES,
         "strings": page_strings(),
@@ -115,6 +119,18 @@ def _context(
     if action.status == PublicActionStatus.COMPLETED and action.submission_id:
         context["reference"] = action.submission.public_id if action.submission else ""
     return context
+
+
+@extend_schema_view(post=extend_schema(exclude=True))  # a page's route: the API documents its own
+class PublicActionPageSubmitView(PublicActionSubmitView):
+    """What the page's script sends to: ``POST /v3/public/actions/{token}`` with the same body and answers, except
+    that the field errors are in the page's language (the script sends it as ``Accept-Language``); the API's own
+    route answers them in English."""
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, ApplicationError) and isinstance(exc.details.get("fields"), dict):
+            exc.details = {**exc.details, "fields": localized_errors(exc.details["fields"])}
+        return super().handle_exception(exc)
 
 
 def _revision_page(request: HttpRequest, token: str) -> HttpResponse | None:

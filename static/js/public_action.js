@@ -222,8 +222,10 @@
       clearErrors();
       setStatus("sending", strings.sending);
       try {
+        // The page's own route: the API's answers, with the refusals in the page's language.
         const response = await fetch(form.dataset.submitUrl, {
-          method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(await collect()),
+          method: "POST", headers: {"Content-Type": "application/json", "Accept-Language": document.documentElement.lang},
+          body: JSON.stringify(await collect()),
         });
         const answer = await response.json();
         // Already sent (another tab, a repeated click): the page shows where it stands, not an error.

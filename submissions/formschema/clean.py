@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from config.errors import ValidationFailed, first_error_message
+from config.messages import Message
 from submissions.formschema.compile import compile_schema
 from submissions.formschema.fieldtypes.base import CleanContext, FileValues
 from submissions.formschema.fieldtypes.files import FileType, accepts
@@ -25,7 +28,7 @@ class Cleaner(Walk):
         try:
             return item.handler.clean(item, raw, path, self.context)
         except Invalid as exc:
-            self.error(path, str(exc))
+            self.error(path, exc.message)
             return None
 
 
@@ -47,16 +50,25 @@ def _check_documents(context: CleanContext, workspace: Any, cleaner: Cleaner) ->
     for path, item, document_uuid in context.file_refs:
         row = found.get(document_uuid)
         if row is None:
-            cleaner.error(path, f"No file {document_uuid} in this workspace.")
+            cleaner.error(path, Message(gettext_noop("No file %(id)s in this workspace."), id=document_uuid))
             continue
         _, status, name, content_type = row
         if status != DocumentStatus.UPLOADED:
-            cleaner.error(path, f"File {document_uuid} has not been uploaded and accepted yet.")
+            cleaner.error(
+                path, Message(gettext_noop("File %(id)s has not been uploaded and accepted yet."), id=document_uuid)
+            )
             continue
         assert isinstance(item.handler, FileType)
         accept = item.handler.accept_list(item)
         if accept and not accepts(accept, extension=extension_of(name), content_type=content_type):
-            cleaner.error(path, f"File {document_uuid}: accepted file types are {list(accept)}.")
+            cleaner.error(
+                path,
+                Message(
+                    gettext_noop("File %(id)s: accepted file types are %(types)s."),
+                    id=document_uuid,
+                    types=list(accept),
+                ),
+            )
 
 
 def clean_form_data(

@@ -9,6 +9,7 @@ from dataclasses import field as dc_field
 from typing import TYPE_CHECKING, Any
 
 from config.errors import ValidationFailed
+from config.messages import LocalText, Message
 
 if TYPE_CHECKING:
     from submissions.formschema.fieldtypes.base import FieldType
@@ -95,6 +96,12 @@ class Field:
             self.label if name == "label" else self.texts.get(name, ""), self.translations, name, language
         )
 
+    def local_label(self) -> LocalText:
+        """The label with its translations, for a message that names the field (``%(label)s is required.``)."""
+        return LocalText(
+            self.label, {code: texts["label"] for code, texts in self.translations.items() if "label" in texts}
+        )
+
     def option_label(self, value: str, language: str | None) -> str:
         return translated(
             self.option_labels.get(value, value), self.option_translations.get(value, {}), "label", language
@@ -156,4 +163,8 @@ class SchemaErrors:
 
 
 class Invalid(Exception):
-    """One value is wrong; the message is shown under the field's path."""
+    """One value is wrong; the message (``template % params``, see ``config.messages``) is shown under its path."""
+
+    def __init__(self, template: str, **params: Any) -> None:
+        self.message = Message(template, **params)
+        super().__init__(self.message)

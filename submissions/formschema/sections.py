@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext_noop
+
+from config.messages import Message
 from submissions.formschema.conditions import parse_condition
 from submissions.formschema.parse import parse_field, parse_translations
 from submissions.formschema.schema import KEY_PATTERN, SchemaErrors, Section, is_int
@@ -86,7 +89,7 @@ def walk_items(walk: Walk, section: Section, raw: Any, top: dict[str, Any]) -> l
     walk.bounds(path, len(rows), section.min_items, section.max_items, "item")
     needs_one = section.min_items is None and any(item.required for item in section.fields)
     if walk.require_required and needs_one and not rows:
-        walk.error(path, "At least one item is required.")
+        walk.error(path, Message(gettext_noop("At least one item is required.")))
     return rows
 
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext_noop
+
+from config.messages import Message
 from submissions.formschema.fieldtypes.base import CleanContext, FieldType, constraints_spec
 from submissions.formschema.schema import Field, SchemaErrors
 
@@ -66,8 +69,15 @@ def walk_table(walk: Walk, item: Field, raw: Any, top: dict[str, Any]) -> list[d
         if len(rows) > len(source_items):
             walk.error(
                 path,
-                f"Has {len(rows)} rows but section '{item.source_section.id}' has {len(source_items)} item(s); "
-                "the table has one row per item.",
+                Message(
+                    gettext_noop(
+                        "Has %(rows)s rows but section '%(section)s' has %(items)s item(s); "
+                        "the table has one row per item."
+                    ),
+                    rows=len(rows),
+                    section=item.source_section.id,
+                    items=len(source_items),
+                ),
             )
             return []
         rows = rows + [{} for _ in range(len(source_items) - len(rows))]

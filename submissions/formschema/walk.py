@@ -10,10 +10,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
+from config.messages import Message
 from submissions.formschema.conditions import holds
 from submissions.formschema.schema import MAX_ROWS, CompiledSchema, Field, Section, is_empty
 from submissions.formschema.sections import walk_items
 from submissions.formschema.tables import walk_table
+
+# The messages about rows (of a table) and items (of a repeatable section), one catalogue entry each.
+_AT_MOST = {"item": gettext_noop("At most %(count)s item(s)."), "row": gettext_noop("At most %(count)s row(s).")}
+_AT_LEAST = {"item": gettext_noop("At least %(count)s item(s)."), "row": gettext_noop("At least %(count)s row(s).")}
+_LIST_OF = {
+    "item": gettext_noop("Must be a list of item objects."),
+    "row": gettext_noop("Must be a list of row objects."),
+}
+_UNKNOWN = {"field": gettext_noop("Unknown field."), "column": gettext_noop("Unknown column.")}
 
 
 class Walk:
@@ -26,7 +38,7 @@ class Walk:
         self.visible_fields: list[str] = []  # field keys, and ``{items_key}[i].{key}`` inside repeat rows
         self.visible_sections: list[str] = []
 
-    def error(self, path: str, message: str) -> None:
+    def error(self, path: str, message: Message) -> None:
         self.errors.setdefault(path, []).append(message)
 
     def value(self, item: Field, raw: Any, path: str) -> Any:
@@ -35,14 +47,14 @@ class Walk:
 
     def require(self, item: Field, value: Any, path: str) -> None:
         if self.require_required and item.required and is_empty(value):
-            self.error(path, f"{item.label} is required.")
+            self.error(path, Message(gettext_noop("%(label)s is required."), label=item.local_label()))
 
     def bounds(self, path: str, count: int, low: int | None, high: int | None, what: str) -> None:
         """At most ``high`` rows or items, and at least ``low`` when required values are enforced."""
         if high is not None and count > high:
-            self.error(path, f"At most {high} {what}(s).")
+            self.error(path, Message(_AT_MOST[what], count=high))
         if self.require_required and low is not None and count < low:
-            self.error(path, f"At least {low} {what}(s).")
+            self.error(path, Message(_AT_LEAST[what], count=low))
 
     def shown(self, item: Field, lookup: Any, path: str) -> bool:
         if item.condition is not None and not holds(item.condition, lookup):
@@ -55,16 +67,16 @@ class Walk:
         if raw is None:
             return []
         if not isinstance(raw, list) or not all(isinstance(row, dict) for row in raw):
-            self.error(path, f"Must be a list of {what} objects.")
+            self.error(path, Message(_LIST_OF[what]))
             return []
         if len(raw) > MAX_ROWS:
-            self.error(path, f"At most {MAX_ROWS} {what}s.")
+            self.error(path, Message(_AT_MOST[what], count=MAX_ROWS))
             return []
         return raw
 
     def unknown_keys(self, given: Any, known: Any, prefix: str, what: str) -> None:
         for unknown in sorted(set(given) - set(known)):
-            self.error(f"{prefix}{unknown}", f"Unknown {what}.")
+            self.error(f"{prefix}{unknown}", Message(_UNKNOWN[what]))
 
     def walk(self, data: dict[str, Any]) -> dict[str, Any]:
         """What is kept of ``data``: visible answers only, top-level keys in schema order."""

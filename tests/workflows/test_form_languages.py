@@ -19,6 +19,8 @@ from rest_framework.test import APIClient
 from submissions.models import FormVersion
 from submissions.services import form_create, form_publish, submission_create
 from tests.workflows.page_support import make_rich_action
+from workflows.constants import PublicActionStatus
+from workflows.models import PublicAction, SubjectRecord
 from workspaces.constants import Role
 from workspaces.models import Workspace
 
@@ -166,3 +168,74 @@ def test_a_bad_translation_is_refused_at_publish(api_client: APIClient, change: 
     body = response.json()
     assert body["code"] == "INVALID_FORM_SCHEMA" and any(message in line for line in body["details"]["schema"])
     assert not FormVersion.objects.exists()
+
+
+# --- Validation messages: the page's language on the pages, English on the API -----------------------------
+
+
+def test_without_javascript_the_errors_are_in_the_pages_language_and_name_the_translated_field(
+    workspace: Workspace,
+) -> None:
+    action, token = make_rich_action(workspace, BILINGUAL)
+    client = Client(headers={"accept-language": "de"})
+
+    response = client.post(reverse("public-action-page", args=[token]), {"full_name": "", "industry": "mining"})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert '<p class="rf-error" id="f-full_name-error">Vollständiger Name ist ein Pflichtfeld.</p>' in html
+    assert '<a href="#f-full_name">Vollständiger Name ist ein Pflichtfeld.</a>' in html
+    assert "&#x27;mining&#x27; ist keine der Auswahlmöglichkeiten" in html
+    assert "is required" not in html
+    assert PublicAction.objects.get(pk=action.pk).status == PublicActionStatus.OPEN
+
+
+def test_the_pages_script_route_answers_like_the_api_with_the_messages_in_its_language(workspace: Workspace) -> None:
+    action, token = make_rich_action(workspace, BILINGUAL)
+    body = {
+        "full_name": "x" * 1001,
+        "country": "Narnia",
+        "role-entity": [{"reference": "p1", "customer_type": "individual", "first_name": "Ada", "last_name": "L"}],
+        "role-entity_relations": [{"from": "p1", "to": "root", "role": "owner", "ownership_percentage": 101}],
+    }
+
+    def send(route: str, language: str) -> dict[str, Any]:
+        response = Client().post(
+            reverse(route, args=[token]), body, content_type="application/json", headers={"accept-language": language}
+        )
+        assert response.status_code == 400
+        answer: dict[str, Any] = response.json()
+        assert answer["success"] is False and answer["code"] == "VALIDATION_ERROR"
+        return answer
+
+    page = send("public-action-page-submit", "de")["details"]["fields"]
+    api = send("public-action-submit", "de")["details"]["fields"]
+
+    assert page.keys() == api.keys()
+    assert page["full_name"][0] == "Darf höchstens 1000 Zeichen lang sein."
+    assert page["industry"] == ["Branche ist ein Pflichtfeld."]
+    assert page["country"] == ["Muss ein Ländercode nach ISO 3166-1 alpha-2 sein, etwa „DE“."]
+    assert page["role-entity_relations[0].ownership_percentage"] == ["Muss eine Zahl zwischen 0 und 100 sein."]
+    # The API's own route keeps its English messages whatever the client's language.
+    assert api["full_name"][0] == "Must be at most 1000 characters."
+    assert api["industry"] == ["Industry is required."]
+    assert api["role-entity_relations[0].ownership_percentage"] == ["Must be a number between 0 and 100."]
+    english = send("public-action-page-submit", "en")["details"]["fields"]
+    assert english == api
+    assert PublicAction.objects.get(pk=action.pk).status == PublicActionStatus.OPEN
+    assert SubjectRecord.objects.count() == 1  # the root only: nothing written
+
+
+def test_the_preview_checks_in_the_pages_language(workspace: Workspace, client: Client, member_of: Any) -> None:
+    form = form_create(workspace=workspace, title="Onboarding", schema=copy.deepcopy(BILINGUAL), acting_user=None)
+    client.force_login(member_of(workspace, Role.VIEWER, is_staff=True))
+
+    response = client.post(
+        reverse("submissions:form-preview", args=[form.public_id]),
+        {"full_name": "Jane", "industry": "bank", "holders_items[0].holder": "y" * 1001},
+        headers={"accept-language": "de"},
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Darf höchstens 1000 Zeichen lang sein." in html and "Must be at most" not in html

@@ -7,6 +7,7 @@ from dataclasses import field as dc_field
 from typing import Any, ClassVar, Literal
 
 from django.utils import translation
+from django.utils.translation import gettext_noop
 
 from submissions.formschema.sanitize import sanitize_text
 from submissions.formschema.schema import Field, Invalid, SchemaErrors, is_int, is_number
@@ -108,7 +109,7 @@ def in_language(text: str, language: str | None) -> str:
 def string_value(field: Field, value: Any) -> str:
     """A string answer, sanitised; anything else is refused."""
     if not isinstance(value, str):
-        raise Invalid(f"Must be a string ({field.type}).")
+        raise Invalid(gettext_noop("Must be a string (%(type)s)."), type=field.type)
     return sanitize_text(value)
 
 

@@ -34,7 +34,11 @@ class SelectType(FieldType):
     def clean(self, field: Field, value: Any, path: str, context: CleanContext) -> str:
         text = string_value(field, value)
         if text not in field.options:
-            raise Invalid(f"{text!r} is not one of the options {list(field.options)}.")
+            raise Invalid(
+                gettext_noop("%(value)r is not one of the options %(options)s."),
+                value=text,
+                options=list(field.options),
+            )
         return text
 
     def display(self, field: Field, value: Any, language: str | None = None) -> str:
@@ -58,17 +62,21 @@ class CheckboxType(FieldType):
 
     def clean(self, field: Field, value: Any, path: str, context: CleanContext) -> list[str]:
         if not isinstance(value, list) or not all(isinstance(choice, str) for choice in value):
-            raise Invalid("Must be a list of option values.")
+            raise Invalid(gettext_noop("Must be a list of option values."))
         unknown = [choice for choice in value if choice not in field.options]
         if unknown:
-            raise Invalid(f"{unknown} not among the options {list(field.options)}.")
+            raise Invalid(
+                gettext_noop("%(values)s not among the options %(options)s."),
+                values=unknown,
+                options=list(field.options),
+            )
         if len(set(value)) != len(value):
-            raise Invalid("Each option may be chosen once.")
+            raise Invalid(gettext_noop("Each option may be chosen once."))
         low, high = field.constraints.get("minSelected"), field.constraints.get("maxSelected")
         if low is not None and value and len(value) < low:
-            raise Invalid(f"Choose at least {low}.")
+            raise Invalid(gettext_noop("Choose at least %(count)s."), count=low)
         if high is not None and len(value) > high:
-            raise Invalid(f"Choose at most {high}.")
+            raise Invalid(gettext_noop("Choose at most %(count)s."), count=high)
         return list(value)
 
     def display(self, field: Field, value: Any, language: str | None = None) -> str:
@@ -117,7 +125,7 @@ class CountryType(FieldType):
     def clean(self, field: Field, value: Any, path: str, context: CleanContext) -> str:
         text = string_value(field, value).upper()
         if text not in COUNTRY_CODES:
-            raise Invalid("Must be an ISO 3166-1 alpha-2 country code, like 'US'.")
+            raise Invalid(gettext_noop("Must be an ISO 3166-1 alpha-2 country code, like 'US'."))
         return text
 
     def display(self, field: Field, value: Any, language: str | None = None) -> str:
@@ -134,7 +142,7 @@ class YesNoType(FieldType):
 
     def clean(self, field: Field, value: Any, path: str, context: CleanContext) -> bool:
         if not isinstance(value, bool):
-            raise Invalid("Must be true or false.")
+            raise Invalid(gettext_noop("Must be true or false."))
         return value
 
     def display(self, field: Field, value: Any, language: str | None = None) -> str:

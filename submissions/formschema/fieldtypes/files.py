@@ -45,28 +45,34 @@ class FileType(FieldType):
     def clean(self, field: Field, value: Any, path: str, context: CleanContext) -> str | list[str]:
         multiple = bool(field.constraints.get("multiple"))
         if multiple and not isinstance(value, list):
-            raise Invalid("Must be a list of files.")
+            raise Invalid(gettext_noop("Must be a list of files."))
         values = value if multiple else [value]
         max_files = min(field.constraints.get("maxFiles", math.inf), settings.UPLOAD_MAX_FILES_PER_FIELD)
         if len(values) > max_files:
-            raise Invalid(f"At most {max_files} file(s).")
+            raise Invalid(gettext_noop("At most %(count)s file(s)."), count=max_files)
         context.file_count += len(values)
         if context.file_count > settings.UPLOAD_MAX_FILES_PER_REQUEST:
-            raise Invalid(f"At most {settings.UPLOAD_MAX_FILES_PER_REQUEST} files per request.")
+            raise Invalid(
+                gettext_noop("At most %(count)s files per request."), count=settings.UPLOAD_MAX_FILES_PER_REQUEST
+            )
         cleaned = [self.clean_one(field, entry, path, context) for entry in values]
         if len(set(cleaned)) != len(cleaned):
-            raise Invalid("The same file is given twice.")
+            raise Invalid(gettext_noop("The same file is given twice."))
         return cleaned if multiple else cleaned[0]
 
     def clean_one(self, field: Field, entry: Any, path: str, context: CleanContext) -> str:
         if not isinstance(entry, str) or not entry.strip():
-            raise Invalid("Must be a file name." if context.mode == "file_names" else "Must be a document id.")
+            raise Invalid(
+                gettext_noop("Must be a file name.")
+                if context.mode == "file_names"
+                else gettext_noop("Must be a document id.")
+            )
         if context.mode == "file_names":
             return self.clean_name(field, sanitize_text(entry))
         try:
             document_uuid = str(uuid.UUID(entry.strip()))
         except ValueError as exc:
-            raise Invalid(f"{entry!r} is not a document id.") from exc
+            raise Invalid(gettext_noop("%(value)r is not a document id."), value=entry) from exc
         context.file_refs.append((path, field, document_uuid))
         return document_uuid
 
@@ -76,13 +82,13 @@ class FileType(FieldType):
         from documents.filetypes import extension_of, file_type_for_name
 
         if len(name) > MAX_FILE_NAME_CHARS:
-            raise Invalid(f"File names are at most {MAX_FILE_NAME_CHARS} characters.")
+            raise Invalid(gettext_noop("File names are at most %(limit)s characters."), limit=MAX_FILE_NAME_CHARS)
         file_type = file_type_for_name(name)
         if file_type is None:
-            raise Invalid(f"File type of {name!r} is not accepted.")
+            raise Invalid(gettext_noop("File type of %(name)r is not accepted."), name=name)
         accept = self.accept_list(field)
         if accept and not accepts(accept, extension=extension_of(name), content_type=file_type.content_type):
-            raise Invalid(f"{name!r}: accepted file types are {list(accept)}.")
+            raise Invalid(gettext_noop("%(name)r: accepted file types are %(types)s."), name=name, types=list(accept))
         return name
 
     def display(self, field: Field, value: Any, language: str | None = None) -> str:

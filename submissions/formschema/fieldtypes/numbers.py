@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from submissions.formschema.fieldtypes.base import CleanContext, FieldType, range_spec
 from submissions.formschema.schema import Field, Invalid, is_number
 
@@ -12,15 +14,15 @@ RATING_DEFAULT_RANGE = (1, 5)
 
 def _in_range(value: int | float, low: Any, high: Any) -> int | float:
     if low is not None and value < low:
-        raise Invalid(f"Must be at least {low}.")
+        raise Invalid(gettext_noop("Must be at least %(low)s."), low=low)
     if high is not None and value > high:
-        raise Invalid(f"Must be at most {high}.")
+        raise Invalid(gettext_noop("Must be at most %(high)s."), high=high)
     return value
 
 
 def _number(value: Any) -> int | float:
     if not is_number(value):
-        raise Invalid("Must be a number.")
+        raise Invalid(gettext_noop("Must be a number."))
     number: int | float = value
     return number
 
@@ -33,7 +35,7 @@ class NumberType(FieldType):
     def clean(self, field: Field, value: Any, path: str, context: CleanContext) -> int | float:
         number = _number(value)
         if field.constraints.get("integer") and not float(number).is_integer():
-            raise Invalid("Must be a whole number.")
+            raise Invalid(gettext_noop("Must be a whole number."))
         return _in_range(number, field.constraints.get("min"), field.constraints.get("max"))
 
     def spec(self, field: Field, language: str | None = None) -> dict[str, Any]:
@@ -57,7 +59,7 @@ class RatingType(FieldType):
     def clean(self, field: Field, value: Any, path: str, context: CleanContext) -> int | float:
         number = _number(value)
         if not float(number).is_integer():
-            raise Invalid("A rating must be a whole number.")
+            raise Invalid(gettext_noop("A rating must be a whole number."))
         return _in_range(int(number), *self.bounds(field))
 
     def spec(self, field: Field, language: str | None = None) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from datetime import date, time
 from typing import Any, ClassVar
 
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_noop
 
 from submissions.formschema.fieldtypes.base import CleanContext, FieldType, range_spec, string_value
 from submissions.formschema.schema import Field, Invalid
@@ -17,7 +18,7 @@ class DateType(FieldType):
     widget = "date"
     constraints = frozenset({"min", "max"})
     bound_kind = "a valid date string"
-    shape: ClassVar[str] = "YYYY-MM-DD"
+    invalid: ClassVar[str] = gettext_noop("Must be a valid date (YYYY-MM-DD).")
     form: ClassVar[re.Pattern[str] | None] = re.compile(r"\d{4}-\d{2}-\d{2}")
 
     def convert(self, text: str) -> Any:
@@ -40,11 +41,14 @@ class DateType(FieldType):
         text = string_value(field, value)
         parsed = self.parse(text)
         if parsed is None:
-            raise Invalid(f"Must be a valid {self.name} ({self.shape}).")
-        for name, too in (("min", "earlier"), ("max", "later")):
+            raise Invalid(self.invalid)
+        for name, message in (
+            ("min", gettext_noop("Must not be earlier than %(bound)s.")),
+            ("max", gettext_noop("Must not be later than %(bound)s.")),
+        ):
             bound = field.constraints.get(name)
             if bound is not None and _beyond(parsed, self.parse(bound), below=name == "min"):
-                raise Invalid(f"Must not be {too} than {bound}.")
+                raise Invalid(message, bound=bound)
         return text
 
     def spec(self, field: Field, language: str | None = None) -> dict[str, Any]:
@@ -62,7 +66,7 @@ class TimeType(DateType):
     name = "time"
     widget = "time"
     bound_kind = "a valid time string"
-    shape = "HH:MM or HH:MM:SS"
+    invalid = gettext_noop("Must be a valid time (HH:MM or HH:MM:SS).")
     form = re.compile(r"\d{2}:\d{2}(:\d{2})?")
 
     def convert(self, text: str) -> Any:
@@ -73,7 +77,7 @@ class DatetimeType(DateType):
     name = "datetime"
     widget = "datetime"
     bound_kind = "a valid datetime string"
-    shape = "ISO 8601 date and time"
+    invalid = gettext_noop("Must be a valid datetime (ISO 8601 date and time).")
     form = None
 
     def convert(self, text: str) -> Any:

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import EmailValidator, URLValidator
+from django.utils.translation import gettext_noop
 
 from submissions.formschema.fieldtypes.base import CleanContext, FieldType, constraints_spec, string_value
 from submissions.formschema.schema import Field, Invalid, SchemaErrors
@@ -38,12 +39,12 @@ class TextType(FieldType):
         text = string_value(field, value)
         max_length = self.max_length(field)
         if len(text) > max_length:
-            raise Invalid(f"Must be at most {max_length} characters.")
+            raise Invalid(gettext_noop("Must be at most %(limit)s characters."), limit=max_length)
         if len(text) < field.constraints.get("minLength", 0):
-            raise Invalid(f"Must be at least {field.constraints['minLength']} characters.")
+            raise Invalid(gettext_noop("Must be at least %(limit)s characters."), limit=field.constraints["minLength"])
         pattern = field.constraints.get("pattern")
         if pattern and not re.fullmatch(pattern, text):
-            raise Invalid("Does not match the required format.")
+            raise Invalid(gettext_noop("Does not match the required format."))
         self.check_format(text)
         return text
 
@@ -68,7 +69,7 @@ class EmailType(TextType):
         try:
             _EMAIL(text)
         except DjangoValidationError as exc:
-            raise Invalid("Must be a valid email address.") from exc
+            raise Invalid(gettext_noop("Must be a valid email address.")) from exc
 
 
 class TelType(TextType):
@@ -77,7 +78,7 @@ class TelType(TextType):
 
     def check_format(self, text: str) -> None:
         if not _TEL.match(text) or sum(ch.isdigit() for ch in text) < 3:
-            raise Invalid("Must be a valid phone number.")
+            raise Invalid(gettext_noop("Must be a valid phone number."))
 
 
 class UrlType(TextType):
@@ -89,4 +90,4 @@ class UrlType(TextType):
         try:
             _URL(text)
         except DjangoValidationError as exc:
-            raise Invalid("Must be a valid http(s) URL.") from exc
+            raise Invalid(gettext_noop("Must be a valid http(s) URL.")) from exc

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from config.errors import ValidationFailed, first_error_message
+from config.messages import Message
 from submissions.formschema import clean_form_data, iter_file_values
 from workflows.constants import ROLE_ENTITY_KEY, CustomerType
 from workflows.errors import DuplicateReference, PublicActionValidationError
@@ -60,7 +62,10 @@ def check_file_count(root_files: int, entities: list[Entity], errors: FieldError
     for index, entity in enumerate(entities):
         total += len(entity.files)
         if total > limit:
-            errors.add(f"{ROLE_ENTITY_KEY}[{index}]", f"At most {limit} files per request.")
+            errors.add(
+                f"{ROLE_ENTITY_KEY}[{index}]",
+                Message(gettext_noop("At most %(count)s files per request."), count=limit),
+            )
             return
 
 
@@ -74,7 +79,10 @@ def clean_entities(action: PublicAction, entities: tuple[EntityInput, ...], erro
     for entity in entities:
         version = versions[entity.customer_type]
         if version is None:
-            errors.add(f"{entity.path}.customer_type", f"This form does not collect {entity.customer_type} entities.")
+            errors.add(
+                f"{entity.path}.customer_type",
+                Message(gettext_noop("This form does not collect %(type)s entities."), type=entity.customer_type.value),
+            )
             continue
         cleaned = clean_into(
             schema=version.schema, data=entity.data, workspace=action.workspace, prefix=entity.path, errors=errors
