@@ -211,6 +211,7 @@ MATRIX: dict[str, list[Call]] = {
     "files/icons/<slug:extension>.svg": [_page(frozenset(PAGE_CALLERS))],
     "share/<str:token>/": [_token("get")],
     "actions/<str:token>": [_token("get")],
+    "actions/<str:token>/send": [_token("post", _SUBMIT_BODY)],  # the page's route to the submit view
     "actions/<str:token>/revision/uploads": [
         _token("post", {"files": [{"required_document_id": "{revision_required_id}", "file_name": "new.pdf"}]})
     ],
@@ -371,6 +372,7 @@ def _tenant(workspace: Workspace) -> Tenant:
         "v3/public/actions/<str:token>": action_tokens,
         "v3/public/actions/<str:token>/confirm": action_tokens,
         "actions/<str:token>": action_tokens,
+        "actions/<str:token>/send": action_tokens,
         **{
             f"actions/<str:token>/revision/{step}": {
                 "valid_token": revision_tokens[0][1],
