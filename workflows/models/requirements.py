@@ -35,7 +35,21 @@ class RequiredDocument(models.Model):
         return f"{self.name} ({self.public_id})"
 
 
-class Fulfillment(models.Model):
+class DecisionSnapshot(models.Model):
+    """The submission snapshot a reviewer's decision was made on: the newest version of the submission the client
+    sent last for the workflow (``workflows.selectors.snapshots``); empty when the workflow has no submission."""
+
+    decided_on_submission = models.ForeignKey(
+        "submissions.Submission", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    decided_on_snapshot = models.CharField(max_length=30, blank=True, editable=False)
+    decided_on_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class Fulfillment(DecisionSnapshot):
     """Links an uploaded document of a subject record to a required document, with the reviewer's decision."""
 
     public_id = models.CharField(max_length=25, unique=True, default=fulfillment_id, editable=False)

@@ -10,7 +10,7 @@ from config.actors import History
 from workflows.ids import new_public_id
 from workflows.models.actions import default_action_expiry
 from workflows.models.records import SubjectRecordDocument, Workflow
-from workflows.models.requirements import Fulfillment, RequiredDocument
+from workflows.models.requirements import DecisionSnapshot, Fulfillment, RequiredDocument
 from workspaces.models import Workspace
 
 
@@ -18,7 +18,7 @@ def revision_request_id() -> str:
     return new_public_id("rv_")
 
 
-class RevisionRequest(models.Model):
+class RevisionRequest(DecisionSnapshot):
     """A link (its token stored hashed) on which the client uploads a new file for each requirement listed."""
 
     public_id = models.CharField(max_length=25, unique=True, default=revision_request_id, editable=False)

@@ -42,8 +42,10 @@ from workflows.errors import (
     WorkflowClosed,
 )
 from workflows.models import Fulfillment, RequiredDocument, SubjectRecord, SubjectRecordDocument, Workflow
+from workflows.models.requirements import DecisionSnapshot
 from workflows.selectors.documents import subject_record_get, upload_status
 from workflows.selectors.requirements import fulfillment_get, workflow_get, workflow_subject_ids
+from workflows.selectors.snapshots import workflow_snapshot_current
 from workflows.services.documents import subject_document_refresh
 from workspaces.models import ApiKey, Workspace
 
@@ -319,6 +321,15 @@ def fulfillment_decision_check(*, fulfillment: Fulfillment, decision: DecisionSt
         )
 
 
+def decision_snapshot_stamp(decision: DecisionSnapshot, *, workflow: Workflow) -> None:
+    """Stamp a decision (not yet saved) with the snapshot it is made on: the workflow's current submission version."""
+    snapshot = workflow_snapshot_current(workflow=workflow)
+    if snapshot is not None:
+        decision.decided_on_submission = snapshot.submission
+        decision.decided_on_snapshot = snapshot.snapshot_id
+        decision.decided_on_version = snapshot.version
+
+
 def fulfillment_decide(
     *,
     workspace: Workspace,
@@ -341,6 +352,7 @@ def fulfillment_decide(
         fulfillment.decided_by = acting_user
         fulfillment.decided_by_api_key = api_key
         fulfillment.decided_at = timezone.now()
+        decision_snapshot_stamp(fulfillment, workflow=fulfillment.required_document.workflow)
         fulfillment._change_reason = f"decision {decision}"  # type: ignore[attr-defined]
         fulfillment.save()
         _required_documents_refresh([fulfillment.required_document])
@@ -355,6 +367,7 @@ def fulfillment_decide(
                 "reason": reason,
                 "requiredDocumentId": fulfillment.required_document.public_id,
                 "workflowId": fulfillment.required_document.workflow.public_id,
+                "snapshotVersion": fulfillment.decided_on_version,
             },
         )
     return fulfillment

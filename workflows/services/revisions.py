@@ -38,6 +38,7 @@ from workflows.services.public_actions import MAX_TTL_DAYS
 from workflows.services.requirements import (
     FulfillmentRequest,
     _lock_open_workflow,
+    decision_snapshot_stamp,
     fulfillment_batch_add,
     fulfillment_decide,
 )
@@ -92,7 +93,7 @@ def revision_request_create(
                     f"'{requirement.name}' is already accepted; there is nothing to ask for again.",
                     details={"required_document_id": requirement.public_id},
                 )
-        revision = RevisionRequest.objects.create(
+        revision = RevisionRequest(
             workspace=workspace,
             workflow=workflow,
             message=message,
@@ -101,6 +102,8 @@ def revision_request_create(
             expires_at=timezone.now() + timedelta(days=days),
             created_by=acting_user,
         )
+        decision_snapshot_stamp(revision, workflow=workflow)
+        revision.save(force_insert=True)
         for requirement in requirements:
             fulfillments = list(requirement.fulfillments.all())
             for fulfillment in fulfillments:
