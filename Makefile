@@ -23,6 +23,7 @@ RUN_ADDR ?= 127.0.0.1:8000
 run: export DJANGO_DEBUG ?= true
 run: $(VENV)/.installed
 	bash .ci/ensure-redis
+	bash .ci/ensure-weasyprint
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --base-url http://$(RUN_ADDR)
 	$(PY) manage.py demo_public_action --base-url http://$(RUN_ADDR)
@@ -31,6 +32,7 @@ run: $(VENV)/.installed
 
 # Production on this machine, from the environment (README "Deploy"): gunicorn and the event worker.
 serve: $(VENV)/.installed
+	bash .ci/ensure-weasyprint
 	PY=$(PY) bash deploy/serve
 
 lint: $(VENV)/.installed
@@ -46,6 +48,7 @@ test-sqlite: $(VENV)/.installed
 	bash .ci/ensure-redis
 	bash .ci/ensure-chromium
 	bash .ci/ensure-clamav
+	bash .ci/ensure-weasyprint
 	$(PY) -m pytest -m "not postgres" -n 2 --dist loadfile
 
 test-postgres: $(VENV)/.installed
@@ -53,6 +56,7 @@ test-postgres: $(VENV)/.installed
 	bash .ci/ensure-redis
 	bash .ci/ensure-chromium
 	bash .ci/ensure-clamav
+	bash .ci/ensure-weasyprint
 	DATABASE_URL=$(PG_URL) $(PY) -m pytest -n 2 --dist loadfile
 
 # The public action flow under load against gunicorn on PostgreSQL, with a bad-token flood (README "Reliability").

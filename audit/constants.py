@@ -27,6 +27,8 @@ class AuditAction(models.TextChoices):
     MATTER_UPDATED = "matter_updated", "Matter renamed"
     MATTER_LINKED = "matter_linked", "Submission linked to a matter"
     MATTER_UNLINKED = "matter_unlinked", "Submission unlinked from a matter"
+    EVIDENCE_PACK_REQUESTED = "evidence_pack_requested", "Evidence pack requested"
+    EVIDENCE_PACK_DOWNLOADED = "evidence_pack_downloaded", "Evidence pack download link issued"
     AUDIT_READ = "audit_read", "Audit log read"
     AUDIT_PRUNED = "audit_pruned", "Audit log pruned (retention)"
 

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "documents",
     "submissions",
     "workflows",
+    "evidence",  # evidence packs of workflows and submissions: above the apps whose records it gathers
     "benchmarks",  # `manage.py bench` only: no models, no urls
 ]
 

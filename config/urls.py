@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/s3/", include("documents.api.urls")),
     path("api/", include("submissions.api.urls")),
     path("api/", include("audit.api.urls")),
+    path("api/", include("evidence.api.urls")),
     path("", include("workflows.api.urls")),
     path("files/", include("documents.urls")),
     path("", include("submissions.urls")),
