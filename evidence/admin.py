@@ -13,14 +13,17 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpR
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
+from config.actors import actor_label
 from config.errors import ApplicationError
 from evidence.access import admin_context
 from evidence.constants import PackState, PackSubject
+from evidence.content import code_words
 from evidence.models import EvidencePack
 from evidence.services import evidence_pack_links, evidence_pack_request
 from submissions.access import submission_admin_q
 from submissions.models import Submission
 from workflows.models import Workflow
+from workflows.selectors.ownership import subject_record_name
 from workspaces.access import REVIEW, Rights
 from workspaces.admin_base import WorkspaceScopedAdmin
 
@@ -28,6 +31,15 @@ SUBJECT_MODELS: dict[str, type[Workflow] | type[Submission]] = {
     PackSubject.WORKFLOW: Workflow,
     PackSubject.SUBMISSION: Submission,
 }
+
+
+def _subject_label(pack: EvidencePack) -> str:
+    """What the pack is about, by name: "Business application of Northwind Trading Ltd (w_...)"."""
+    if pack.workflow is not None:
+        workflow = Workflow.objects.select_related("subject_record").get(pk=pack.workflow.pk)
+        return f"{code_words(workflow.type)} of {subject_record_name(workflow.subject_record)} ({workflow.public_id})"
+    assert pack.submission is not None
+    return f"Submission {pack.submission.public_id} ({pack.submission.form.title})"
 
 
 @admin.register(EvidencePack)
@@ -52,28 +64,23 @@ class EvidencePackAdmin(WorkspaceScopedAdmin):
     def get_urls(self) -> list[URLPattern]:
         wrap = self.admin_site.admin_view
         return [
-            path(
-                "request/<str:subject_type>/<path:object_id>/",
-                wrap(self.request_view),
-                name="evidence_evidencepack_request",
-            ),
-            path(
-                "<path:object_id>/download/<str:file_format>/",
-                wrap(self.download_view),
-                name="evidence_evidencepack_download",
-            ),
+            path("request/", wrap(self.request_view), name="evidence_evidencepack_request"),
+            path("<path:object_id>/download/", wrap(self.download_view), name="evidence_evidencepack_download"),
             *super().get_urls(),
         ]
 
     # --- Views
 
-    def request_view(self, request: HttpRequest, subject_type: str, object_id: str) -> HttpResponse:
-        """POST: ask for the pack of this workflow or submission (its admin's row), then show the pack's page."""
+    def request_view(self, request: HttpRequest) -> HttpResponse:
+        """POST ``subject_type`` and ``object_id`` (the row of the workflow or submission admin): ask for its pack,
+        then show the pack's page."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
+        subject_type = str(request.POST.get("subject_type", ""))
         model = SUBJECT_MODELS.get(subject_type)
         subject_admin = self.admin_site._registry.get(model) if model is not None else None
-        subject = subject_admin.get_object(request, unquote(object_id)) if subject_admin is not None else None
+        object_id = str(request.POST.get("object_id", ""))
+        subject = subject_admin.get_object(request, object_id) if subject_admin is not None and object_id else None
         if subject is None or not subject_admin.has_view_permission(request, subject):  # type: ignore[union-attr]
             self.message_user(request, "No such workflow or submission.", level=messages.ERROR)
             return HttpResponseRedirect(reverse("admin:index"))
@@ -110,17 +117,23 @@ class EvidencePackAdmin(WorkspaceScopedAdmin):
             "opts": self.opts,
             "original": pack,
             "pack": pack,
+            "has_change_permission": False,  # a pack is never edited
             "title": f"Evidence pack {pack.public_id}",
             "pending": pack.state in (PackState.QUEUED, PackState.RUNNING),
             "subject_url": reverse(
                 f"admin:{subject._meta.app_label}_{subject._meta.model_name}_change", args=[subject.pk]
             ),
-            "subject_label": f"{pack.get_subject_type_display()} {pack.subject_id}",
+            "subject_label": _subject_label(pack),
+            "requester": actor_label(
+                pack.requested_by, pack.requested_by_api_key.name if pack.requested_by_api_key else ""
+            )
+            or "someone no longer known",
         }
         return TemplateResponse(request, "admin/evidence/evidencepack/status.html", context)
 
-    def download_view(self, request: HttpRequest, object_id: str, file_format: str) -> HttpResponse:
-        """A short-lived link to the PDF or the JSON (audited), followed at once."""
+    def download_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """``?format=pdf|json``: a short-lived link to the file (audited), followed at once."""
+        file_format = request.GET.get("format", "pdf")
         pack = self._pack(request, object_id)
         context = admin_context(request.user, pack.workspace_id) if pack is not None else None
         if pack is None or context is None or file_format not in ("pdf", "json"):
@@ -133,16 +146,12 @@ class EvidencePackAdmin(WorkspaceScopedAdmin):
         (link,) = [link for link in links.links if link.format == file_format]
         return HttpResponseRedirect(link.url)
 
-    # --- Read-only: packs are made by the button and the API, never edited or deleted
-
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+        return False  # packs are made by the button and the API; no role changes or deletes one (``rights``)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[EvidencePack]:
-        return super().get_queryset(request).select_related("workflow", "submission", "requested_by")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("workflow", "submission__form", "requested_by", "requested_by_api_key")
+        )

@@ -41,6 +41,11 @@ from workflows.selectors.requirements import workflow_requirements_review
 from workspaces.context import WorkspaceContext
 
 
+def code_words(code: str | None) -> str:
+    """An enum code as words: ``BUSINESS_APPLICATION`` -> ``Business application``; a dash for none."""
+    return str(code).replace("_", " ").capitalize() if code else "—"
+
+
 def _at(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -257,10 +262,6 @@ def requirements_and_decisions(workflow: Workflow) -> tuple[list[dict[str, Any]]
 # --- Timeline --------------------------------------------------------------------------------------------------
 
 
-def _words(code: str) -> str:
-    return code.replace("_", " ").capitalize()
-
-
 def _event(at: datetime | None, actor: str, event: str, detail: str = "") -> dict[str, Any] | None:
     return {"at": _at(at), "actor": actor, "event": event, "detail": detail} if at is not None else None
 
@@ -287,7 +288,12 @@ def workflow_timeline(
         actor = _actor(row.history_user, row.history_api_key)
         if previous is None:
             events.append(
-                _event(row.history_date, actor, "Workflow created", f"{_words(row.type)}, status {_words(row.status)}")
+                _event(
+                    row.history_date,
+                    actor,
+                    "Workflow created",
+                    f"{code_words(row.type)}, status {code_words(row.status)}",
+                )
             )
         elif previous.status != row.status:
             events.append(
@@ -295,7 +301,7 @@ def workflow_timeline(
                     row.history_date,
                     actor,
                     "Workflow status changed",
-                    f"{_words(previous.status)} → {_words(row.status)}",
+                    f"{code_words(previous.status)} → {code_words(row.status)}",
                 )
             )
         previous = row

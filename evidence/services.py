@@ -19,6 +19,17 @@ from evidence.tasks import evidence_pack_build
 from workspaces.context import WorkspaceContext
 
 
+def _audit(action: AuditAction, context: WorkspaceContext, pack: EvidencePack) -> None:
+    audit_record(
+        action=action,
+        workspace_id=context.workspace.pk,
+        acting_user=context.user,
+        target_type="evidence_pack",
+        target_id=pack.public_id,
+        details={"subjectType": pack.subject_type, "subjectId": pack.subject_id},
+    )
+
+
 def evidence_pack_request(*, context: WorkspaceContext, subject_type: PackSubject, subject_id: str) -> EvidencePack:
     """Record the request (audited) and queue the pack's generation once the request's transaction commits."""
     with transaction.atomic():
@@ -33,14 +44,7 @@ def evidence_pack_request(*, context: WorkspaceContext, subject_type: PackSubjec
         else:
             pack.submission = evidence_submission_get(context=context, submission_id=subject_id)
         pack.save(force_insert=True)
-        audit_record(
-            action=AuditAction.EVIDENCE_PACK_REQUESTED,
-            workspace_id=context.workspace.pk,
-            acting_user=context.user,
-            target_type="evidence_pack",
-            target_id=pack.public_id,
-            details={"subjectType": subject_type, "subjectId": subject_id},
-        )
+        _audit(AuditAction.EVIDENCE_PACK_REQUESTED, context, pack)
         transaction.on_commit(lambda: evidence_pack_build.delay(pack.pk))
     return pack
 
@@ -85,12 +89,5 @@ def evidence_pack_links(*, context: WorkspaceContext, pack_id: str) -> PackLinks
             ("json", pack.json_key, pack.json_size, pack.json_sha256, "attachment"),
         )
     ]
-    audit_record(
-        action=AuditAction.EVIDENCE_PACK_DOWNLOADED,
-        workspace_id=context.workspace.pk,
-        acting_user=context.user,
-        target_type="evidence_pack",
-        target_id=pack.public_id,
-        details={"subjectType": pack.subject_type, "subjectId": pack.subject_id},
-    )
+    _audit(AuditAction.EVIDENCE_PACK_DOWNLOADED, context, pack)
     return PackLinks(pack=pack, expires_at=timezone.now() + timedelta(seconds=LINK_EXPIRY_SECONDS), links=links)

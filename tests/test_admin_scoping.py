@@ -27,6 +27,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from audit.constants import AuditAction
 from audit.models import AuditEvent
 from config.ids import token_hash
+from evidence.constants import PackSubject
+from evidence.models import EvidencePack
 from submissions.constants import GrantTargetType, VisibilityMode
 from submissions.models import DraftLink, Submission, SubmissionVisibility
 from submissions.services import (
@@ -87,6 +89,7 @@ VIEW: dict[str, Role | None] = {
     "workflows.subjectrecord": Role.VIEWER,
     "workflows.workflow": Role.VIEWER,
     "workflows.fulfillment": Role.VIEWER,
+    "evidence.evidencepack": Role.MEMBER,
 }
 CHANGE: dict[str, Role] = {
     "workspaces.workspace": Role.ADMIN,
@@ -129,7 +132,7 @@ ACTIONS: dict[str, dict[str, Role]] = {
     "workflows.publicaction": {"expire_links": Role.MEMBER},
 }
 ACTORS = ["owner", "admin", "member", "viewer", "grantee", "overseer", "outsider"]
-PRODUCT_APPS = ("workspaces", "documents", "submissions", "workflows")
+PRODUCT_APPS = ("workspaces", "documents", "submissions", "workflows", "evidence")
 
 
 @dataclass
@@ -206,10 +209,15 @@ def world(db: None) -> World:
     fulfillment = Fulfillment.objects.create(required_document=requirement, subject_document=subject_document)
     action, _ = public_action_create(workflow=workflow, form_version=version, acting_user=None)
     api_key, _ = api_key_create(workspace=acme, name="Acme ERP key", acting_user=None)
+    workflow_pack = EvidencePack.objects.create(workspace=acme, subject_type=PackSubject.WORKFLOW, workflow=workflow)
+    restricted_pack = EvidencePack.objects.create(
+        workspace=acme, subject_type=PackSubject.SUBMISSION, submission=restricted
+    )
 
     w.add(acme, oversight, api_key, subject_document.document, form, version, open_submission, restricted)
     w.add(matter, open_link, restricted_link, record, workflow, fulfillment, action)
     w.add(invitation, open_draft_link, restricted_draft_link)
+    w.add(workflow_pack, restricted_pack)
     w.add(*SubmissionVisibility.objects.filter(pk__in=[open_submission.pk, restricted.pk]))
     w.add(*AuditEvent.objects.filter(workspace=acme, action=AuditAction.API_KEY_CREATED))
     w.add(named, attached)

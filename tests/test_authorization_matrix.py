@@ -33,6 +33,8 @@ from rest_framework.test import APIClient
 
 from documents.constants import DOWNLOAD_URL_EXPIRY_SECONDS
 from documents.links import document_thumbnail_url
+from evidence.constants import PackSubject
+from evidence.models import EvidencePack
 from submissions.access import public_form_entry
 from submissions.constants import GrantTargetType, VisibilityMode
 from submissions.models import DraftLink, FormInvitation, ShareLink
@@ -157,6 +159,10 @@ MATRIX: dict[str, list[Call]] = {
     "api/submissions/<str:submission_id>/history": [Call("get", SEEN_BY_OVERSEER)],
     "api/submissions/<str:submission_id>/snapshots/<str:snapshot_id>": [Call("get", SEEN_BY_OVERSEER)],
     "api/submissions/<str:submission_id>/snapshots/<str:snapshot_id>/rollback": [Call("post", ADMINS)],
+    "api/submissions/<str:submission_id>/evidence-packs": [Call("post", SUBMISSION_WRITERS)],
+    "api/workflows/<str:workflow_id>/evidence-packs": [Call("post", WRITERS)],
+    "api/evidence-packs/<str:pack_id>": [Call("get", WRITERS)],
+    "api/evidence-packs/<str:pack_id>/links": [Call("get", WRITERS)],  # a QUEUED pack: 409 to those allowed
     "api/submissions/<str:submission_id>/visibility": [
         Call("get", SUBMISSION_READERS),
         Call("put", ADMINS, {"mode": "workspace"}),
@@ -263,6 +269,7 @@ ADMIN_MATRIX: dict[str, frozenset[str]] = {
             "compare",
             "object_action",
             "reverify",
+            "evidence_evidencepack_request",  # the evidence pack button's POST (a GET is a 405)
         )
     },
     "login": ADMIN_OPEN,
@@ -289,6 +296,7 @@ ADMIN_WORKSPACE_LOOKUP: dict[str, str | None] = {
     "workflows.subjectrecord": "workspace",
     "workflows.workflow": "workspace",
     "workflows.fulfillment": "required_document__workflow__workspace",
+    "evidence.evidencepack": "workspace",
 }
 
 
@@ -348,6 +356,7 @@ def _tenant(workspace: Workspace) -> Tenant:
     thumbnail = _thumbnail_token(subject_document.document)
     with mock.patch("django.core.signing.time.time", return_value=time.time() - 10 * DOWNLOAD_URL_EXPIRY_SECONDS):
         expired_thumbnail = _thumbnail_token(subject_document.document)
+    pack = EvidencePack.objects.create(workspace=workspace, subject_type=PackSubject.WORKFLOW, workflow=action.workflow)
     tenant = Tenant(workspace=workspace)
     tenant.ids = {
         "form_id": form.public_id,
@@ -366,6 +375,7 @@ def _tenant(workspace: Workspace) -> Tenant:
         "revision_request_id": revision_tokens[0][0].public_id,
         "document_uuid": str(subject_document.document.uuid),
         "attachment_id": attachment.public_id,
+        "pack_id": pack.public_id,
     }
     action_tokens = {"valid_token": action_token, "bad_token": "x" * 43, "expired_token": expired_action_token}
     tenant.tokens = {
@@ -513,6 +523,8 @@ def _path_values(route: Route, caller: str, world: World) -> dict[str, str]:
         "version_id": ids["form_version_id"],
         "submission_id": ids["restricted_id"] if restricted else ids["submission_id"],
         "snapshot_id": ids["restricted_snapshot_id"] if restricted else ids["snapshot_id"],
+        "workflow_id": ids["workflow_id"],
+        "pack_id": ids["pack_id"],
         "extension": "pdf",
         **world.home.public_form,
     }

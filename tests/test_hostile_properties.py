@@ -19,6 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
+from evidence.constants import PackSubject
+from evidence.models import EvidencePack
 from submissions.services import form_create, form_publish, submission_create
 from tests.routes import Route, all_routes
 from tests.rows import row_counts
@@ -162,6 +164,10 @@ def world(workspace: Workspace, owner: Any) -> dict[str, Any]:
             "submission_id": submission.public_id,
             "snapshot_id": submission.history.first().snapshot_id,
             "token": token,
+            "workflow_id": workflow.public_id,
+            "pack_id": EvidencePack.objects.create(
+                workspace=workspace, subject_type=PackSubject.WORKFLOW, workflow=workflow
+            ).public_id,
         },
         "bases": {
             "form-list": {"title": "T", "schema": schema},

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from django import template
 
+from evidence.content import code_words
+
 register = template.Library()
 
 
@@ -17,9 +19,4 @@ def when(value: str | None) -> str:
     return datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M UTC")
 
 
-@register.filter
-def words(value: str | None) -> str:
-    """An enum code as words: ``BUSINESS_APPLICATION`` -> ``Business application``."""
-    if not value:
-        return "—"
-    return str(value).replace("_", " ").capitalize()
+register.filter("words", code_words)

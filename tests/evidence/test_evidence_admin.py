@@ -45,10 +45,10 @@ def test_a_member_generates_a_workflow_pack_from_its_page_and_downloads_it(
     workflow_page = reverse("admin:workflows_workflow_change", args=[reviewed.workflow.pk])
     with django_assert_max_num_queries(45):
         assert BUTTON in client.get(workflow_page).content.decode()
-    request_url = reverse("admin:evidence_evidencepack_request", args=["workflow", reviewed.workflow.pk])
+    request_url = reverse("admin:evidence_evidencepack_request")
     assert client.get(request_url).status_code == 405
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(request_url)
+        response = client.post(request_url, {"subject_type": "workflow", "object_id": reviewed.workflow.pk})
     pack = EvidencePack.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse(
         "admin:evidence_evidencepack_change", args=[pack.pk]
@@ -58,7 +58,7 @@ def test_a_member_generates_a_workflow_pack_from_its_page_and_downloads_it(
     assert "Ready" in status and "Download the PDF" in status and pack.pdf_sha256 in status
     assert "(ready)" in client.get(workflow_page).content.decode()  # the page lists its recent packs
 
-    download = client.get(reverse("admin:evidence_evidencepack_download", args=[pack.pk, "pdf"]))
+    download = client.get(reverse("admin:evidence_evidencepack_download", args=[pack.pk]) + "?format=pdf")
     assert download.status_code == 302
     assert "Northwind Trading Ltd" in pdf_text(requests.get(download["Location"], timeout=10).content)
     assert AuditEvent.objects.filter(
@@ -76,7 +76,9 @@ def test_the_case_page_offers_the_submission_pack(
     submission = reviewed.submission
     assert BUTTON in client.get(reverse("admin:submissions_submission_change", args=[submission.pk])).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("admin:evidence_evidencepack_request", args=["submission", submission.pk]))
+        client.post(
+            reverse("admin:evidence_evidencepack_request"), {"subject_type": "submission", "object_id": submission.pk}
+        )
     pack = EvidencePack.objects.get()
     assert pack.submission == submission and pack.state == "READY"
 
@@ -88,7 +90,9 @@ def test_a_viewer_sees_no_button_and_is_refused_in_words(
     client.force_login(viewer)
     page = client.get(reverse("admin:workflows_workflow_change", args=[reviewed.workflow.pk]))
     assert page.status_code == 200 and BUTTON not in page.content.decode()
-    response = client.post(reverse("admin:evidence_evidencepack_request", args=["workflow", reviewed.workflow.pk]))
+    response = client.post(
+        reverse("admin:evidence_evidencepack_request"), {"subject_type": "workflow", "object_id": reviewed.workflow.pk}
+    )
     assert response.status_code == 302
     assert any("MEMBER" in str(m) or "Member" in str(m) for m in get_messages(response.wsgi_request))
     assert not EvidencePack.objects.exists()
@@ -103,7 +107,8 @@ def test_a_pack_of_a_submission_restricted_from_a_member_is_not_theirs(
     other_workspace: Workspace,
 ) -> None:
     client.force_login(reviewer)
-    client.post(reverse("admin:evidence_evidencepack_request", args=["submission", reviewed.submission.pk]))
+    ask = {"subject_type": "submission", "object_id": reviewed.submission.pk}
+    client.post(reverse("admin:evidence_evidencepack_request"), ask)
     pack = EvidencePack.objects.get()
     visibility_set(submission=reviewed.submission, mode=VisibilityMode.RESTRICTED, grants=[], acting_user=None)
     for user in (
@@ -114,10 +119,7 @@ def test_a_pack_of_a_submission_restricted_from_a_member_is_not_theirs(
         assert pack.public_id not in client.get(reverse("admin:evidence_evidencepack_changelist")).content.decode()
         status = client.get(reverse("admin:evidence_evidencepack_change", args=[pack.pk]))
         assert status.status_code == 302  # "does not exist", as the admin answers for a row out of scope
-        download = client.get(reverse("admin:evidence_evidencepack_download", args=[pack.pk, "pdf"]))
+        download = client.get(reverse("admin:evidence_evidencepack_download", args=[pack.pk]) + "?format=pdf")
         assert download.status_code == 302 and "X-Amz-Signature" not in download["Location"]
-        request = client.post(
-            reverse("admin:evidence_evidencepack_request", args=["submission", reviewed.submission.pk])
-        )
-        assert request.status_code == 302
+        assert client.post(reverse("admin:evidence_evidencepack_request"), ask).status_code == 302
     assert EvidencePack.objects.count() == 1

@@ -31,7 +31,7 @@ def test_the_change_page_renders_labels_tables_and_country_names(
     client.force_login(user)
     submission = make_submission(publish_form(workspace, SEED_FORM_SCHEMA), SEED_SUBMISSION_DATA)
 
-    with django_assert_max_num_queries(21):  # the read's audit row included
+    with django_assert_max_num_queries(22):  # the read's audit row and the recent evidence packs included
         response = client.get(reverse("admin:submissions_submission_change", args=[submission.pk]))
 
     assert response.status_code == 200
