@@ -376,6 +376,8 @@ SPECTACULAR_SETTINGS = {
         "DecisionStatusEnum": "workflows.constants.DecisionStatus",
         "PublicActionStatusEnum": "workflows.constants.PublicActionStatus",
         "SubmissionStatusEnum": "submissions.constants.SubmissionStatus",
+        "EvidencePackStateEnum": "evidence.constants.PackState",
+        "RevisionRequestStateEnum": ["Open", "Completed", "Expired", "Revoked"],
     },
 }
 

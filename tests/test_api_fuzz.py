@@ -86,7 +86,11 @@ def _config(workspace: Workspace) -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_live_server_answers_as_its_schema_documents(live_server: Any, tmp_path: Path) -> None:
+def test_the_live_server_answers_as_its_schema_documents(
+    live_server: Any, tmp_path: Path, tasks_to_broker: None
+) -> None:
+    """Background work is queued on the broker, not run in the request: an evidence pack requested by the fuzzer
+    would otherwise render its PDF inside the live server, request after request."""
     workspace = Workspace.objects.create(name="Fuzzed", slug="fuzzed")
     _, raw_key = api_key_create(workspace=workspace, name="schemathesis", acting_user=None, role=Role.OWNER)
     config = tmp_path / "schemathesis.toml"
