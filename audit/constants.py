@@ -29,6 +29,12 @@ class AuditAction(models.TextChoices):
     MATTER_UNLINKED = "matter_unlinked", "Submission unlinked from a matter"
     EVIDENCE_PACK_REQUESTED = "evidence_pack_requested", "Evidence pack requested"
     EVIDENCE_PACK_DOWNLOADED = "evidence_pack_downloaded", "Evidence pack download link issued"
+    WEBHOOK_ENDPOINT_CREATED = "webhook_endpoint_created", "Webhook endpoint created"
+    WEBHOOK_ENDPOINT_UPDATED = "webhook_endpoint_updated", "Webhook endpoint changed"
+    WEBHOOK_ENDPOINT_DELETED = "webhook_endpoint_deleted", "Webhook endpoint deleted"
+    WEBHOOK_SECRET_ROTATED = "webhook_secret_rotated", "Webhook secret rotated"
+    WEBHOOK_ENDPOINT_DISABLED = "webhook_endpoint_disabled", "Webhook endpoint disabled (failing)"
+    WEBHOOK_REPLAYED = "webhook_replayed", "Webhook deliveries replayed"
     AUDIT_READ = "audit_read", "Audit log read"
     AUDIT_PRUNED = "audit_pruned", "Audit log pruned (retention)"
 

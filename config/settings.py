@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "ratelimits",
     "audit",  # the append-only audit log: low in the stack, every app records through audit.services
     "workspaces",
+    "webhooks",  # endpoints and the outbox: above workspaces, below every app whose services emit events
     "documents",
     "submissions",
     "workflows",
@@ -326,6 +327,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 300.0,
         "options": {"expires": 300.0},
     },
+    "webhook-sweep": {
+        "task": "webhooks.tasks.webhook_deliveries_sweep_run",
+        "schedule": env.float("WEBHOOK_SWEEP_SECONDS", default=10.0),
+        "options": {"expires": env.float("WEBHOOK_SWEEP_SECONDS", default=10.0)},
+    },
     "upload-sweep": {
         "task": "documents.tasks.document_uploads_sweep_run",
         "schedule": 60.0 * env.float("UPLOAD_SWEEP_MINUTES", default=15.0),
@@ -337,6 +343,18 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "options": {"expires": 6 * 3600.0},
     },
 }
+
+# --- Webhooks (README "Webhooks") -----------------------------------------------------------------
+# Deliveries go only to public addresses unless this is on (tests and local receivers on 127.0.0.1).
+WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=False)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)  # one attempt, connect and answer
+# A queued delivery is due again after this long if its attempt never recorded (a lost enqueue, a killed worker).
+WEBHOOK_LEASE_SECONDS = env.float("WEBHOOK_LEASE_SECONDS", default=120.0)
+WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30.0)  # doubled after each failure
+WEBHOOK_RETRY_MAX_DELAY_SECONDS = env.float("WEBHOOK_RETRY_MAX_DELAY_SECONDS", default=6 * 3600.0)
+WEBHOOK_RETRY_WINDOW_SECONDS = env.float("WEBHOOK_RETRY_WINDOW_SECONDS", default=24 * 3600.0)  # then it fails
+WEBHOOK_DISABLE_AFTER_SECONDS = env.float("WEBHOOK_DISABLE_AFTER_SECONDS", default=24 * 3600.0)
+WEBHOOK_ROTATION_OVERLAP_HOURS = env.int("WEBHOOK_ROTATION_OVERLAP_HOURS", default=24)
 
 # --- API -----------------------------------------------------------------------------------------
 RENDERER_CLASSES = ["rest_framework.renderers.JSONRenderer"]

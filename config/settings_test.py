@@ -40,3 +40,5 @@ DOCUMENT_EVENTS_QUEUE_URL = env.str("TEST_DOCUMENT_EVENTS_QUEUE_URL", default=""
 _XDIST_INDEX = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
 CELERY_BROKER_URL = env.str("TEST_CELERY_BROKER_URL", default=f"redis://127.0.0.1:6379/{1 + _XDIST_INDEX % 15}")
 CELERY_TASK_DEFAULT_QUEUE = env.str("TEST_CELERY_QUEUE", default=f"test-{uuid.uuid4().hex}")
+# The suite's receivers listen on 127.0.0.1; the refusal tests turn this off.
+WEBHOOK_ALLOW_PRIVATE_URLS = True

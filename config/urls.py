@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/", include("submissions.api.urls")),
     path("api/", include("audit.api.urls")),
     path("api/", include("evidence.api.urls")),
+    path("api/", include("webhooks.api.urls")),
     path("", include("workflows.api.urls")),
     path("files/", include("documents.urls")),
     path("", include("submissions.urls")),

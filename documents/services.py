@@ -51,6 +51,7 @@ from documents.filetypes import (
 from documents.keys import THUMBNAIL_PREFIX, build_key, final_key, sanitize_file_name
 from documents.models import Document
 from documents.selectors import document_get_for_workspace
+from documents.webhooks import document_events_emit
 from perf.history import bulk_create_with_history, history_rows_create
 from workspaces.models import Workspace
 
@@ -388,6 +389,7 @@ def document_verify_uploads(
             accepted = [document.pk for document in changed if document.status == DocumentStatus.UPLOADED]
             if accepted:
                 _scans_enqueue_on_commit(accepted)
+            document_events_emit(changed)
     for key in [document.key for document in changed] + discard:
         _delete_quietly(key)
     return verifications

@@ -52,13 +52,15 @@ def _require_broker(broker: str) -> None:
         pytest.fail(f"No Redis at {broker}: run `bash .ci/ensure-redis` (the Makefile's test targets do)")
 
 
-def celery_worker_run(base: Path, s3_endpoint: str) -> Iterator[Worker]:
-    """Start the worker, yield while it runs, stop it (before the test database is dropped)."""
+def celery_worker_start(
+    base: Path, s3_endpoint: str, *, extra_env: dict[str, str] | None = None, name: str = "celery", beat: bool = True
+) -> subprocess.Popen[bytes]:
+    """Start a worker (with beat unless told) and return its process once it is ready."""
     broker, queue = settings.CELERY_BROKER_URL, settings.CELERY_TASK_DEFAULT_QUEUE
     _require_broker(broker)
     mail_dir = base / "mail"
-    mail_dir.mkdir()
-    log = base / "worker.log"
+    mail_dir.mkdir(exist_ok=True)
+    log = base / f"{name}.log"
     events_queue_url = f"{s3_endpoint}/123456789012/{EVENTS_QUEUE_NAME}"  # moto's queue URL for that name
     env = {
         **os.environ,
@@ -71,20 +73,37 @@ def celery_worker_run(base: Path, s3_endpoint: str) -> Iterator[Worker]:
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "TEST_CELERY_BROKER_URL": broker,
         "TEST_CELERY_QUEUE": queue,  # beat's tasks go there too
+        **(extra_env or {}),
     }
-    command = [sys.executable, "-m", "celery", "-A", "config", "-b", broker, "worker", "--beat"]
-    command += ["--pool", "solo", "-l", "INFO", "--logfile", str(log), "-s", str(base / "beat-schedule")]
+    command = [sys.executable, "-m", "celery", "-A", "config", "-b", broker, "worker", "-n", f"{name}@%h"]
+    command += ["--pool", "solo", "-l", "INFO", "--logfile", str(log)]
+    if beat:
+        command += ["--beat", "-s", str(base / f"{name}-beat-schedule")]
     process = subprocess.Popen(command, env=env, cwd=settings.BASE_DIR)
     try:
         _wait_ready(process, log)
-        yield Worker(mail_dir=mail_dir, events_queue_name=EVENTS_QUEUE_NAME)
+    except RuntimeError:
+        process.kill()
+        raise
+    return process
+
+
+def celery_worker_stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def celery_worker_run(base: Path, s3_endpoint: str) -> Iterator[Worker]:
+    """Start the worker, yield while it runs, stop it (before the test database is dropped)."""
+    process = celery_worker_start(base, s3_endpoint)
+    try:
+        yield Worker(mail_dir=base / "mail", events_queue_name=EVENTS_QUEUE_NAME)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        celery_worker_stop(process)
 
 
 def wait_for(predicate: Callable[[], object], timeout: float = 60.0) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.apps import apps
 from django.db import connection
 
-PRODUCT_APPS = ("workspaces", "documents", "submissions", "workflows", "evidence")
+PRODUCT_APPS = ("workspaces", "documents", "submissions", "workflows", "evidence", "webhooks")
 
 
 def row_counts() -> dict[str, int]:

@@ -52,6 +52,8 @@ from tests.workflows.factories import (
     uploaded_subject_document,
 )
 from tests.workspaces.factories import MembershipFactory, UserFactory, WorkspaceFactory
+from webhooks.models import WebhookDelivery, WebhookEvent
+from webhooks.services import webhook_endpoint_create
 from workflows.models import Fulfillment
 from workflows.services.public_actions import public_action_create
 from workspaces.constants import ROLE_RANK, Role
@@ -90,6 +92,8 @@ VIEW: dict[str, Role | None] = {
     "workflows.workflow": Role.VIEWER,
     "workflows.fulfillment": Role.VIEWER,
     "evidence.evidencepack": Role.MEMBER,
+    "webhooks.webhookendpoint": Role.ADMIN,
+    "webhooks.webhookdelivery": Role.ADMIN,
 }
 CHANGE: dict[str, Role] = {
     "workspaces.workspace": Role.ADMIN,
@@ -100,8 +104,9 @@ CHANGE: dict[str, Role] = {
     "submissions.sharelink": Role.MEMBER,
     "workflows.workflow": Role.MEMBER,
     "workflows.fulfillment": Role.MEMBER,
+    "webhooks.webhookendpoint": Role.ADMIN,
 }
-DELETE: dict[str, Role] = {"submissions.submission": Role.ADMIN}
+DELETE: dict[str, Role] = {"submissions.submission": Role.ADMIN, "webhooks.webhookendpoint": Role.ADMIN}
 ADD: dict[str, Role] = {
     "workspaces.apikey": Role.ADMIN,
     "submissions.form": Role.ADMIN,
@@ -109,6 +114,7 @@ ADD: dict[str, Role] = {
     "workflows.workflow": Role.MEMBER,
     "workflows.publicaction": Role.MEMBER,
     "submissions.forminvitation": Role.MEMBER,
+    "webhooks.webhookendpoint": Role.ADMIN,
 }
 ACTIONS: dict[str, dict[str, Role]] = {
     "workspaces.apikey": {"revoke_keys": Role.ADMIN},
@@ -130,9 +136,15 @@ ACTIONS: dict[str, dict[str, Role]] = {
     "workflows.workflow": {"complete_workflows": Role.MEMBER, "cancel_workflows": Role.MEMBER},
     "workflows.fulfillment": {"accept_fulfillments": Role.MEMBER},
     "workflows.publicaction": {"expire_links": Role.MEMBER},
+    "webhooks.webhookendpoint": {
+        "delete_selected": Role.ADMIN,
+        "rotate_secrets": Role.ADMIN,
+        "replay_failed": Role.ADMIN,
+    },
+    "webhooks.webhookdelivery": {"replay": Role.ADMIN},
 }
 ACTORS = ["owner", "admin", "member", "viewer", "grantee", "overseer", "outsider"]
-PRODUCT_APPS = ("workspaces", "documents", "submissions", "workflows", "evidence")
+PRODUCT_APPS = ("workspaces", "documents", "submissions", "workflows", "evidence", "webhooks")
 
 
 @dataclass
@@ -213,9 +225,14 @@ def world(db: None) -> World:
     restricted_pack = EvidencePack.objects.create(
         workspace=acme, subject_type=PackSubject.SUBMISSION, submission=restricted
     )
+    endpoint, _ = webhook_endpoint_create(
+        workspace=acme, url="http://127.0.0.1:9/acme", event_types=["workflow.completed"], acting_user=None
+    )
+    event = WebhookEvent.objects.create(workspace=acme, event_type="workflow.completed", payload={})
+    delivery = WebhookDelivery.objects.create(event=event, endpoint=endpoint, status="FAILED")
 
     w.add(acme, oversight, api_key, subject_document.document, form, version, open_submission, restricted)
-    w.add(matter, open_link, restricted_link, record, workflow, fulfillment, action)
+    w.add(matter, open_link, restricted_link, record, workflow, fulfillment, action, endpoint, delivery)
     w.add(invitation, open_draft_link, restricted_draft_link)
     w.add(workflow_pack, restricted_pack)
     w.add(*SubmissionVisibility.objects.filter(pk__in=[open_submission.pk, restricted.pk]))

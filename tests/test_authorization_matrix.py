@@ -54,6 +54,8 @@ from tests.rows import PRODUCT_APPS
 from tests.workflows.factories import RequiredDocumentFactory, uploaded_subject_document
 from tests.workflows.public_action_support import make_action
 from tests.workspaces.factories import MembershipFactory, UserFactory, WorkspaceFactory
+from webhooks.models import WebhookDelivery, WebhookEvent
+from webhooks.services import webhook_endpoint_create
 from workflows.models import Fulfillment, PublicAction, RevisionRequest
 from workflows.services.revisions import revision_request_create
 from workspaces.constants import Role
@@ -123,6 +125,20 @@ MATRIX: dict[str, list[Call]] = {
     ],
     "api/s3/success": [Call("post", WRITERS, {"uuid": "{document_uuid}"})],
     "api/audit": [Call("get", OWN_ADMINS)],
+    "api/webhooks/endpoints": [
+        Call("get", OWN_ADMINS),
+        Call("post", OWN_ADMINS, {"url": "http://127.0.0.1:9/new", "eventTypes": ["submission.created"]}),
+    ],
+    "api/webhooks/endpoints/<str:endpoint_id>": [
+        Call("get", ADMINS),
+        Call("patch", ADMINS, {"description": "Renamed"}),
+        Call("delete", ADMINS),
+    ],
+    "api/webhooks/endpoints/<str:endpoint_id>/rotate-secret": [Call("post", ADMINS)],
+    "api/webhooks/endpoints/<str:endpoint_id>/deliveries": [Call("get", ADMINS)],
+    "api/webhooks/endpoints/<str:endpoint_id>/attempts": [Call("get", ADMINS)],
+    "api/webhooks/endpoints/<str:endpoint_id>/replay": [Call("post", ADMINS)],
+    "api/webhooks/deliveries/<str:delivery_id>/replay": [Call("post", ADMINS)],
     "api/forms": [Call("get", OWN_READERS), Call("post", OWN_ADMINS, {"title": "New form"})],
     "api/forms/<str:form_id>": [Call("get", READERS), Call("patch", ADMINS, {"title": "Renamed"})],
     "api/forms/<str:form_id>/publish": [Call("post", ADMINS)],
@@ -297,6 +313,8 @@ ADMIN_WORKSPACE_LOOKUP: dict[str, str | None] = {
     "workflows.workflow": "workspace",
     "workflows.fulfillment": "required_document__workflow__workspace",
     "evidence.evidencepack": "workspace",
+    "webhooks.webhookendpoint": "workspace",
+    "webhooks.webhookdelivery": "endpoint__workspace",
 }
 
 
@@ -357,6 +375,11 @@ def _tenant(workspace: Workspace) -> Tenant:
     with mock.patch("django.core.signing.time.time", return_value=time.time() - 10 * DOWNLOAD_URL_EXPIRY_SECONDS):
         expired_thumbnail = _thumbnail_token(subject_document.document)
     pack = EvidencePack.objects.create(workspace=workspace, subject_type=PackSubject.WORKFLOW, workflow=action.workflow)
+    endpoint, _ = webhook_endpoint_create(
+        workspace=workspace, url="http://127.0.0.1:9/hook", event_types=["workflow.completed"], acting_user=None
+    )
+    event = WebhookEvent.objects.create(workspace=workspace, event_type="workflow.completed", payload={})
+    delivery = WebhookDelivery.objects.create(event=event, endpoint=endpoint, status="FAILED")
     tenant = Tenant(workspace=workspace)
     tenant.ids = {
         "form_id": form.public_id,
@@ -376,6 +399,8 @@ def _tenant(workspace: Workspace) -> Tenant:
         "document_uuid": str(subject_document.document.uuid),
         "attachment_id": attachment.public_id,
         "pack_id": pack.public_id,
+        "endpoint_id": endpoint.public_id,
+        "delivery_id": delivery.public_id,
     }
     action_tokens = {"valid_token": action_token, "bad_token": "x" * 43, "expired_token": expired_action_token}
     tenant.tokens = {
@@ -527,6 +552,8 @@ def _path_values(route: Route, caller: str, world: World) -> dict[str, str]:
         "pack_id": ids["pack_id"],
         "extension": "pdf",
         **world.home.public_form,
+        "endpoint_id": ids["endpoint_id"],
+        "delivery_id": ids["delivery_id"],
     }
     if "drafts/" in route.pattern:
         values["submission_id"] = ids["draft_id"]

@@ -26,6 +26,8 @@ from tests.routes import Route, all_routes
 from tests.rows import row_counts
 from tests.workflows.factories import SubjectRecordFactory, WorkflowFactory
 from tests.workflows.public_action_support import make_action
+from webhooks.models import WebhookDelivery, WebhookEvent
+from webhooks.services import webhook_endpoint_create
 from workflows.constants import CustomerType
 from workspaces.constants import Role
 from workspaces.models import Workspace
@@ -158,8 +160,15 @@ def world(workspace: Workspace, owner: Any) -> dict[str, Any]:
     record = SubjectRecordFactory.create(workspace=workspace, customer_type=CustomerType.COMPANY)
     workflow = WorkflowFactory.create(subject_record=record)
     _, token = make_action(workspace)
+    endpoint, _ = webhook_endpoint_create(
+        workspace=workspace, url="http://127.0.0.1:9/probe", event_types=["workflow.completed"], acting_user=None
+    )
+    event = WebhookEvent.objects.create(workspace=workspace, event_type="workflow.completed", payload={})
+    delivery = WebhookDelivery.objects.create(event=event, endpoint=endpoint, status="FAILED")
     return {
         "params": {
+            "endpoint_id": endpoint.public_id,
+            "delivery_id": delivery.public_id,
             "form_id": form.public_id,
             "submission_id": submission.public_id,
             "snapshot_id": submission.history.first().snapshot_id,
@@ -176,6 +185,7 @@ def world(workspace: Workspace, owner: Any) -> dict[str, Any]:
             "workflow-get": {"workflow_id": workflow.public_id},
             "public-action-submit": {"first_name": "x", "role-entity": [], "role-entity_relations": []},
             "public-action-create": {"workflow_id": workflow.public_id, "form_version_id": version.public_id},
+            "webhook-endpoint-list": {"url": "http://127.0.0.1:9/new", "eventTypes": ["submission.created"]},
         },
     }
 

@@ -57,6 +57,7 @@ from submissions.models import (
 )
 from submissions.selectors import attachment_get
 from submissions.tasks import email_send
+from submissions.webhooks import submission_events_emit
 from workspaces.models import Workspace
 from workspaces.selectors import membership_get
 
@@ -314,6 +315,7 @@ def submission_create(
     )
     with transaction.atomic(savepoint=False):
         _save_snapshot(submission, trigger=SnapshotTrigger.CREATE, acting_user=acting_user)
+        submission_events_emit(submission, old_status=None, data_changed=True)
     return submission
 
 
@@ -397,6 +399,7 @@ def submission_update(
         _save_snapshot(submission, trigger=trigger, acting_user=acting_user)
     else:
         submission.save_without_historical_record()  # type: ignore[attr-defined]
+    submission_events_emit(submission, old_status=old_status, data_changed=data_changed)
     if reassigned:
         name = _display_name(submission.user) if submission.user else "nobody"
         _event(
@@ -450,10 +453,12 @@ def submission_rollback(*, submission: Submission, snapshot: Snapshot, acting_us
     restored = snapshot.data
     if restored == submission.data:
         return submission
+    old_status = submission.status
     if submission.status == SubmissionStatus.COMPLETED:
         submission.status = SubmissionStatus.EDITED
     submission.data = restored
     _save_snapshot(submission, trigger=f"{SnapshotTrigger.ROLLBACK}:{snapshot.version}", acting_user=acting_user)
+    submission_events_emit(submission, old_status=old_status, data_changed=True, rolledBackTo=snapshot.version)
     _audit(submission, action=AuditAction.ROLLED_BACK, acting_user=acting_user, version=snapshot.version)
     return submission
 

@@ -22,8 +22,9 @@ pytestmark = pytest.mark.django_db
 # Writes, one statement each on PostgreSQL (the INSERT or UPDATE and its history rows together; two elsewhere):
 # entity records (in a savepoint), relations, the root's update, documents, document links, the submission, the
 # action's update; and the action's files (no history). In a test the request's transaction is a savepoint.
-# Before the view, the rate limits' one upsert (ratelimits).
-SUBMIT_QUERIES = {"postgresql": 17, "sqlite": 24}
+# Before the view, the rate limits' one upsert (ratelimits). And the webhook endpoints that might want
+# submission.created (the outbox: one SELECT when none does).
+SUBMIT_QUERIES = {"postgresql": 18, "sqlite": 25}
 
 
 def _body(entities: int) -> dict[str, Any]:
@@ -95,11 +96,13 @@ def test_bulk_writes_keep_one_history_row_per_created_row(workspace: Workspace) 
 # final keys); the documents locked and read again, one UPDATE of the verified ones and one INSERT of their history
 # rows (their own transaction: a savepoint in a test); then the action locked and read again, the statuses of the
 # files to re-issue read again, one UPDATE of the re-issued ones and one INSERT of history rows for those whose
-# status changed (rejected -> awaiting; a file still missing gets none). And, before the view, the rate limits' upsert.
-CONFIRM_PENDING_QUERIES = 15
+# status changed (rejected -> awaiting; a file still missing gets none). And, before the view, the rate limits' upsert;
+# and the webhook endpoints that might want document.accepted / rejected (one SELECT when none does).
+CONFIRM_PENDING_QUERIES = 16
 # No file to re-issue (nothing read again); completing updates the action and (if it waited) the workflow, each
-# with its history row: one statement each on PostgreSQL, two elsewhere.
-CONFIRM_COMPLETED_QUERIES = {"postgresql": 14, "sqlite": 16}
+# with its history row: one statement each on PostgreSQL, two elsewhere. The outbox asks twice whether an endpoint
+# wants the events (document.accepted, public_action.completed).
+CONFIRM_COMPLETED_QUERIES = {"postgresql": 16, "sqlite": 18}
 NOT_A_PDF = b"MZ\x90\x00 an executable named .pdf"
 
 

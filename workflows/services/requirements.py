@@ -47,6 +47,7 @@ from workflows.selectors.documents import subject_record_get, upload_status
 from workflows.selectors.requirements import fulfillment_get, workflow_get, workflow_subject_ids
 from workflows.selectors.snapshots import workflow_snapshot_current
 from workflows.services.documents import subject_document_refresh
+from workflows.webhooks import fulfillment_decided_emit, workflow_completed_emit
 from workspaces.models import ApiKey, Workspace
 
 
@@ -356,6 +357,7 @@ def fulfillment_decide(
         fulfillment._change_reason = f"decision {decision}"  # type: ignore[attr-defined]
         fulfillment.save()
         _required_documents_refresh([fulfillment.required_document])
+        fulfillment_decided_emit(fulfillment)
         audit_record(
             action=AuditAction.FULFILLMENT_DECIDED,
             workspace_id=workspace.pk,
@@ -389,6 +391,7 @@ def workflow_complete(*, workspace: Workspace, workflow_id: str, acting_user: Us
             )
         workflow.status = WorkflowStatus.COMPLETED
         workflow.save(update_fields=["status", "updated_at"])
+        workflow_completed_emit(workflow)
     return workflow
 
 

@@ -42,6 +42,7 @@ from workflows.services.requirements import (
     fulfillment_batch_add,
     fulfillment_decide,
 )
+from workflows.webhooks import revision_requested_emit
 from workspaces.models import Workspace
 
 MAX_MESSAGE_LENGTH = 1000
@@ -121,6 +122,7 @@ def revision_request_create(
             workflow.status = WorkflowStatus.WAITING_FOR_CLIENT
             workflow.save(update_fields=["status", "updated_at"])
         _audit(AuditAction.REVISION_REQUESTED, revision, acting_user, message=message, workflowId=workflow.public_id)
+        revision_requested_emit(revision, [requirement.public_id for requirement in requirements])
     return revision, token
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from perf.history import update_with_history
 from workflows.constants import PublicActionStatus, WorkflowStatus
 from workflows.models import PublicAction
+from workflows.webhooks import public_action_completed_emit
 
 
 @dataclass(frozen=True)
@@ -46,3 +47,4 @@ def complete_action(action: PublicAction, **values: Any) -> None:
         {"status": WorkflowStatus.IN_REVIEW, "updated_at": now},
         where=Q(status__in=(WorkflowStatus.OPEN, WorkflowStatus.WAITING_FOR_CLIENT)),
     )
+    public_action_completed_emit(action)
