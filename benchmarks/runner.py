@@ -23,7 +23,7 @@ class Result:
     target: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
     # "ms" times; "B" counts bytes; "rps" is a throughput run: medians are ms per request, p95 holds the p99;
-    # "MB/s" is a data rate: medians are ms per MB.
+    # "MB/s" is a data rate: medians are ms per MB; "p99" is a latency whose p95 field holds the p99.
     unit: str = "ms"
 
     @property
@@ -107,7 +107,7 @@ def format_table(results: list[Result], title: str) -> str:
             [
                 result.case,
                 _value(result.median_ms, result.unit),
-                f"p99 {result.p95_ms:.0f} ms" if result.unit == "rps" else _value(result.p95_ms, result.unit),
+                f"p99 {result.p95_ms:.0f} ms" if result.unit in ("rps", "p99") else _value(result.p95_ms, result.unit),
                 "-" if result.queries is None else str(result.queries),
                 result.floor,
                 "-" if result.floor_median_ms is None else _value(result.floor_median_ms, result.unit),

@@ -18,6 +18,7 @@ from moto.server import ThreadedMotoServer
 from benchmarks import cases, public_actions, scans, switches
 from benchmarks import queue as queue_cases
 from benchmarks import submissions as submission_cases
+from benchmarks import webhooks as webhook_cases
 from benchmarks.runner import Result, format_table
 from config.celery import app as celery_app
 from documents import s3
@@ -33,7 +34,19 @@ def _free_port() -> int:
 
 
 # "perf" and "perf-http": each piece of the performance layer on and off (benchmarks/switches.py).
-GROUPS = ("signing", "submit", "confirm", "scan", "list", "queue", "snapshots", "perf", "http", "perf-http")
+GROUPS = (
+    "signing",
+    "submit",
+    "confirm",
+    "scan",
+    "list",
+    "queue",
+    "snapshots",
+    "perf",
+    "http",
+    "perf-http",
+    "webhooks",
+)
 
 
 def _groups(value: str) -> tuple[str, ...]:
@@ -142,6 +155,8 @@ class Command(BaseCommand):
             results += self._http(workspace, raw_key, http_seconds)
         if "perf-http" in groups:
             results += switches.http_switch_cases(workspace, seconds=http_seconds)
+        if "webhooks" in groups:
+            results += webhook_cases.webhook_cases(workspace)
         return results
 
     def _http(self, workspace: Workspace, raw_key: str, seconds: int) -> list[Result]:
