@@ -21,7 +21,7 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "FAILED", "Failed"  # given up (or a refusal not worth retrying); may be replayed
 
 
-ENDPOINT_ID_PREFIX = "ep_"
+ENDPOINT_ID_PREFIX = "we_"  # (evidence packs are ep_)
 EVENT_ID_PREFIX = "msg_"  # the Standard Webhooks `webhook-id`
 DELIVERY_ID_PREFIX = "dlv_"
 SECRET_PREFIX = "whsec_"
