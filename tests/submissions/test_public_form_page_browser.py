@@ -81,11 +81,15 @@ def test_a_client_sends_every_field_type_with_a_signature_and_two_uploads(
 
 
 def test_errors_of_a_bad_send_are_shown_next_to_their_fields(
-    browser: Any, live_server: Any, workspace: Workspace, screenshot: Any
+    browser: Any, live_server: Any, workspace: Workspace, screenshot: Any, settings: Any
 ) -> None:
+    settings.UPLOAD_DEFAULT_MAX_BYTES = 1000
     form = make_form(workspace, schema=EVERY_FIELD_SCHEMA)
     page = browser.new_page()
     page.goto(live_server.url + page_url(form))
+    big = {"name": "big.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4" + b" " * 2000}
+    page.set_input_files("#f-id_document", files=[big])
+    assert "big.pdf is 2 KB; the limit is 1000 bytes." in page.inner_text("#f-id_document-error")  # in the browser
     page.check("#f-is_pep-yes")
     page.fill("#f-email", "not an address")
 
@@ -98,7 +102,7 @@ def test_errors_of_a_bad_send_are_shown_next_to_their_fields(
     assert page.inner_text("#f-shareholders_items-0-sh_name-error") == "Shareholder name is required."
     assert page.evaluate("document.activeElement.id") == "f-full_name"
     assert page.is_enabled("#submit")  # the client corrects and sends again
-    assert Submission.objects.count() == 0
+    assert Submission.objects.count() == 0 and Document.objects.count() == 0  # the big file was never signed
     assert_accessible(page, "errors")
     screenshot(page, "public-form-errors")
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from documents.constants import DocumentStatus, UploadSource
@@ -17,7 +18,9 @@ from documents.models import Document
 from submissions.constants import SubmissionStatus
 from submissions.models import DraftLink, FormInvitation, Submission, SubmissionFile
 from submissions.services import form_update
-from tests.submissions.public_form_support import invite, make_form, new_visit, page_url, send, upload
+from tests.submissions.public_form_support import PDF, invite, make_form, new_visit, page_url, send, upload
+from tests.uploads import post_to_s3
+from workspaces.constants import Role
 from workspaces.models import Workspace
 
 pytestmark = pytest.mark.django_db
@@ -312,3 +315,42 @@ def test_the_draft_link_is_emailed_only_when_asked(
     with django_capture_on_commit_callbacks(execute=True):
         save_draft(client, form)
     assert mail.outbox == []
+
+
+def test_a_file_over_the_limit_is_refused_at_the_send(client: Client, workspace: Workspace, settings: Any) -> None:
+    settings.UPLOAD_DEFAULT_MAX_BYTES = 40  # the policy pins it; what S3 lets through (moto: anything) is checked
+    form = make_form(workspace)
+    page, visit = page_url(form), new_visit()
+    asked = client.post(
+        page + "uploads",
+        {"visit": visit, "files": [{"path": "id_document", "fileName": "big.pdf"}]},
+        content_type="application/json",
+    ).json()["uploads"][0]
+    post_to_s3(asked["url"], asked["fields"], PDF + b" " * 100, "big.pdf")
+
+    response = send(client, page, visit, {**ANSWERS, "id_document": asked["documentId"]})
+
+    assert response.status_code == 400
+    assert response.json()["details"]["fields"]["id_document"] == [
+        "The file is larger than the limit. Please choose a smaller one."
+    ]
+    assert Document.objects.get(uuid=asked["documentId"]).status == DocumentStatus.REJECTED
+    assert Submission.objects.count() == 0
+
+
+def test_a_member_revokes_a_resume_link_in_the_admin(
+    client: Client, workspace: Workspace, member_of: Any, django_assert_max_num_queries: Any
+) -> None:
+    form = make_form(workspace)
+    resume, _, _ = save_draft(client, form)
+    staff = Client()
+    staff.force_login(member_of(workspace, Role.MEMBER, is_staff=True))
+    url = reverse("admin:submissions_draftlink_changelist")
+
+    with django_assert_max_num_queries(15):
+        listing = staff.get(url)
+    staff.post(url, {"action": "revoke", "_selected_action": [DraftLink.objects.get().pk]})
+
+    assert "Client onboarding" in listing.content.decode() and "Live" in listing.content.decode()
+    assert client.get(resume).status_code == 404
+    assert Submission.objects.get().status == SubmissionStatus.DRAFT  # the draft itself stays
