@@ -28,7 +28,10 @@ from submissions.selectors import data_contains_q
 QUEUE_TARGET = "median <= 100 ms at 1M (PostgreSQL), bounded queries, no full COUNT(*), no Seq Scan"
 
 
-def _client(dataset: ListDataset) -> Client:
+def queue_client(dataset: ListDataset) -> Client:
+    """A logged-in test client of the dataset's MEMBER (staff, so the admin lets it in)."""
+    if not settings.DEBUG and settings.STATIC_ROOT:  # the page links static files through the manifest (deploy/serve)
+        call_command("collectstatic", interactive=False, verbosity=0)
     member = dataset.member
     if not member.is_staff:
         member.is_staff = True
@@ -39,14 +42,12 @@ def _client(dataset: ListDataset) -> Client:
 
 
 def queue_cases(rows: int, repeat: int) -> list[Result]:
-    if not settings.DEBUG and settings.STATIC_ROOT:  # the page links static files through the manifest (deploy/serve)
-        call_command("collectstatic", interactive=False, verbosity=0)
     dataset = list_dataset(rows)
     if connection.vendor == "postgresql":  # statistics of the search's expression index (made after the seed)
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {Submission._meta.db_table}")
     workspace = dataset.workspace
-    client = _client(dataset)
+    client = queue_client(dataset)
     per_page = SubmissionQueueAdmin.list_per_page
     newest_first = ("-created_at", "-id")
     mine = Submission.objects.filter(workspace=workspace)

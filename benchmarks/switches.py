@@ -1,5 +1,6 @@
 """What each piece of the performance layer (``perf/``) earns: a user-facing row with the piece on, against the
-same row with its switch off, in the same run (the submit for most pieces, the list for ``PERF_SQL_MEMO``).
+same row with its switch off, in the same run (the submit for most pieces; the list and the queue for
+``PERF_SQL_MEMO`` and ``PERF_ADMIN_CHECKBOX``).
 
 In process, each sample sets the switch before it (untimed) and the two sides are interleaved by ``measure``;
 every sample starts as a server's request does (``close_old_connections``, which the test client leaves out),
@@ -25,6 +26,7 @@ from django.urls import reverse
 
 from benchmarks.cases import Gunicorn, WrkRun
 from benchmarks.public_actions import PROBE_SECONDS, PublicActionBench, sized_submit_run
+from benchmarks.queue import queue_client
 from benchmarks.runner import Result, measure, p95
 from benchmarks.submissions import list_dataset, list_rows
 from workspaces.models import Workspace
@@ -45,8 +47,9 @@ SWITCHES = (
 )
 
 
-# Pieces measured on the list instead of the submit (in process only).
+# Pieces measured on the list and the review queue instead of the submit (in process only).
 LIST_SWITCH = Switch("PERF_SQL_MEMO", "compiled list SQL, reused per caller, filters and page", postgresql_only=False)
+QUEUE_SWITCH = Switch("PERF_ADMIN_CHECKBOX", "the queue's row checkbox written out", postgresql_only=False)
 
 
 def active_switches() -> list[Switch]:
@@ -136,6 +139,15 @@ def switch_cases(workspace: Workspace, raw_key: str, repeat: int) -> list[Result
 
     case = f"GET /api/submissions page 1, limit 10 ({dataset.rows:,} rows, as a member)"
     results += _on_off(case, LIST_SWITCH, page, lambda: None, repeat)
+    reviewer = queue_client(dataset)
+    queue_url = reverse("admin:submissions_submission_changelist")
+
+    def queue_page() -> None:
+        response = reviewer.get(queue_url)
+        assert response.status_code == 200, response.status_code
+
+    case = f"admin queue page 1 ({dataset.rows:,} rows, as a member)"
+    results += _on_off(case, QUEUE_SWITCH, queue_page, lambda: None, repeat)
     return results
 
 

@@ -45,6 +45,7 @@ def test_bench_writes_a_row_per_case_with_its_floor_and_ratio(
         *(f"POST /v3/public/actions/{{token}} (10 files), {switch.setting} on" for switch in active_switches()),
         "GET /api/s3/presigned-post (in-process), PERF_SIGNER on",
         "GET /api/submissions page 1, limit 10 (300 rows, as a member), PERF_SQL_MEMO on",
+        "admin queue page 1 (300 rows, as a member), PERF_ADMIN_CHECKBOX on",
     ]
     for case in expected:
         assert rows[case]["median_ms"] > 0 and rows[case]["floor_median_ms"] > 0, case
