@@ -254,7 +254,14 @@ def submission_list(
     if overseen is None:
         overseen = tuple(overseen_workspace_ids(overseer=context.workspace))
     # Everything the page's SQL is built from (a search also reads forms and users to build it: not memoised).
-    principal = (context.workspace.pk, context.role, context.user_id, overseen, filters)
+    principal = (
+        context.workspace.pk,
+        context.role,
+        context.user_id,
+        overseen,
+        filters,
+        timezone.get_current_timezone_name(),  # a date filter's bounds
+    )
     deep = seek is None and offset + limit > COUNT_EXACT_CAP
 
     def page_rows() -> QuerySet[Submission]:
