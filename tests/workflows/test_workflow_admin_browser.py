@@ -96,3 +96,6 @@ def test_reject_request_a_revision_client_reuploads_and_reviewer_accepts(
     reviewer.wait_for_selector(f"div[data-requirement={requirement.public_id}] [data-status=ACCEPTED]")
     assert reviewer.locator(f"tr[data-fulfillment={first.public_id}][data-decision=REJECTED]").count() == 1
     screenshot(reviewer, "workflow-decision-accepted")
+    for width in (1280, 390):  # the page, its requirements inline included, is never wider than the screen
+        reviewer.set_viewport_size({"width": width, "height": 800})
+        assert reviewer.evaluate("document.documentElement.scrollWidth") <= width

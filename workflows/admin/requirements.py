@@ -46,6 +46,7 @@ class RequiredDocumentInline(ScopedTabularInline):
     rights = Rights(view=READ, add=REVIEW, change=REVIEW)
     extra = 1
     can_delete = False
+    classes = ["stack-inline"]  # one block per row on a narrow screen (static/css/admin_workflows.css)
     fields = ["public_id", "document_type_code", "name", "category", "requirement_text", "status"]
     readonly_fields = ["public_id", "status"]
 
