@@ -36,6 +36,20 @@ def _fits_at_390px(page: Any) -> None:
     assert width <= 390, wide
 
 
+def _styled_as_an_admin_button(button: Any) -> bool:
+    """Does the button wear the admin's button style (the background, colour and corners of an `a.button`)?"""
+    return bool(
+        button.evaluate(
+            """b => {
+              const probe = document.createElement('a'); probe.className = 'button'; document.body.append(probe);
+              const [mine, admin] = [getComputedStyle(b), getComputedStyle(probe)];
+              const same = ['backgroundColor', 'color', 'borderRadius', 'borderStyle'].every(k => mine[k] === admin[k]);
+              probe.remove(); return same;
+            }"""
+        )
+    )
+
+
 def _logged_in_page(browser: Any, live_server: Any, user: Any) -> Any:
     client = Client()
     client.force_login(user)
@@ -162,10 +176,13 @@ def test_an_owner_compares_two_versions_and_rolls_back(
     _fits_at_390px(page)
     screenshot(page, "case-diff")
 
-    page.get_by_role("button", name="Roll back to v1").click()
+    rollback = page.get_by_role("button", name="Roll back to v1")
+    assert _styled_as_an_admin_button(rollback)
+    rollback.click()
     expect(page.get_by_text("Rolled back to version 1 (a new snapshot).")).to_be_visible()
     assert page.locator(".versions tbody tr").count() == 3
     expect(page.locator(".versions").get_by_text("Olivia Owner")).to_be_visible()
+    assert _styled_as_an_admin_button(page.locator(".versions").get_by_role("button", name="Roll back to v2"))
     screenshot(page, "case-rollback")
     case.refresh_from_db()
     assert case.data["email"] == "jane@example.com" and len(case.data["section_shareholders_items"]) == 2
