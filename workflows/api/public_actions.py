@@ -120,21 +120,26 @@ class PublicActionSerializer(serializers.ModelSerializer):
         ]
 
 
-class PublicActionCreatedSerializer(PublicActionSerializer):
-    """The create answer: the only time the raw token and the link are shown."""
+class OneTimeLinkSerializer(serializers.Serializer):
+    """A create answer's link to the client's page and its raw token (context ``token``, ``request``): shown only
+    then, since only a hash is stored."""
 
     token = serializers.SerializerMethodField()
-    url = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField(help_text="The client's page: send it to the client.")
+
+    def get_token(self, obj: Any) -> str:
+        return str(self.context["token"])
+
+    def get_url(self, obj: Any) -> str:
+        request: Request = self.context["request"]
+        return request.build_absolute_uri(reverse("public-action-page", args=[self.context["token"]]))
+
+
+class PublicActionCreatedSerializer(OneTimeLinkSerializer, PublicActionSerializer):
+    """The create answer: the only time the raw token and the link are shown."""
 
     class Meta(PublicActionSerializer.Meta):
         fields = [*PublicActionSerializer.Meta.fields, "token", "url"]
-
-    def get_token(self, obj: PublicAction) -> str:
-        return str(self.context["token"])
-
-    def get_url(self, obj: PublicAction) -> str:
-        request: Request = self.context["request"]
-        return request.build_absolute_uri(reverse("public-action-page", args=[self.context["token"]]))
 
 
 class PublicActionCreateResponseSerializer(serializers.Serializer):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -18,6 +17,7 @@ from rest_framework.views import APIView
 
 from config.parsing import parse
 from config.schema import conflict
+from workflows.api.public_actions import OneTimeLinkSerializer
 from workflows.models import RevisionRequest
 from workflows.selectors.requirements import workflow_get
 from workflows.selectors.revisions import revision_request_get, workflow_revision_requests
@@ -68,18 +68,8 @@ class RevisionRequestSerializer(serializers.Serializer):
         return [item.required_document.public_id for item in revision.items.all()]
 
 
-class RevisionRequestCreatedSerializer(RevisionRequestSerializer):
-    """The create answer: the only time the link (and its token) is shown; only a hash is stored."""
-
-    token = serializers.SerializerMethodField()
-    url = serializers.SerializerMethodField(help_text="The client's page: send it to the client.")
-
-    def get_token(self, revision: RevisionRequest) -> str:
-        return str(self.context["token"])
-
-    def get_url(self, revision: RevisionRequest) -> str:
-        request: Request = self.context["request"]
-        return request.build_absolute_uri(reverse("public-action-page", args=[self.context["token"]]))
+class RevisionRequestCreatedSerializer(OneTimeLinkSerializer, RevisionRequestSerializer):
+    """The create answer: the only time the link (and its token) is shown."""
 
 
 class RevisionRequestCreateResponseSerializer(serializers.Serializer):
