@@ -62,8 +62,9 @@ class Gunicorn:
         self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> Gunicorn:
+        # Bounds for a loaded machine: collectstatic compresses every static file (about 50 s of CPU alone).
         for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
-            done = manage(*command, "-v0", env=self.env, timeout=180)
+            done = manage(*command, "-v0", env=self.env, timeout=600)
             assert done.returncode == 0, done.stderr
         gunicorn = Path(sys.executable).with_name("gunicorn")
         with self.log.open("wb") as log:
