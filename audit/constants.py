@@ -10,6 +10,7 @@ class AuditAction(models.TextChoices):
     SUBMISSION_READ = "submission_read", "Submission read"
     DOWNLOAD_LINK_ISSUED = "download_link_issued", "Download link issued"
     SUBMISSIONS_EXPORTED = "submissions_exported", "Submissions exported"
+    EXPORT_DOWNLOADED = "export_downloaded", "Export file downloaded"
     ROLLED_BACK = "rolled_back", "Submission rolled back"
     FULFILLMENT_DECIDED = "fulfillment_decided", "Document decision"
     REVISION_REQUESTED = "revision_requested", "Revision requested"

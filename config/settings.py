@@ -299,6 +299,12 @@ AXES_ENABLE_ADMIN = False
 # The audit log keeps its rows this many days (`manage.py audit_prune` deletes older ones); unset: kept for ever.
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=None)
 
+# Exports (README "Exports"): above this many rows GET /api/submissions/export answers a job instead of the file;
+# a finished job's file is handed out for EXPORT_FILE_TTL_HOURS, each time through a link valid this long.
+EXPORT_ASYNC_THRESHOLD_ROWS = env.int("EXPORT_ASYNC_THRESHOLD_ROWS", default=10_000)
+EXPORT_LINK_TTL_SECONDS = env.int("EXPORT_LINK_TTL_SECONDS", default=300)
+EXPORT_FILE_TTL_HOURS = env.int("EXPORT_FILE_TTL_HOURS", default=72)
+
 EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@localhost")
 

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import boto3
 from botocore.config import Config
@@ -293,6 +293,14 @@ def open_object(key: str) -> Iterator[Any]:
 def put_object(key: str, body: bytes, content_type: str) -> None:
     with storage_call("PutObject"):
         s3_client().put_object(Bucket=bucket_name(), Key=key, Body=body, ContentType=content_type)
+
+
+def upload_file(key: str, file: IO[bytes], *, content_type: str, content_disposition: str) -> None:
+    """Upload a (large) file from disk: boto3's managed transfer, a multipart upload above 8 MB, in 8 MB parts,
+    so memory does not grow with the file. For workers (an export job), not requests."""
+    extra = {"ContentType": content_type, "ContentDisposition": content_disposition}
+    with storage_call("UploadFile"):
+        s3_client().upload_fileobj(file, bucket_name(), key, ExtraArgs=extra)
 
 
 def delete_objects(keys: Sequence[str]) -> None:

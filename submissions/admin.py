@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from config.errors import ApplicationError
 from submissions.access import submission_admin_q
 from submissions.admin_case import SubmissionCaseMixin
+from submissions.admin_exports import ExportJobAdmin  # noqa: F401  (registers the export jobs page)
 from submissions.admin_forms import VisibilityForm
 from submissions.admin_public import DraftLinkAdmin, FormInvitationAdmin  # noqa: F401  (registers them)
 from submissions.admin_queue import SubmissionQueueAdmin

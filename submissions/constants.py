@@ -99,3 +99,11 @@ class PublicSource(models.TextChoices):
 
     PUBLIC_FORM = "public_form", "Public form page"
     INVITATION = "invitation", "Invitation link"
+
+
+
+class ExportJobState(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"

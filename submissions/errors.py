@@ -72,3 +72,25 @@ class PublicUploadRefused(ValidationFailed):
     """A public form page asked to upload a file it may not (not a file field, too many files, an old visit)."""
 
     code = "UPLOAD_REFUSED"
+
+
+
+class ExportJobNotFound(NotFoundError):
+    code = "EXPORT_JOB_NOT_FOUND"
+
+
+class ExportNotReady(ConflictError):
+    """The job has not written its file (queued, running) or could not (failed)."""
+
+    code = "EXPORT_NOT_READY"
+
+
+class ExportExpired(ApplicationError):
+    code = "EXPORT_EXPIRED"
+    http_status = status.HTTP_410_GONE
+
+
+class ExportRequesterGone(PermissionDeniedError):
+    """By the time the worker ran, the requester could no longer export in the workspace."""
+
+    code = "EXPORT_REQUESTER_GONE"

@@ -16,7 +16,7 @@ import io
 import re
 import tempfile
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -36,6 +36,7 @@ from submissions.formschema.schema import Field
 from submissions.models import FormVersion, Submission
 
 CHUNK_ROWS = 500
+PROGRESS_ROWS = 5000  # a job reports its progress this often (one UPDATE)
 STREAM_CHUNK_BYTES = 64 * 1024
 SPOOL_BYTES = 1024 * 1024
 BASE_COLUMNS = [
@@ -149,10 +150,21 @@ def export_row(submission: Submission, layout: ExportLayout) -> tuple[list[str],
     return [*main, *(texts.get(key, "") for key in layout.fields)], tables
 
 
-def _rows(submissions: QuerySet[Submission], layout: ExportLayout) -> Iterator[tuple[str, list[str], dict]]:
+Progress = Callable[[int], None] | None  # called with the rows written so far, every PROGRESS_ROWS and at the end
+
+
+def _rows(
+    submissions: QuerySet[Submission], layout: ExportLayout, progress: Progress = None
+) -> Iterator[tuple[str, list[str], dict]]:
+    done = 0
     for submission in submissions.iterator(chunk_size=CHUNK_ROWS):
         main, tables = export_row(submission, layout)
         yield submission.public_id, main, tables
+        done += 1
+        if progress is not None and done % PROGRESS_ROWS == 0:
+            progress(done)
+    if progress is not None:
+        progress(done)
 
 
 def _csv_cell(value: str) -> str:
@@ -174,11 +186,13 @@ class _Lines:
         return text
 
 
-def export_csv_lines(submissions: QuerySet[Submission], layout: ExportLayout) -> Iterator[str]:
+def export_csv_lines(
+    submissions: QuerySet[Submission], layout: ExportLayout, progress: Progress = None
+) -> Iterator[str]:
     """The main table as CSV lines (for an export with no tables)."""
     lines = _Lines()
     yield lines.line(layout.header)
-    for _, main, _ in _rows(submissions, layout):
+    for _, main, _ in _rows(submissions, layout, progress):
         yield lines.line(main)
 
 
@@ -210,7 +224,9 @@ def _member_name(title: str, used: set[str]) -> str:
     return name
 
 
-def export_csv_zip(submissions: QuerySet[Submission], layout: ExportLayout) -> Iterator[bytes]:
+def export_csv_zip(
+    submissions: QuerySet[Submission], layout: ExportLayout, progress: Progress = None
+) -> Iterator[bytes]:
     """``submissions.csv`` and one CSV per table, as ZIP bytes while they are made."""
     sink = _Sink()
     lines = _Lines()
@@ -221,17 +237,21 @@ def export_csv_zip(submissions: QuerySet[Submission], layout: ExportLayout) -> I
         }
         for key, table in layout.tables.items():
             spools[key].write(lines.line([*TABLE_BASE_COLUMNS, *table.columns.values()]))
-        yield from _zip(sink, lines, spools, submissions, layout)
+        yield from _zip(sink, lines, spools, _rows(submissions, layout, progress), layout)
 
 
 def _zip(
-    sink: _Sink, lines: _Lines, spools: Mapping[str, IO[str]], submissions: QuerySet[Submission], layout: ExportLayout
+    sink: _Sink,
+    lines: _Lines,
+    spools: Mapping[str, IO[str]],
+    submission_rows: Iterator[tuple[str, list[str], dict]],
+    layout: ExportLayout,
 ) -> Iterator[bytes]:
     with zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_DEFLATED) as archive:
         used = {"submissions.csv"}
         with archive.open("submissions.csv", mode="w", force_zip64=True) as member:
             member.write(lines.line(layout.header).encode())
-            for public_id, main, tables in _rows(submissions, layout):
+            for public_id, main, tables in submission_rows:
                 member.write(lines.line(main).encode())
                 for key, rows in tables.items():
                     for number, row in enumerate(rows, start=1):
@@ -258,7 +278,9 @@ def _sheet_name(title: str, used: set[str]) -> str:
     return name
 
 
-def export_xlsx(submissions: QuerySet[Submission], layout: ExportLayout, target: IO[bytes]) -> None:
+def export_xlsx(
+    submissions: QuerySet[Submission], layout: ExportLayout, target: IO[bytes], progress: Progress = None
+) -> None:
     """The workbook into ``target``: a "Submissions" sheet and a sheet per table. Every cell is text, so a
     value is never run as a formula."""
     workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False})
@@ -270,7 +292,7 @@ def export_xlsx(submissions: QuerySet[Submission], layout: ExportLayout, target:
     main_sheet.write_row(0, 0, layout.header, bold)
     for key, table in layout.tables.items():
         sheets[key].write_row(0, 0, [*TABLE_BASE_COLUMNS, *table.columns.values()], bold)
-    for number, (public_id, main, tables) in enumerate(_rows(submissions, layout), start=1):
+    for number, (public_id, main, tables) in enumerate(_rows(submissions, layout, progress), start=1):
         for column, value in enumerate(main):
             main_sheet.write_string(number, column, value)
         for key, rows in tables.items():
@@ -330,8 +352,35 @@ def submission_export(
             target_type="submissions",
             details={"format": str(export_format), "via": via, "filters": filters, "tables": list(layout.tables)},
         )
+    content_type, filename = export_kind(export_format, layout)
     if export_format == ExportFormat.XLSX:
-        return Export(export_xlsx_stream(submissions, layout), XLSX_CONTENT_TYPE, "submissions.xlsx")
+        return Export(export_xlsx_stream(submissions, layout), content_type, filename)
     if layout.tables:
-        return Export(export_csv_zip(submissions, layout), "application/zip", "submissions.zip")
-    return Export(export_csv_lines(submissions, layout), "text/csv", "submissions.csv")
+        return Export(export_csv_zip(submissions, layout), content_type, filename)
+    return Export(export_csv_lines(submissions, layout), content_type, filename)
+
+
+def export_kind(export_format: ExportFormat, layout: ExportLayout) -> tuple[str, str]:
+    """The content type and file name of an export: a workbook, a CSV ZIP (with tables) or one CSV."""
+    if export_format == ExportFormat.XLSX:
+        return XLSX_CONTENT_TYPE, "submissions.xlsx"
+    return ("application/zip", "submissions.zip") if layout.tables else ("text/csv", "submissions.csv")
+
+
+def export_write(
+    *,
+    submissions: QuerySet[Submission],
+    layout: ExportLayout,
+    export_format: ExportFormat,
+    target: IO[bytes],
+    progress: Progress = None,
+) -> None:
+    """The export's file into ``target`` (a job's temporary file), as ``export_kind`` names it."""
+    if export_format == ExportFormat.XLSX:
+        export_xlsx(submissions, layout, target, progress)
+    elif layout.tables:
+        for chunk in export_csv_zip(submissions, layout, progress):
+            target.write(chunk)
+    else:
+        for line in export_csv_lines(submissions, layout, progress):
+            target.write(line.encode())

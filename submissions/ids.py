@@ -38,6 +38,10 @@ def event_id() -> str:
     return new_public_id("evt_")
 
 
+def export_job_id() -> str:
+    return new_public_id("exp_")
+
+
 def matter_id() -> str:
     return new_public_id("mat_")
 

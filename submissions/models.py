@@ -10,12 +10,14 @@ from submissions import ids
 from submissions.constants import (
     AccessLevel,
     EventType,
+    ExportFormat,
+    ExportJobState,
     FormStatus,
     GrantTargetType,
     SubmissionStatus,
     VisibilityMode,
 )
-from workspaces.models import Workspace
+from workspaces.models import ApiKey, Workspace
 
 
 class Form(models.Model):
@@ -377,3 +379,39 @@ class DraftLink(models.Model):
 
     def __str__(self) -> str:
         return f"Resume link of {self.submission_id}"
+
+
+
+class ExportJob(models.Model):
+    """A large export run by a worker (``submissions.export_jobs``): the list's filters as the requester asked,
+    its progress, and the file it wrote to S3. Only its requester (the user, or the API key acting on its own)
+    sees it: the file holds what that requester may see."""
+
+    public_id = models.CharField(max_length=30, unique=True, default=ids.export_job_id, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="export_jobs")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="export_jobs"
+    )
+    api_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    export_format = models.CharField(max_length=4, choices=ExportFormat.choices)
+    filters = models.JSONField(default=dict, blank=True, help_text="The list's filters (SubmissionFilters).")
+    via = models.CharField(max_length=10, default="api")
+    page_url = models.CharField(max_length=500, blank=True, help_text="Where the e-mail sends the requester.")
+    state = models.CharField(max_length=10, choices=ExportJobState.choices, default=ExportJobState.QUEUED)
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(null=True, blank=True)
+    s3_key = models.CharField(max_length=300, blank=True)
+    file_name = models.CharField(max_length=60, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size_bytes = models.BigIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="The file is not handed out after this.")
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "requested_by", "-created_at"], name="export_job_requester")]
+
+    def __str__(self) -> str:
+        return self.public_id

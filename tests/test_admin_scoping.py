@@ -87,6 +87,7 @@ VIEW: dict[str, Role | None] = {
     "submissions.sharelink": Role.VIEWER,
     "submissions.forminvitation": Role.VIEWER,
     "submissions.draftlink": Role.VIEWER,
+    "submissions.exportjob": Role.MEMBER,  # its requester's own jobs only
     "workflows.publicaction": Role.VIEWER,
     "workflows.subjectrecord": Role.VIEWER,
     "workflows.workflow": Role.VIEWER,
@@ -111,6 +112,7 @@ ADD: dict[str, Role] = {
     "workspaces.apikey": Role.ADMIN,
     "submissions.form": Role.ADMIN,
     "submissions.matter": Role.MEMBER,
+    "submissions.exportjob": Role.MEMBER,
     "workflows.workflow": Role.MEMBER,
     "workflows.publicaction": Role.MEMBER,
     "submissions.forminvitation": Role.MEMBER,

@@ -12,6 +12,11 @@ urlpatterns = [
     path("submissions", views.SubmissionListView.as_view(), name="submission-list"),
     path("submissions/stats", views.SubmissionStatsView.as_view(), name="submission-stats"),
     path("submissions/export", exports.SubmissionExportView.as_view(), name="submission-export"),
+    path("submissions/exports", exports.ExportJobListView.as_view(), name="export-job-list"),
+    path("submissions/exports/<str:job_id>", exports.ExportJobDetailView.as_view(), name="export-job-detail"),
+    path(
+        "submissions/exports/<str:job_id>/download", exports.ExportJobDownloadView.as_view(), name="export-job-download"
+    ),
     path("submissions/drafts", views.DraftListView.as_view(), name="draft-list"),
     path("submissions/drafts/<str:submission_id>", views.DraftDetailView.as_view(), name="draft-detail"),
     path("submissions/<str:submission_id>", views.SubmissionDetailView.as_view(), name="submission-detail"),
