@@ -97,7 +97,7 @@ class ExportJobAdmin(WorkspaceScopedAdmin):
 
     def get_urls(self) -> list[URLPattern]:
         download = path(
-            "<str:public_id>/download/",
+            "<path:object_id>/download/",
             self.admin_site.admin_view(self.download_view),
             name="submissions_exportjob_download",
         )
@@ -134,7 +134,7 @@ class ExportJobAdmin(WorkspaceScopedAdmin):
     def file(self, job: ExportJob) -> str:
         if job.state != ExportJobState.DONE:
             return "—"
-        url = reverse("admin:submissions_exportjob_download", args=[job.public_id])
+        url = reverse("admin:submissions_exportjob_download", args=[job.pk])
         size = filesizeformat(job.size_bytes or 0)
         return format_html('<a href="{}" title="{}">Download</a> <span>{}</span>', url, job.file_name, size)
 
@@ -181,14 +181,13 @@ class ExportJobAdmin(WorkspaceScopedAdmin):
         }
         return TemplateResponse(request, "admin/submissions/exportjob/start.html", page)
 
-    def download_view(self, request: HttpRequest, public_id: str) -> HttpResponse:
-        job = self.get_queryset(request).filter(public_id=public_id).first()
-        changelist = reverse("admin:submissions_exportjob_changelist")
-        if job is None or not self.has_view_permission(request, job):
-            self.message_user(request, "No such export job.", level=messages.ERROR)
-            return HttpResponseRedirect(changelist)
+    def download_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        job = self.get_object(request, object_id)
+        if job is None:  # not one of the user's jobs: as the admin answers a missing object
+            self.message_user(request, "No such export job.", level=messages.WARNING)
+            return HttpResponseRedirect(reverse("admin:index"))
         try:
             return HttpResponseRedirect(export_job_download_url(job=job, via="admin"))
         except ApplicationError as exc:
             self.message_user(request, exc.message, level=messages.ERROR)
-            return HttpResponseRedirect(changelist)
+            return HttpResponseRedirect(reverse("admin:submissions_exportjob_changelist"))

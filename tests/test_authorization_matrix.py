@@ -36,9 +36,11 @@ from documents.links import document_thumbnail_url
 from evidence.constants import PackSubject
 from evidence.models import EvidencePack
 from submissions.access import public_form_entry
-from submissions.constants import GrantTargetType, VisibilityMode
+from submissions.constants import ExportFormat, GrantTargetType, VisibilityMode
+from submissions.export_jobs import export_job_create
 from submissions.models import DraftLink, FormInvitation, ShareLink
 from submissions.public_views import sent_url
+from submissions.selectors import SubmissionFilters
 from submissions.services import (
     GrantRequest,
     attachment_add,
@@ -59,6 +61,7 @@ from webhooks.services import webhook_endpoint_create
 from workflows.models import Fulfillment, PublicAction, RevisionRequest
 from workflows.services.revisions import revision_request_create
 from workspaces.constants import Role
+from workspaces.context import WorkspaceContext
 from workspaces.models import OversightRelationship, Workspace
 from workspaces.services import api_key_create, api_key_revoke
 
@@ -149,6 +152,10 @@ MATRIX: dict[str, list[Call]] = {
     ],
     "api/submissions/stats": [Call("get", OWN_READERS)],
     "api/submissions/export": [Call("get", OWN_WRITERS, query="format=csv")],
+    "api/submissions/exports": [Call("get", OWN_READERS), Call("post", OWN_WRITERS, {"format": "csv"})],
+    # A job is its requester's (the owner's, here) alone; queued, its file is not ready (409, not a refusal).
+    "api/submissions/exports/<str:job_id>": [Call("get", frozenset({"owner"}))],
+    "api/submissions/exports/<str:job_id>/download": [Call("get", frozenset({"owner"}))],
     "api/submissions/drafts": [Call("get", OWN_READERS)],
     "api/submissions/drafts/<str:submission_id>": [
         Call("get", READERS),
@@ -308,6 +315,7 @@ ADMIN_WORKSPACE_LOOKUP: dict[str, str | None] = {
     "submissions.sharelink": "submission__workspace",
     "submissions.forminvitation": "form__workspace",
     "submissions.draftlink": "submission__workspace",
+    "submissions.exportjob": "workspace",
     "workflows.publicaction": "workspace",
     "workflows.subjectrecord": "workspace",
     "workflows.workflow": "workspace",
@@ -502,6 +510,15 @@ def world(db: None) -> World:
     visibility_set(submission=restricted, mode=VisibilityMode.RESTRICTED, grants=[grant], acting_user=None)
 
     owner = _member(home_ws, Role.OWNER, is_staff=True)
+    for tenant, requester in ((home, owner), (stranger, _member(stranger_ws, Role.OWNER))):
+        job = export_job_create(
+            context=WorkspaceContext(workspace=tenant.workspace, role=Role.OWNER, user=requester),
+            export_format=ExportFormat.CSV,
+            filters=SubmissionFilters(),
+            query={"format": "csv"},
+            via="api",
+        )
+        tenant.ids["export_job_id"] = job.public_id
     clients: dict[str, Client] = {
         "anonymous": APIClient(),
         "revoked_key": _key_client(home_ws, revoked=True),
@@ -554,6 +571,7 @@ def _path_values(route: Route, caller: str, world: World) -> dict[str, str]:
         **world.home.public_form,
         "endpoint_id": ids["endpoint_id"],
         "delivery_id": ids["delivery_id"],
+        "job_id": ids["export_job_id"],
     }
     if "drafts/" in route.pattern:
         values["submission_id"] = ids["draft_id"]

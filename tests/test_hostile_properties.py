@@ -21,6 +21,9 @@ from rest_framework.test import APIClient
 
 from evidence.constants import PackSubject
 from evidence.models import EvidencePack
+from submissions.constants import ExportFormat
+from submissions.export_jobs import export_job_create
+from submissions.selectors import SubmissionFilters
 from submissions.services import form_create, form_publish, submission_create
 from tests.routes import Route, all_routes
 from tests.rows import row_counts
@@ -30,6 +33,7 @@ from webhooks.models import WebhookDelivery, WebhookEvent
 from webhooks.services import webhook_endpoint_create
 from workflows.constants import CustomerType
 from workspaces.constants import Role
+from workspaces.context import WorkspaceContext
 from workspaces.models import Workspace
 
 JSON_ROUTES = [route for route in all_routes() if route.is_json]
@@ -165,8 +169,16 @@ def world(workspace: Workspace, owner: Any) -> dict[str, Any]:
     )
     event = WebhookEvent.objects.create(workspace=workspace, event_type="workflow.completed", payload={})
     delivery = WebhookDelivery.objects.create(event=event, endpoint=endpoint, status="FAILED")
+    job = export_job_create(
+        context=WorkspaceContext(workspace=workspace, role=Role.OWNER, user=owner),
+        export_format=ExportFormat.CSV,
+        filters=SubmissionFilters(),
+        query={},
+        via="api",
+    )
     return {
         "params": {
+            "job_id": job.public_id,
             "endpoint_id": endpoint.public_id,
             "delivery_id": delivery.public_id,
             "form_id": form.public_id,

@@ -4,6 +4,7 @@ resource is polled for state and progress, and ``.../download`` hands out a shor
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -64,6 +65,11 @@ class ExportJobCreateSerializer(SubmissionExportQuerySerializer):
         fields = super().get_fields()
         fields.pop("async")
         return fields
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, Mapping):  # DRF's own refusal of a body that is no object (a 400)
+            return serializers.Serializer.to_internal_value(self, data)
+        return super().to_internal_value(data)
 
 
 def _absolute(request: Request, path: str) -> str:

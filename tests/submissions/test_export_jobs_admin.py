@@ -96,7 +96,7 @@ def test_a_reviewer_starts_an_export_and_downloads_it_through_an_audited_link(
     assert (event.actor_user, event.target_id, event.details["via"]) == (reviewer, job.public_id, "admin")
 
     listing = client.get(JOBS).content.decode()
-    link = reverse("admin:submissions_exportjob_download", args=[job.public_id])
+    link = reverse("admin:submissions_exportjob_download", args=[job.pk])
     assert f'<a href="{link}" title="submissions.xlsx">Download</a>' in listing
     download = client.get(link)
     assert download.status_code == 302 and "X-Amz-Expires=300" in download["Location"]
@@ -128,8 +128,8 @@ def test_a_viewer_has_no_export_jobs_page_and_no_one_downloads_anothers_file(
     assert client.get(JOBS).status_code == 403
     assert client.post(START, {"workspace": str(workspace.pk), "export_format": "csv"}).status_code == 302
     client.force_login(member_of(workspace, Role.OWNER, is_staff=True))
-    refused = client.get(reverse("admin:submissions_exportjob_download", args=[job.public_id]))
-    assert refused.status_code == 302 and refused["Location"] == JOBS
+    refused = client.get(reverse("admin:submissions_exportjob_download", args=[job.pk]))
+    assert refused.status_code == 302 and refused["Location"] == reverse("admin:index")
     assert not ExportJob.objects.exclude(pk=job.pk).exists()
     assert not AuditEvent.objects.filter(action=AuditAction.EXPORT_DOWNLOADED).exists()
 
