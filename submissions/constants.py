@@ -101,7 +101,6 @@ class PublicSource(models.TextChoices):
     INVITATION = "invitation", "Invitation link"
 
 
-
 class ExportJobState(models.TextChoices):
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"

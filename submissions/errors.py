@@ -74,7 +74,6 @@ class PublicUploadRefused(ValidationFailed):
     code = "UPLOAD_REFUSED"
 
 
-
 class ExportJobNotFound(NotFoundError):
     code = "EXPORT_JOB_NOT_FOUND"
 

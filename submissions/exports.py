@@ -19,23 +19,24 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import IO, Any
 
 import xlsxwriter
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 
 from audit.constants import AuditAction
 from audit.services import audit_record
-from submissions.constants import ExportFormat
-from submissions.formschema import display_data
-from submissions.formschema.compile import compile_schema
-from submissions.formschema.display import DisplayTable
+from submissions.constants import ExportFormat, SubmissionStatus
+from submissions.formschema.compile import CompiledSchema, compile_schema
+from submissions.formschema.display import DisplayTable, display_compiled
 from submissions.formschema.schema import Field
 from submissions.models import FormVersion, Submission
 
-CHUNK_ROWS = 500
+CHUNK_ROWS = 2000
 PROGRESS_ROWS = 5000  # a job reports its progress this often (one UPDATE)
 STREAM_CHUNK_BYTES = 64 * 1024
 SPOOL_BYTES = 1024 * 1024
@@ -68,13 +69,16 @@ class ExportTable:
 
 @dataclass
 class ExportLayout:
-    """The columns of an export: every field of the exported form versions (the newest version's labels win)."""
+    """The columns of an export: every field of the exported form versions (the newest version's labels win), and
+    what each row needs of its form version (title, number, compiled schema), read once per export."""
 
     fields: dict[str, str] = field(default_factory=dict)
     tables: dict[str, ExportTable] = field(default_factory=dict)
+    versions: dict[int, tuple[str, str, CompiledSchema]] = field(default_factory=dict)
 
-    def add(self, schema: dict[str, Any]) -> None:
+    def add(self, schema: dict[str, Any], *, version_id: int = 0, title: str = "", number: int = 0) -> None:
         compiled = compile_schema(schema)
+        self.versions[version_id] = (title, str(number), compiled)
         flat = [*compiled.top_fields, *(f for s in compiled.sections if not s.repeatable for f in s.fields)]
         for item in flat:
             if item.type == "table_fill":
@@ -98,31 +102,55 @@ class ExportLayout:
 def export_layout(submissions: QuerySet[Submission]) -> ExportLayout:
     """The layout of the form versions ``submissions`` hold (one query for their ids, one for their schemas)."""
     version_ids = submissions.order_by().values("form_version_id").distinct()
+    versions = FormVersion.objects.filter(pk__in=version_ids).order_by("-published_at", "-pk")
     layout = ExportLayout()
-    for schema in (
-        FormVersion.objects.filter(pk__in=version_ids).order_by("-published_at", "-pk").values_list("schema", flat=True)
-    ):
-        layout.add(schema)
+    for pk, title, number, schema in versions.values_list("pk", "form__title", "version", "schema"):
+        layout.add(schema, version_id=pk, title=title, number=number)
     return layout
 
 
-def _person(user: Any) -> str:
-    return (user.get_full_name() or user.username) if user is not None else ""
-
-
-def review_state(submission: Submission) -> str:
+def review_state(user_id: int | None, read_at: datetime | None) -> str:
     """Where the case is in review, as the queue shows it: nobody on it, assigned but not opened yet (the queue's
     "unread" marker), or opened by its assignee."""
-    if submission.user_id is None:
+    if user_id is None:
         return "Unassigned"
-    return "Assigned, not opened" if submission.assignee_read_at is None else "In review"
+    return "Assigned, not opened" if read_at is None else "In review"
 
 
-def export_row(submission: Submission, layout: ExportLayout) -> tuple[list[str], dict[str, list[list[str]]]]:
-    """The submission's main row, and its rows of each table (without the joining columns)."""
+# What a row reads: no model instances, no joins (forms, versions and assignees are looked up once per export).
+ROW_COLUMNS = (
+    "public_id",
+    "status",
+    "form_version_id",
+    "created_at",
+    "updated_at",
+    "submitter_name",
+    "user_id",
+    "assignee_read_at",
+    "data",
+)
+_STATUS_LABELS = {str(value): str(label) for value, label in SubmissionStatus.choices}
+
+
+class _People(dict[int, str]):
+    """Assignees' names by user id, each read on first sight (a workspace has few members; a row has one)."""
+
+    def __missing__(self, user_id: int) -> str:
+        user = get_user_model().objects.filter(pk=user_id).first()
+        self[user_id] = (user.get_full_name() or user.get_username()) if user is not None else ""
+        return self[user_id]
+
+
+def export_row(
+    values: tuple[Any, ...], layout: ExportLayout, people: _People
+) -> tuple[list[str], dict[str, list[list[str]]]]:
+    """A submission's main row (``values``: its ``ROW_COLUMNS``), and its rows of each table (without the joining
+    columns)."""
+    public_id, status, version_id, created_at, updated_at, submitter, user_id, read_at, data = values
+    title, number, compiled = layout.versions[version_id]
     texts: dict[str, str] = {}
     tables: dict[str, list[list[str]]] = {}
-    for section in display_data(submission.form_version.schema, submission.data):
+    for section in display_compiled(compiled, data):
         for entry in section.entries:
             if isinstance(entry, DisplayTable):
                 index = {column.key: n for n, column in enumerate(entry.columns)}
@@ -137,15 +165,15 @@ def export_row(submission: Submission, layout: ExportLayout) -> tuple[list[str],
             else:
                 texts[entry.key] = entry.text
     main = [
-        submission.public_id,
-        submission.get_status_display(),
-        submission.form.title,
-        str(submission.form_version.version),
-        submission.created_at.isoformat(timespec="seconds"),
-        submission.updated_at.isoformat(timespec="seconds"),
-        getattr(submission, "submitter_name", None) or "",
-        _person(submission.user),
-        review_state(submission),
+        public_id,
+        _STATUS_LABELS.get(status, status),
+        title,
+        number,
+        created_at.isoformat(timespec="seconds"),
+        updated_at.isoformat(timespec="seconds"),
+        submitter or "",
+        people[user_id] if user_id is not None else "",
+        review_state(user_id, read_at),
     ]
     return [*main, *(texts.get(key, "") for key in layout.fields)], tables
 
@@ -157,9 +185,10 @@ def _rows(
     submissions: QuerySet[Submission], layout: ExportLayout, progress: Progress = None
 ) -> Iterator[tuple[str, list[str], dict]]:
     done = 0
-    for submission in submissions.iterator(chunk_size=CHUNK_ROWS):
-        main, tables = export_row(submission, layout)
-        yield submission.public_id, main, tables
+    people = _People()
+    for values in submissions.values_list(*ROW_COLUMNS).iterator(chunk_size=CHUNK_ROWS):
+        main, tables = export_row(values, layout, people)
+        yield values[0], main, tables
         done += 1
         if progress is not None and done % PROGRESS_ROWS == 0:
             progress(done)

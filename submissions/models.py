@@ -381,7 +381,6 @@ class DraftLink(models.Model):
         return f"Resume link of {self.submission_id}"
 
 
-
 class ExportJob(models.Model):
     """A large export run by a worker (``submissions.export_jobs``): the list's filters as the requester asked,
     its progress, and the file it wrote to S3. Only its requester (the user, or the API key acting on its own)

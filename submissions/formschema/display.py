@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from submissions.formschema.compile import compile_schema
+from submissions.formschema.compile import CompiledSchema, compile_schema
 from submissions.formschema.fieldtypes import FILE_TYPES
 from submissions.formschema.schema import Field, Section
 from submissions.formschema.walk import evaluate_visibility
@@ -123,7 +123,13 @@ def display_data(schema: dict[str, Any], data: dict[str, Any], language: str | N
     ``language``: labels, option labels, country names and yes/no in that language where the schema (and the
     catalogue) has them; None, the default: the schema's own texts and English (exports, comparisons).
     """
-    compiled = compile_schema(schema)
+    return display_compiled(compile_schema(schema), data, language)
+
+
+def display_compiled(
+    compiled: CompiledSchema, data: dict[str, Any], language: str | None = None
+) -> list[DisplaySection]:
+    """``display_data`` of an already compiled schema (an export shows many rows of one form version)."""
     shown = evaluate_visibility(compiled, data)
     sections = [DisplaySection(id="", title="", description="", repeatable=False, entries=[])]
     sections[0].entries = _entries(compiled.top_fields, shown.data, language)

@@ -77,3 +77,33 @@ def test_bench_queue_rows_measure_the_changelist_as_a_member(tmp_path: Path, mon
         row = rows[f"admin queue {label} (300 rows, as a member)"]
         assert row["median_ms"] > 0 and row["floor_median_ms"] > 0, label
         assert row["queries"] <= 12 and row["extra"]["status"] == 200, label
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_bench_export_rows_time_and_measure_each_export_in_its_own_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The child processes read the test database, so this runs on PostgreSQL (the rows' own database)."""
+    monkeypatch.setenv("BENCH_LIST_ROWS", "300")
+    monkeypatch.setenv("BENCH_EXPORT_XLSX_ROWS", "200")
+    monkeypatch.setenv("BENCH_EXPORT_RUNS", "1")
+    output = tmp_path / "bench.json"
+
+    call_command("bench", only=("export",), repeat=1, output=str(output))
+
+    rows = json.loads(output.read_text())["results"]
+    assert [row["case"].split(" (peak")[0] for row in rows] == [
+        "CSV export of 300 submissions (as a member)",
+        "XLSX export of 200 submissions of 20 fields",
+    ]
+    csv_row, xlsx_row = rows
+    assert csv_row["floor"] == "COPY (SELECT same rows, columns) TO STDOUT"
+    for row in rows:
+        assert row["median_ms"] > 0 and row["floor_median_ms"] > 0
+        (run,) = row["extra"]["runs"]
+        assert run["bytes"] > 0 and run["peak_mb"] >= run["idle_mb"] > 0
+        assert 0 <= row["extra"]["rss_growth_mb"] < 100
+    # the member does not see every row (10% restricted, a quarter of them granted to it); drafts are left out
+    assert csv_row["extra"]["runs"][0]["bytes"] > csv_row["extra"]["floor_runs"][0]["bytes"] / 3
+    assert xlsx_row["extra"]["runs"][0]["bytes"] > 5000  # 200 rows of 20 answers, not an empty workbook

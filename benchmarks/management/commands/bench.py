@@ -16,6 +16,7 @@ from django.utils import timezone
 from moto.server import ThreadedMotoServer
 
 from benchmarks import cases, public_actions, scans, switches
+from benchmarks import exports as export_cases
 from benchmarks import queue as queue_cases
 from benchmarks import submissions as submission_cases
 from benchmarks import webhooks as webhook_cases
@@ -41,6 +42,7 @@ GROUPS = (
     "scan",
     "list",
     "queue",
+    "export",
     "snapshots",
     "perf",
     "http",
@@ -147,6 +149,8 @@ class Command(BaseCommand):
             results += submission_cases.list_cases(submission_cases.list_rows(), repeat)
         if "queue" in groups:
             results += queue_cases.queue_cases(submission_cases.list_rows(), repeat)
+        if "export" in groups:
+            results += export_cases.export_cases(submission_cases.list_rows())
         if "snapshots" in groups:
             results += submission_cases.snapshot_cases(repeat)
         if "perf" in groups:
