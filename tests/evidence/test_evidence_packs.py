@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import requests
+from celery.exceptions import Retry
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -19,6 +20,7 @@ from evidence.models import EvidencePack
 from submissions.constants import VisibilityMode
 from submissions.services import visibility_set
 from tests.evidence.support import ReviewedWorkflow, pdf_pages_to_png, pdf_text, reviewed_workflow
+from tests.storage_faults import refused_endpoint, s3_at
 from tests.workflows.factories import WorkflowFactory
 from workspaces.constants import Role
 from workspaces.models import Workspace
@@ -237,3 +239,18 @@ def test_unknown_or_malformed_ids_are_a_404_with_the_standard_body(reviewer_clie
     response = reviewer_client.post(reverse("workflow-evidence-pack-create", args=["w_" + "9" * 300]))
     assert response.status_code == 404 and response.json()["code"] == "WORKFLOW_NOT_FOUND"
     assert not EvidencePack.objects.exists()
+
+
+def test_an_s3_outage_puts_the_pack_back_in_the_queue_with_the_reason_and_retries(
+    reviewer_client: APIClient, reviewed: ReviewedWorkflow, django_capture_on_commit_callbacks: Any
+) -> None:
+    url = reverse("submission-evidence-pack-create", args=[reviewed.submission.public_id])
+    with s3_at(refused_endpoint()):  # asking needs no S3; the worker's write is refused
+        with django_capture_on_commit_callbacks() as callbacks:
+            response = reviewer_client.post(url)
+        assert response.status_code == 202
+        with pytest.raises(Retry):  # the task asks Celery to run it again later (10 s, 20 s, ...)
+            callbacks[0]()
+    polled = reviewer_client.get(reverse("evidence-pack-detail", args=[response.json()["id"]])).json()
+    assert polled["state"] == "QUEUED" and "could not be reached" in polled["error"]
+    assert reviewer_client.get(reverse("evidence-pack-links", args=[polled["id"]])).status_code == 409
