@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from config.actors import actor_label
+from config.inputs import strip_bidi_controls
 from documents.access import document_hidden_q
 from documents.constants import DocumentStatus
 from documents.links import document_download_url, document_thumbnail_url, size_formatted
@@ -66,7 +67,7 @@ def file_view(document: Document | None, reference: str, request: HttpRequest | 
     )
     return FileView(
         reference=reference,
-        name=document.original_name,
+        name=strip_bidi_controls(document.original_name),
         size=size_formatted(document.size),
         state=state,
         thumbnail_url=document_thumbnail_url(document, request) if servable else "",

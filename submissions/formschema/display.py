@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from config.inputs import strip_bidi_controls
 from submissions.formschema.compile import CompiledSchema, compile_schema
 from submissions.formschema.fieldtypes import FILE_TYPES
 from submissions.formschema.schema import Field, Section
@@ -65,7 +66,7 @@ def display_value(item: Field, value: Any, language: str | None = None) -> Displ
         key=item.key,
         label=item.text("label", language),
         type=item.type,
-        text=item.handler.display(item, value, language),
+        text=strip_bidi_controls(item.handler.display(item, value, language)),  # stored before the sanitiser
         value=value,
         files=files,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from config.inputs import strip_bidi_controls
 from submissions.formschema.conditions import parse_condition
 from submissions.formschema.fieldtypes import COLUMN_TYPES, FIELD_TYPES
 from submissions.formschema.fieldtypes.base import FieldType, parse_constraints
@@ -37,7 +38,7 @@ def parse_field(raw: Any, where: str, errors: SchemaErrors, *, column: bool = Fa
         label=_string(raw, "label", key, where, errors),
         handler=handler,
         required=_required(raw, where, errors),
-        texts={name: raw[name] for name in DISPLAY_TEXTS if isinstance(raw.get(name), str) and raw[name]},
+        texts={name: shown_text(raw[name]) for name in DISPLAY_TEXTS if isinstance(raw.get(name), str) and raw[name]},
         translations=parse_translations(
             raw.get("translations"), _COLUMN_TEXTS if column else _FIELD_TEXTS, where, errors
         ),
@@ -72,6 +73,12 @@ def _parse_identity(raw: Any, where: str, errors: SchemaErrors, *, column: bool)
     return key, handler
 
 
+def shown_text(text: str) -> str:
+    """A text of the schema as pages show it: without the controls that reorder how text is displayed (a label
+    holding U+202E would show what follows it backwards)."""
+    return strip_bidi_controls(text)
+
+
 def parse_translations(raw: Any, names: tuple[str, ...], where: str, errors: SchemaErrors) -> Translations:
     """``{"de": {"label": "Vorname"}}``: an object's texts (of ``names``) in other languages."""
     if raw is None:
@@ -92,14 +99,14 @@ def parse_translations(raw: Any, names: tuple[str, ...], where: str, errors: Sch
             errors.add(
                 f"{where}: translations '{language}': {sorted(unknown)} cannot be translated; use {list(names)}."
             )
-        translations[language] = {name: text for name, text in texts.items() if name in names and text}
+        translations[language] = {name: shown_text(text) for name, text in texts.items() if name in names and text}
     return translations
 
 
 def _string(raw: dict[str, Any], name: str, default: str, where: str, errors: SchemaErrors) -> str:
     value = raw.get(name, default)
     if isinstance(value, str):
-        return value
+        return shown_text(value)
     errors.add(f"{where}: '{name}' must be a string.")
     return default
 
@@ -128,7 +135,7 @@ def _parse_options(parsed: Field, raw_options: Any, where: str, errors: SchemaEr
         if option["value"] in options:
             errors.add(f"{where}: duplicate option value {option['value']!r}.")
         options.append(option["value"])
-        parsed.option_labels[option["value"]] = option.get("label") or option["value"]
+        parsed.option_labels[option["value"]] = shown_text(option.get("label") or option["value"])
         translations = parse_translations(option.get("translations"), ("label",), f"{where} option", errors)
         if translations:
             parsed.option_translations[option["value"]] = translations

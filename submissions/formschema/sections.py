@@ -8,7 +8,7 @@ from django.utils.translation import gettext_noop
 
 from config.messages import Message
 from submissions.formschema.conditions import parse_condition
-from submissions.formschema.parse import parse_field, parse_translations
+from submissions.formschema.parse import parse_field, parse_translations, shown_text
 from submissions.formschema.schema import KEY_PATTERN, SchemaErrors, Section, is_int
 
 if TYPE_CHECKING:
@@ -41,8 +41,8 @@ def parse_section(raw: Any, errors: SchemaErrors) -> Section | None:
         id=section_id,
         repeatable=repeatable,
         fields=[],
-        title=title if isinstance(title, str) else section_id,
-        description=description if isinstance(description, str) else "",
+        title=shown_text(title) if isinstance(title, str) else section_id,
+        description=shown_text(description) if isinstance(description, str) else "",
         translations=parse_translations(raw.get("translations"), ("title", "description"), where, errors),
     )
     _parse_fields(section, raw.get("fields"), where, errors)
