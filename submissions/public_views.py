@@ -33,6 +33,7 @@ from submissions.access import PublicFormEntry, public_form_entry
 from submissions.constants import SubmissionStatus
 from submissions.errors import FormNotFound, PublicLinkInvalid
 from submissions.formschema import render_spec
+from submissions.languages import page_language_activate
 from submissions.models import Submission, SubmissionFile
 from submissions.rendering import bind_form, page_strings, values_from_post
 from submissions.services.public_forms import (
@@ -106,7 +107,7 @@ def public_form_page(
         return _invalid(request, exc)
     if entry.draft is not None and entry.draft.submission.status != SubmissionStatus.DRAFT:
         return redirect(sent_url(entry, entry.draft.submission))  # sent since: its confirmation
-    spec = render_spec(entry.version.schema)
+    spec = render_spec(entry.version.schema, language=page_language_activate(request, entry.version.schema))
     values: dict[str, Any] = entry.draft.submission.data if entry.draft is not None else {}
     errors: dict[str, list[str]] = {}
     visit_key = secrets.token_urlsafe(32)

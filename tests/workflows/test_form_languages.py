@@ -18,6 +18,7 @@ from rest_framework.test import APIClient
 
 from submissions.models import FormVersion
 from submissions.services import form_create, form_publish, submission_create
+from tests.submissions.public_form_support import make_form, page_url
 from tests.workflows.page_support import make_rich_action
 from workflows.constants import PublicActionStatus
 from workflows.models import PublicAction, SubjectRecord
@@ -118,6 +119,22 @@ def test_a_form_written_in_german_opens_in_german_unless_the_visitor_asks_otherw
     assert '<html lang="de">' in unsupported
     assert '<html lang="en">' in english and "Full legal name" in english and ">Send</button>" in english
     assert "Full legal name" in switched.get(reverse("public-action-page", args=[token])).content.decode()
+
+
+def test_a_public_form_written_in_german_opens_in_german_unless_the_visitor_asks_otherwise(
+    workspace: Workspace,
+) -> None:
+    schema = copy.deepcopy(BILINGUAL)
+    schema["defaultLanguage"] = "de"
+    schema["fields"][0] |= {"label": "Vollständiger Name", "translations": {"en": {"label": "Full legal name"}}}
+    url = page_url(make_form(workspace, schema=schema))
+
+    no_preference = Client().get(url).content.decode()
+    english = Client().get(url, headers={"accept-language": "en"}).content.decode()
+
+    assert '<html lang="de">' in no_preference and "Vollständiger Name" in no_preference
+    assert "Branche" in no_preference and "Full legal name" not in no_preference
+    assert '<html lang="en">' in english and "Full legal name" in english and "Industry" in english
 
 
 def test_the_preview_and_the_share_page_follow_the_language(
