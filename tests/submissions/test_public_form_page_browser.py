@@ -159,3 +159,42 @@ def test_a_client_saves_a_draft_and_resumes_it_with_every_value_row_and_file(
     assert [row["sh_name"] for row in sent.data["shareholders_items"]] == ["Ada Lovelace", "Grace Hopper"]
     page.goto(resume)  # the link after sending: the confirmation, not the form
     assert page.is_visible("#confirmation")
+
+
+def test_axe_finds_nothing_serious_while_a_file_is_uploading(
+    browser: Any, live_server: Any, workspace: Workspace, s3_endpoint: str, screenshot: Any
+) -> None:
+    schema = {
+        "fields": [
+            {"key": "company", "label": "Company name", "type": "text", "required": True},
+            {"key": "id_document", "label": "Registration certificate", "type": "file", "required": True},
+            {"key": "extract", "label": "Register extract", "type": "file", "required": True},
+        ]
+    }
+    form = make_form(workspace, schema=schema)
+    page = browser.new_page()
+    held: list[Any] = []
+
+    def hold_the_first_upload(route: Any) -> None:
+        """The first POST to S3 stays in flight until the test lets it go; the others pass."""
+        if route.request.method == "POST" and not held:
+            held.append(route)
+            return
+        route.continue_()
+
+    page.route(f"{s3_endpoint}/**", hold_the_first_upload)
+    page.goto(live_server.url + page_url(form))
+    page.fill("#f-company", "Acme")
+    page.set_input_files("#f-id_document", files=[pdf("certificate.pdf")])
+    page.set_input_files("#f-extract", files=[pdf("extract.pdf")])
+    page.click("#submit")
+    page.wait_for_selector(".upload[data-state=uploading]", timeout=30_000)
+
+    assert len(held) == 1
+    assert "Uploading 0%" in page.inner_text(".upload[data-state=uploading]")
+    assert_accessible(page, "uploading")
+    screenshot(page, "public-form-uploading")
+
+    held[0].continue_()
+    page.wait_for_selector("#confirmation", timeout=30_000)
+    assert Submission.objects.get().status == SubmissionStatus.COMPLETED

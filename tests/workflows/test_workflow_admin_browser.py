@@ -9,6 +9,7 @@ import pytest
 
 from tests.uploads import pdf_bytes
 from tests.workflows.factories import RequiredDocumentFactory, SubjectRecordFactory, WorkflowFactory
+from tests.workflows.page_support import assert_accessible
 from tests.workflows.test_ownership_admin import build_group
 from tests.workflows.test_workflow_review_admin import uploaded_fulfillment
 from tests.workspaces.factories import MembershipFactory, UserFactory
@@ -80,6 +81,7 @@ def test_reject_request_a_revision_client_reuploads_and_reviewer_accepts(
     client = browser.new_page()
     client.goto(link)
     assert "please send a sharp scan of your passport" in client.inner_text("#revision-message")
+    assert_accessible(client, "revision request")
     screenshot(client, "revision-request-client")
     client.set_input_files(
         f"#file-{requirement.public_id}",
@@ -88,6 +90,7 @@ def test_reject_request_a_revision_client_reuploads_and_reviewer_accepts(
     client.click("#revision-send")
     client.wait_for_selector("#revision-status[data-state=completed], #revision-status[data-state=error]")
     assert client.get_attribute("#revision-status", "data-state") == "completed", client.inner_text("#revision-status")
+    assert_accessible(client, "revision sent")
 
     reviewer.goto(workflow_url)
     new = Fulfillment.objects.filter(required_document=requirement).exclude(pk=first.pk).get()
