@@ -8,7 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -144,7 +144,23 @@ def _revision_page(request: HttpRequest, token: str) -> HttpResponse | None:
         "asked": revision_page(revision=revision),
         "uploads_url": reverse("revision-uploads", args=[token]),
         "confirm_url": reverse("revision-confirm", args=[token]),
+        "strings": _revision_strings(),
     }
     response = render(request, "workflows/revision_request.html", context)
     response["Referrer-Policy"] = "no-referrer"
     return response
+
+
+def _revision_strings() -> dict[str, str]:
+    """The revision page script's sentences, in the page's language (``%(name)s`` placeholders)."""
+    return {
+        "notReceived": gettext("We have not received this file yet. Please choose it and send again."),
+        "chooseFiles": gettext("Please choose a file for each document asked for."),
+        "uploading": gettext("Uploading…"),
+        "notSent": gettext("The files could not be sent. Please try again."),
+        "notUploaded": gettext("%(name)s could not be uploaded (%(status)s). Please try again."),
+        "received": gettext("Thank you. We have received every document we asked for."),
+        "notAccepted": gettext("Some files were not accepted. Please look at the messages above."),
+        "failed": gettext("Something went wrong. Please try again."),
+        "network": gettext("The connection failed. Please try again."),
+    }

@@ -4,6 +4,9 @@
   const form = document.getElementById("revision-form");
   if (!form) return;
   const status = document.getElementById("revision-status");
+  const strings = JSON.parse(document.getElementById("revision-strings").textContent);
+  const t = (key, params) =>
+    strings[key].replace(/%\((\w+)\)s/g, (_, name) => String((params || {})[name] ?? ""));
 
   function say(text, state) {
     status.textContent = text;
@@ -25,7 +28,7 @@
     document.querySelectorAll("[data-problem-for]").forEach((el) => { el.textContent = ""; });
     for (const item of missing || []) {
       const el = document.querySelector(`[data-problem-for="${item.required_document_id}"]`);
-      if (el) el.textContent = item.problem || "We have not received this file yet. Please choose it and send again.";
+      if (el) el.textContent = item.problem || t("notReceived");
     }
   }
 
@@ -34,20 +37,20 @@
     const inputs = Array.from(form.querySelectorAll("input[type=file][data-required-document]"));
     const chosen = inputs.filter((input) => input.files.length > 0);
     if (chosen.length === 0) {
-      say("Please choose a file for each document asked for.", "error");
+      say(t("chooseFiles"), "error");
       return;
     }
     const button = document.getElementById("revision-send");
     button.disabled = true;
     try {
-      say("Uploading…", "uploading");
+      say(t("uploading"), "uploading");
       const files = chosen.map((input) => ({
         required_document_id: input.dataset.requiredDocument,
         file_name: input.files[0].name,
       }));
       const signed = await postJson(form.dataset.uploadsUrl, { files });
       if (!signed.response.ok) {
-        say(signed.data.error || "The files could not be sent. Please try again.", "error");
+        say(signed.data.error || t("notSent"), "error");
         return;
       }
       for (const upload of signed.data.uploads) {
@@ -57,22 +60,22 @@
         body.append("file", input.files[0], upload.file_name);
         const sent = await fetch(upload.url, { method: "POST", body });
         if (!sent.ok) {
-          say(`${upload.file_name} could not be uploaded (${sent.status}). Please try again.`, "error");
+          say(t("notUploaded", { name: upload.file_name, status: sent.status }), "error");
           return;
         }
       }
       const confirmed = await postJson(form.dataset.confirmUrl);
       if (confirmed.response.ok) {
         form.hidden = true;
-        say("Thank you. We have received every document we asked for.", "completed");
+        say(t("received"), "completed");
       } else if (confirmed.response.status === 409) {
         showProblems(confirmed.data.missing);
-        say("Some files were not accepted. Please look at the messages above.", "pending");
+        say(t("notAccepted"), "pending");
       } else {
-        say(confirmed.data.error || "Something went wrong. Please try again.", "error");
+        say(confirmed.data.error || t("failed"), "error");
       }
     } catch (e) {
-      say("The connection failed. Please try again.", "error");
+      say(t("network"), "error");
     } finally {
       button.disabled = false;
     }

@@ -19,7 +19,9 @@ from rest_framework.test import APIClient
 from submissions.models import FormVersion
 from submissions.services import form_create, form_publish, submission_create
 from tests.submissions.public_form_support import make_form, page_url
+from tests.workflows.factories import RequiredDocumentFactory, SubjectRecordFactory, WorkflowFactory
 from tests.workflows.page_support import make_rich_action
+from tests.workflows.test_workflow_review_admin import uploaded_fulfillment
 from workflows.constants import PublicActionStatus
 from workflows.models import PublicAction, SubjectRecord
 from workspaces.constants import Role
@@ -135,6 +137,25 @@ def test_a_public_form_written_in_german_opens_in_german_unless_the_visitor_asks
     assert '<html lang="de">' in no_preference and "Vollständiger Name" in no_preference
     assert "Branche" in no_preference and "Full legal name" not in no_preference
     assert '<html lang="en">' in english and "Full legal name" in english and "Industry" in english
+
+
+def test_the_revision_request_page_is_in_the_clients_language_and_says_until_when_it_works(
+    workspace: Workspace, api_client_for: Any
+) -> None:
+    workflow = WorkflowFactory.create(subject_record=SubjectRecordFactory.create(workspace=workspace))
+    requirement = RequiredDocumentFactory.create(workflow=workflow, name="Passport")
+    uploaded_fulfillment(workflow, requirement)
+    body = {"workflow_id": workflow.public_id, "required_document_ids": [requirement.public_id], "message": "Blurred."}
+    answer = api_client_for(workspace, role=Role.MEMBER).post(reverse("revision-request-create"), body, format="json")
+    url = f"/actions/{answer.json()['revision_request']['token']}"
+
+    german = Client().get(url, headers={"accept-language": "de"}).content.decode()
+    english = _text(Client().get(url, headers={"accept-language": "en"}).content.decode())
+
+    assert '<html lang="de">' in german and "Bitte senden Sie uns neue Dokumente" in german
+    assert "Dieser Link ist gültig bis" in german and "Blurred." in german and "Passport" in german
+    assert "Wird hochgeladen" in german  # the script's sentences, in the page's language too
+    assert "Please send us new documents" in english and "This link works until" in english
 
 
 def test_the_preview_and_the_share_page_follow_the_language(
