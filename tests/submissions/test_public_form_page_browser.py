@@ -17,7 +17,14 @@ from documents.models import Document
 from submissions.constants import SubmissionStatus
 from submissions.models import Submission
 from tests.submissions.public_form_support import make_form, page_url
-from tests.workflows.page_support import EVERY_FIELD_SCHEMA, assert_accessible, fill_every_field, pdf
+from tests.workflows.page_support import (
+    EVERY_FIELD_SCHEMA,
+    TWO_FILES_SCHEMA,
+    assert_accessible,
+    fill_every_field,
+    hold_the_first_upload,
+    pdf,
+)
 from workspaces.models import Workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -164,25 +171,9 @@ def test_a_client_saves_a_draft_and_resumes_it_with_every_value_row_and_file(
 def test_axe_finds_nothing_serious_while_a_file_is_uploading(
     browser: Any, live_server: Any, workspace: Workspace, s3_endpoint: str, screenshot: Any
 ) -> None:
-    schema = {
-        "fields": [
-            {"key": "company", "label": "Company name", "type": "text", "required": True},
-            {"key": "id_document", "label": "Registration certificate", "type": "file", "required": True},
-            {"key": "extract", "label": "Register extract", "type": "file", "required": True},
-        ]
-    }
-    form = make_form(workspace, schema=schema)
+    form = make_form(workspace, schema=TWO_FILES_SCHEMA)
     page = browser.new_page()
-    held: list[Any] = []
-
-    def hold_the_first_upload(route: Any) -> None:
-        """The first POST to S3 stays in flight until the test lets it go; the others pass."""
-        if route.request.method == "POST" and not held:
-            held.append(route)
-            return
-        route.continue_()
-
-    page.route(f"{s3_endpoint}/**", hold_the_first_upload)
+    held = hold_the_first_upload(page, s3_endpoint)
     page.goto(live_server.url + page_url(form))
     page.fill("#f-company", "Acme")
     page.set_input_files("#f-id_document", files=[pdf("certificate.pdf")])

@@ -101,6 +101,28 @@ def make_rich_action(workspace: Workspace, schema: dict[str, Any] | None = None)
 
 AXE = Axe()
 
+TWO_FILES_SCHEMA: dict[str, Any] = {
+    "fields": [
+        {"key": "company", "label": "Company name", "type": "text", "required": True},
+        {"key": "id_document", "label": "Registration certificate", "type": "file", "required": True},
+        {"key": "extract", "label": "Register extract", "type": "file", "required": True},
+    ]
+}
+
+
+def hold_the_first_upload(page: Any, s3_endpoint: str) -> list[Any]:
+    """The page's first POST to S3 stays in flight (in the returned list) until the test lets it go; others pass."""
+    held: list[Any] = []
+
+    def hold(route: Any) -> None:
+        if route.request.method == "POST" and not held:
+            held.append(route)
+            return
+        route.continue_()
+
+    page.route(f"{s3_endpoint}/**", hold)
+    return held
+
 
 def assert_accessible(page: Any, state: str) -> None:
     """axe-core on the page as it is: no serious or critical violation."""

@@ -18,7 +18,7 @@ from submissions.services import form_create, form_publish, submission_create
 from tests.documents.factories import UploadedDocumentFactory
 from tests.test_hostile_pages import HOSTILE_DATA, HOSTILE_SCHEMA, LONG
 from tests.uploads import pdf_bytes, png_bytes
-from tests.workflows.page_support import EVERY_FIELD_SCHEMA, make_rich_action
+from tests.workflows.page_support import EVERY_FIELD_SCHEMA, TWO_FILES_SCHEMA, hold_the_first_upload, make_rich_action
 from tests.workflows.public_action_support import PDF_BYTES
 from tests.workflows.test_public_action_page_browser import assert_accessible
 from workflows.constants import PublicActionStatus
@@ -90,25 +90,9 @@ def test_a_german_client_sees_the_form_and_its_errors_in_german(
 def test_axe_finds_nothing_serious_while_a_file_is_uploading(
     browser: Any, live_server: Any, workspace: Workspace, s3_endpoint: str, screenshot: Any
 ) -> None:
-    schema = {
-        "fields": [
-            {"key": "company", "label": "Company name", "type": "text", "required": True},
-            {"key": "id_document", "label": "Registration certificate", "type": "file", "required": True},
-            {"key": "extract", "label": "Register extract", "type": "file", "required": True},
-        ]
-    }
-    action, token = make_rich_action(workspace, schema)
+    action, token = make_rich_action(workspace, TWO_FILES_SCHEMA)
     page = browser.new_page()
-    held: list[Any] = []
-
-    def hold_the_first_upload(route: Any) -> None:
-        """The first POST to S3 stays in flight until the test lets it go; the others pass."""
-        if route.request.method == "POST" and not held:
-            held.append(route)
-            return
-        route.continue_()
-
-    page.route(f"{s3_endpoint}/**", hold_the_first_upload)
+    held = hold_the_first_upload(page, s3_endpoint)
     page.goto(f"{live_server.url}/actions/{token}")
     page.fill("#f-company", "Acme")
     for field, name in (("id_document", "certificate.pdf"), ("extract", "extract.pdf")):
