@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from config.parsing import parse
 from config.query import FormatParameterNegotiation
+from config.schema import ErrorSerializer, conflict
 from submissions import export_jobs, selectors
 from submissions.api import serializers as s
 from submissions.api.views import list_filters
@@ -237,7 +238,11 @@ class ExportJobDownloadView(APIView):
             "`export_downloaded` audit row. 409 `EXPORT_NOT_READY` before the job is done (or when it failed), "
             "410 `EXPORT_EXPIRED` after `expiresAt`."
         ),
-        responses=ExportJobDownloadSerializer,
+        responses={
+            200: ExportJobDownloadSerializer,
+            409: conflict("The job is not done, or it failed (EXPORT_NOT_READY)."),
+            410: OpenApiResponse(ErrorSerializer, description="The file has expired (EXPORT_EXPIRED)."),
+        },
         tags=["Submissions"],
     )
     def get(self, request: Request, job_id: str) -> Response:

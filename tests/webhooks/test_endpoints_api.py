@@ -104,6 +104,20 @@ def test_bad_input_is_a_400_and_writes_nothing(api_client: APIClient, body: dict
     assert WebhookEndpoint.objects.count() == 0 and not AuditEvent.objects.filter(action__startswith="webhook").exists()
 
 
+@pytest.mark.parametrize("body", ["false", "[]", '"x"', '{"overlapHours": -1}', '{"overlapHours": "2"}'])
+def test_a_rotation_with_a_bad_body_is_a_400_and_keeps_the_secret(owner_client: APIClient, body: str) -> None:
+    endpoint = owner_client.post(reverse(LIST), BODY, format="json").json()
+
+    response = owner_client.post(
+        reverse("webhook-endpoint-rotate-secret", args=[endpoint["id"]]), body, content_type="application/json"
+    )
+
+    assert response.status_code == 400, response.content
+    assert response.json()["success"] is False and response.json()["code"] == "VALIDATION_ERROR"
+    assert not AuditEvent.objects.filter(action="webhook_secret_rotated").exists()
+    assert WebhookEndpoint.objects.get(public_id=endpoint["id"]).previous_secret == ""
+
+
 @pytest.mark.parametrize(
     "url",
     [

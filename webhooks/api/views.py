@@ -121,7 +121,7 @@ class WebhookSecretRotateView(APIView):
     def post(self, request: Request, endpoint_id: str) -> Response:
         context = _manager(request)
         endpoint = selectors.webhook_endpoint_get(workspace=context.workspace, public_id=endpoint_id)
-        body = parse(s.WebhookSecretRotateSerializer, request.data or {})
+        body = parse(s.WebhookSecretRotateSerializer, request.data)  # an empty body is {}; `false` is refused
         endpoint, secret = services.webhook_endpoint_rotate_secret(
             endpoint=endpoint, acting_user=context.user, overlap_hours=body.get("overlapHours")
         )
