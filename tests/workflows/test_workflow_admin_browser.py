@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.uploads import pdf_bytes
 from tests.workflows.factories import RequiredDocumentFactory, SubjectRecordFactory, WorkflowFactory
@@ -74,7 +75,8 @@ def test_reject_request_a_revision_client_reuploads_and_reviewer_accepts(
     reviewer.click(f"div[data-requirement={requirement.public_id}] .wf-revision button")
     reviewer.wait_for_selector("#new-link-url")
     reviewer.click("[data-copy=new-link-url]")
-    assert reviewer.inner_text("[data-copy=new-link-url]") == "Copied"
+    # The copy awaits the clipboard before the button says so.
+    expect(reviewer.locator("[data-copy=new-link-url]")).to_have_text("Copied")
     link = reviewer.input_value("#new-link-url")
     screenshot(reviewer, "workflow-revision-requested")
 
