@@ -180,19 +180,45 @@ def oversight_check(*, overseer: Workspace, overseen: Workspace) -> None:
         raise OversightRefused(f"{overseer.name} already oversees {overseen.name}.")
 
 
+def _audit_oversight(action: AuditAction, oversight: OversightRelationship, acting_user: User | None) -> None:
+    """Recorded in the overseen workspace, whose submissions the overseer is given (or no longer given) sight of."""
+    audit_record(
+        action=action,
+        workspace_id=oversight.overseen_id,
+        acting_user=acting_user,
+        target_type="oversight",
+        target_id=oversight.pk,
+        details={
+            "overseer": oversight.overseer.name,
+            "overseerId": str(oversight.overseer.public_id),
+            "overseen": oversight.overseen.name,
+            "active": oversight.active,
+        },
+    )
+
+
 def oversight_create(
     *, overseer: Workspace, overseen: Workspace, active: bool = True, acting_user: User | None
 ) -> OversightRelationship:
     """Let ``overseer`` be granted sight of ``overseen``'s submissions (the platform operator's decision)."""
     with transaction.atomic():
         oversight_check(overseer=overseer, overseen=overseen)
-        return OversightRelationship.objects.create(overseer=overseer, overseen=overseen, active=active)
+        oversight = OversightRelationship.objects.create(overseer=overseer, overseen=overseen, active=active)
+        _audit_oversight(AuditAction.OVERSIGHT_CREATED, oversight, acting_user)
+        return oversight
 
 
+@transaction.atomic
 def oversight_set_active(
     *, oversight: OversightRelationship, active: bool, acting_user: User | None
 ) -> OversightRelationship:
+    """Pause or resume an oversight; a change is recorded, setting the state it already has is not."""
+    oversight = OversightRelationship.objects.select_for_update().select_related("overseer", "overseen").get(
+        pk=oversight.pk
+    )
     if oversight.active != active:
         oversight.active = active
         oversight.save(update_fields=["active"])
+        action = AuditAction.OVERSIGHT_ACTIVATED if active else AuditAction.OVERSIGHT_DEACTIVATED
+        _audit_oversight(action, oversight, acting_user)
     return oversight
