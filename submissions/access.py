@@ -254,3 +254,16 @@ def public_form_entry(
         raise FormNotFound("No such form.")
     version.form = form
     return PublicFormEntry(form, version, invitation)
+
+
+def public_form_sent_get(*, workspace_slug: str, form_slug: str, public_id: str) -> Submission:
+    """The submission a send's confirmation page names (``public_id`` comes signed from that send), only at its own
+    form's address; else FormNotFound. The page shows its reference, its form's title and its workspace's name."""
+    submission = (
+        Submission.objects.select_related("form__workspace")
+        .filter(public_id=public_id, form__slug=form_slug, form__workspace__slug=workspace_slug)
+        .first()
+    )
+    if submission is None:
+        raise FormNotFound("No such form.")
+    return submission

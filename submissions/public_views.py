@@ -29,7 +29,7 @@ from config.errors import ApplicationError
 from config.parsing import parse
 from ratelimits.limits import Hit, client_address, counter_key, rate_for, rate_limit_hit
 from ratelimits.responses import too_many_requests
-from submissions.access import PublicFormEntry, public_form_entry
+from submissions.access import PublicFormEntry, public_form_entry, public_form_sent_get
 from submissions.constants import SubmissionStatus
 from submissions.errors import FormNotFound, PublicLinkInvalid
 from submissions.formschema import render_spec
@@ -174,13 +174,10 @@ def public_form_sent(request: HttpRequest, workspace_slug: str, form_slug: str, 
         public_id = signing.loads(signed, salt=_SENT_SALT, max_age=_SENT_MAX_AGE)
     except signing.BadSignature:
         return _invalid(request, PublicLinkInvalid("The link is invalid or has expired."))
-    submission = (
-        Submission.objects.select_related("form__workspace")
-        .filter(public_id=public_id, form__slug=form_slug, form__workspace__slug=workspace_slug)
-        .first()
-    )
-    if submission is None:
-        return _invalid(request, FormNotFound("No such form."))
+    try:
+        submission = public_form_sent_get(workspace_slug=workspace_slug, form_slug=form_slug, public_id=public_id)
+    except FormNotFound as exc:
+        return _invalid(request, exc)
     context = {
         "workspace_name": submission.form.workspace.name,
         "form_title": submission.form.title,

@@ -74,6 +74,26 @@ def test_sending_creates_a_submission_with_its_source_and_shows_the_reference(
     assert "Thank you, everything has been received" in confirmation.content.decode()
 
 
+def test_a_confirmation_shows_only_at_its_own_forms_address_and_unsigned_is_refused(
+    client: Client, workspace: Workspace, other_workspace: Workspace
+) -> None:
+    form, other_form = make_form(workspace), make_form(workspace, slug="other")
+    elsewhere = make_form(other_workspace)  # the same form slug in another workspace
+    location = post_page(client, page_url(form), full_name="Jane Doe", email="jane@example.com")["Location"]
+    reference = Submission.objects.get().public_id
+
+    own = client.get(location)
+    moved = client.get(location.replace(page_url(form), page_url(other_form)))
+    other_tenant = client.get(location.replace(page_url(form), page_url(elsewhere)))
+    unsigned = client.get(location.replace(location.rstrip("/").rsplit("/", 1)[1], reference))
+
+    assert page_url(elsewhere) != page_url(form) and own.status_code == 200
+    assert moved.status_code == other_tenant.status_code == 404
+    for refused in (moved, other_tenant):
+        assert "This form is not available" in refused.content.decode() and reference not in refused.content.decode()
+    assert unsigned.status_code == 404 and "The link is invalid or has expired." in unsigned.content.decode()
+
+
 def test_sending_twice_from_one_visit_writes_once_and_shows_the_confirmation_again(
     client: Client, workspace: Workspace
 ) -> None:
