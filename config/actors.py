@@ -52,6 +52,16 @@ def actor_label(user: Any, api_key_name: str) -> str:
     return f"API key {api_key_name}" if api_key_name else ""
 
 
+SYSTEM_ACTOR = "System"
+
+
+def written_by(user: Any, api_key_name: str) -> str:
+    """Who wrote a snapshot or a timeline event, as the case page, the history endpoint and the evidence pack say
+    it: ``actor_label``, else "System": written with neither a user nor a key (``seed_demo`` and the other
+    commands, a worker, a public form's client; also a user deleted since)."""
+    return actor_label(user, api_key_name) or SYSTEM_ACTOR
+
+
 @receiver(pre_create_historical_record)
 def _stamp_api_key(sender: Any, history_instance: Any, **kwargs: Any) -> None:
     if hasattr(history_instance, "history_api_key"):

@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from config.actors import actor_label
+from config.actors import actor_label, written_by
 from config.inputs import strip_bidi_controls
 from documents.access import document_hidden_q
 from documents.constants import DocumentStatus
@@ -39,10 +39,10 @@ from workspaces.models import Membership
 ATTACHABLE_LIMIT = 50
 
 
-def actor_name(user: User | None, api_key_name: str = "") -> str:
-    """Who acted, as a reviewer reads it: the user's name, else ``API key <name>`` (config.actors), else "API key"
-    (a write with neither: a key's before keys were named in history, or a command)."""
-    return actor_label(user, api_key_name) or "API key"
+def actor_name(user: User | None) -> str:
+    """Who made a row that keeps only its user (a note, an attachment, a share link): the user's name, else "API
+    key" (a key acting on its own, whose name such rows do not keep). Snapshots and events: ``written_by``."""
+    return actor_label(user, "") or "API key"
 
 
 @dataclass(frozen=True)
@@ -171,7 +171,7 @@ def case_get(*, submission: Submission, request: HttpRequest | None, reviewer: b
     snapshots = [
         SnapshotRow(
             snapshot=event.snapshot,
-            actor=actor_name(event.actor, event.api_key_name),
+            actor=written_by(event.actor, event.api_key_name),
             changed_labels=[labels.get(key) or key for key in event.snapshot.changed_fields],
         )
         for event in history
@@ -202,7 +202,7 @@ def case_get(*, submission: Submission, request: HttpRequest | None, reviewer: b
             ShareLink.objects.filter(submission=submission).select_related("created_by").order_by("-created_at")[:20]
         ),
         snapshots=snapshots,
-        timeline=[TimelineEntry(event=event, actor=actor_name(event.actor)) for event in history],
+        timeline=[TimelineEntry(event=event, actor=written_by(event.actor, event.api_key_name)) for event in history],
         members=members,
         attachable=attachable,
         next_statuses=next_statuses(submission.status),
@@ -249,7 +249,7 @@ def snapshot_compare(*, submission: Submission, before_id: str, after_id: str) -
     documents = documents_by_reference(workspace_id=submission.workspace_id, references=references)
     trees = [display_data(versions[s.record.form_version_id].schema, s.data) for s in snapshots]
     rows = [
-        SnapshotRow(snapshot=s, actor=actor_name(s.record.history_user, s.record.history_api_key), changed_labels=[])
+        SnapshotRow(snapshot=s, actor=written_by(s.record.history_user, s.record.history_api_key), changed_labels=[])
         for s in snapshots
     ]
     return Comparison(before=rows[0], after=rows[1], lines=display_diff(trees[0], trees[1], _file_names(documents)))

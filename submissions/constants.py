@@ -68,6 +68,8 @@ class EventType(models.TextChoices):
 
 
 HISTORY_LIMIT = 100
+# A timeline event's ``details`` key naming the API key it was written through (the history's actor).
+EVENT_API_KEY = "apiKey"
 # Lists count matching rows exactly up to this many on PostgreSQL, then use the planner's estimate
 # (``selectors.submission_list``); the function that returns it is created by migration 0002.
 COUNT_EXACT_CAP = 10_000

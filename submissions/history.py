@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 
 from perf import snapshots as snapshot_storage
 from submissions.constants import (
+    EVENT_API_KEY,
     HISTORY_LIMIT,
     SNAPSHOT_DESCRIPTIONS,
     SnapshotTrigger,
@@ -140,7 +141,7 @@ class HistoryEvent:
     actor: User | None
     created_at: datetime
     snapshot: Snapshot | None = None
-    api_key_name: str = ""  # a snapshot written through an API key: the key's name
+    api_key_name: str = ""  # written through an API key: the key's name
 
 
 def submission_history(*, submission: Submission) -> list[HistoryEvent]:
@@ -165,6 +166,7 @@ def submission_history(*, submission: Submission) -> list[HistoryEvent]:
                 description=event.description,
                 actor=event.actor,
                 created_at=event.created_at,
+                api_key_name=str(event.details.get(EVENT_API_KEY, "")),
             )
         )
     events.sort(key=lambda event: event.created_at, reverse=True)

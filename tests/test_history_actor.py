@@ -12,7 +12,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from submissions.models import Submission
-from submissions.services import form_create, form_publish
+from submissions.services import form_create, form_publish, submission_create
+from tests.workflows.factories import SubjectRecordFactory
 from workflows.models import SubjectRecord, Workflow
 from workspaces.constants import Role
 from workspaces.models import Workspace
@@ -117,3 +118,37 @@ def test_rows_written_by_save_and_in_bulk_both_carry_the_key(api_client: APIClie
     assert [row.history_api_key for row in workflow.history.all()] == ["test key"]
     record = SubjectRecord.objects.get(pk=workflow.subject_record_id)
     assert [row.history_api_key for row in record.history.all()] == ["test key"]
+
+
+def test_a_snapshot_by_neither_a_user_nor_a_key_says_system_and_a_keys_keep_its_name(
+    api_client: APIClient, client: Client, workspace: Workspace, member_of: Callable[..., Any]
+) -> None:
+    """The case page's versions and timeline, and the history endpoint, name the writer by one rule
+    (``config.actors.written_by``): a command's write (here ``submission_create`` as seed_demo calls it) is "System"."""
+    version = _published_form(workspace)
+    submission = submission_create(
+        workspace=workspace, form_version=version, data={"full_name": "Jane Smith"}, acting_user=None
+    )
+    edited = api_client.patch(
+        reverse("submission-detail", args=[submission.public_id]), {"data": {"full_name": "Jane Doe"}}, format="json"
+    )
+    noted = api_client.post(reverse("submission-notes", args=[submission.public_id]), {"content": "ok"}, format="json")
+    assert (edited.status_code, noted.status_code) == (200, 201)
+    client.force_login(member_of(workspace, Role.OWNER, is_staff=True))
+
+    html = client.get(reverse("admin:submissions_submission_history", args=[submission.pk])).content.decode()
+
+    versions = re.findall(r"<td>v(\d)</td>\s*<td>[^<]*</td>\s*<td>([^<]*)</td>", html)
+    assert versions == [("2", "API key test key"), ("1", "System")]
+    # simple-history's own list (any other model) says the same where it said "None"
+    record = SubjectRecordFactory.create(workspace=workspace)  # saved outside a request, as a command saves
+    record_page = client.get(reverse("admin:workflows_subjectrecord_history", args=[record.pk])).content.decode()
+    assert re.search(r"<td>\s*Created\s*</td>\s*<td>\s*System\s*</td>", record_page)
+    timeline = re.findall(r"<span>([^<]*?)(?: \(v\d\))? <small class=\"muted\">by ([^<]*)</small>", html)
+    assert timeline == [
+        ("Note added", "API key test key"),
+        ("Submission data edited", "API key test key"),
+        ("Submission created", "System"),
+    ]
+    events = api_client.get(reverse("submission-history", args=[submission.public_id])).json()["events"]
+    assert [event["actor"] for event in events] == [KEY, KEY, {"name": "System"}]

@@ -213,8 +213,8 @@ def oversight_set_active(
     *, oversight: OversightRelationship, active: bool, acting_user: User | None
 ) -> OversightRelationship:
     """Pause or resume an oversight; a change is recorded, setting the state it already has is not."""
-    oversight = OversightRelationship.objects.select_for_update().select_related("overseer", "overseen").get(
-        pk=oversight.pk
+    oversight = (
+        OversightRelationship.objects.select_for_update().select_related("overseer", "overseen").get(pk=oversight.pk)
     )
     if oversight.active != active:
         oversight.active = active

@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.utils.dateparse import parse_date, parse_datetime
 from rest_framework import serializers
 
-from config.actors import actor_label
+from config.actors import actor_label, written_by
 from config.inputs import MAX_BIGINT, json_problem
 from config.query import QuerySerializer, in_query_range
 from documents.links import document_download_url, document_thumbnail_url
@@ -45,11 +45,11 @@ class IsoDateTimeField(serializers.DateTimeField):
 def actor(user: User | None, api_key_name: str = "") -> dict[str, str]:
     """``{"name", "email"}`` of whoever acted, and ``apiKey``, the key's name, when the change came through one.
 
-    An API key acting on its own has no user: its name is ``API key <name>`` (``API key`` for rows older than
-    the key's name in history).
+    An API key acting on its own has no user: its name is ``API key <name>``; with neither, "System"
+    (``config.actors.written_by``, as the case page and the evidence pack say it).
     """
     if user is None:
-        person = {"name": actor_label(None, api_key_name) or "API key"}
+        person = {"name": written_by(None, api_key_name)}
     else:
         person = {"name": actor_label(user, "")}
         if user.email:

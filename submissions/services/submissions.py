@@ -17,6 +17,7 @@ from django.utils.text import slugify
 
 from audit.constants import AuditAction
 from audit.services import audit_record
+from config.actors import current_api_key_name
 from config.errors import ValidationFailed
 from config.ids import token_hash
 from documents.access import document_hidden_q
@@ -24,7 +25,14 @@ from documents.constants import DocumentStatus
 from documents.models import Document
 from perf import snapshots
 from perf.history import bulk_create_with_history
-from submissions.constants import STATUS_TRANSITIONS, EventType, FormStatus, SnapshotTrigger, SubmissionStatus
+from submissions.constants import (
+    EVENT_API_KEY,
+    STATUS_TRANSITIONS,
+    EventType,
+    FormStatus,
+    SnapshotTrigger,
+    SubmissionStatus,
+)
 from submissions.errors import (
     AttachmentNotFound,
     DocumentNotAttachable,
@@ -224,9 +232,12 @@ def _sync_files(submission: Submission, *, created: bool = False) -> None:
 
 
 def _event(submission: Submission, *, type: EventType, description: str, actor: User | None, **details: Any) -> None:
-    """A timeline event of the submission (the history endpoint's), recorded in the audit log too."""
+    """A timeline event of the submission (the history endpoint's), recorded in the audit log too (whose row
+    names the key in a column of its own); the event keeps the key's name in its details."""
+    key = current_api_key_name()
+    stored = {**details, EVENT_API_KEY: key} if key else details
     SubmissionEvent.objects.create(
-        submission=submission, type=type, description=description, actor=actor, details=details
+        submission=submission, type=type, description=description, actor=actor, details=stored
     )
     _audit(submission, action=type, acting_user=actor, description=description, **details)
 
