@@ -304,6 +304,10 @@ AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=None)
 EXPORT_ASYNC_THRESHOLD_ROWS = env.int("EXPORT_ASYNC_THRESHOLD_ROWS", default=10_000)
 EXPORT_LINK_TTL_SECONDS = env.int("EXPORT_LINK_TTL_SECONDS", default=300)
 EXPORT_FILE_TTL_HOURS = env.int("EXPORT_FILE_TTL_HOURS", default=72)
+# An evidence pack's files are handed out this many days after it was generated (README "Evidence packs").
+EVIDENCE_PACK_FILE_TTL_DAYS = env.int("EVIDENCE_PACK_FILE_TTL_DAYS", default=30)
+# Celery beat deletes the S3 files of export jobs and evidence packs past their expiry this often.
+EXPIRED_FILES_SWEEP_MINUTES = env.float("EXPIRED_FILES_SWEEP_MINUTES", default=60.0)
 
 EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@localhost")
@@ -341,6 +345,17 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "upload-sweep": {
         "task": "documents.tasks.document_uploads_sweep_run",
         "schedule": 60.0 * env.float("UPLOAD_SWEEP_MINUTES", default=15.0),
+    },
+    # The files of export jobs and evidence packs past their expiry (README "Exports", "Evidence packs").
+    "export-files-sweep": {
+        "task": "submissions.tasks.export_files_sweep_run",
+        "schedule": 60.0 * EXPIRED_FILES_SWEEP_MINUTES,
+        "options": {"expires": 60.0 * EXPIRED_FILES_SWEEP_MINUTES},
+    },
+    "evidence-files-sweep": {
+        "task": "evidence.tasks.evidence_files_sweep_run",
+        "schedule": 60.0 * EXPIRED_FILES_SWEEP_MINUTES,
+        "options": {"expires": 60.0 * EXPIRED_FILES_SWEEP_MINUTES},
     },
     # Audit retention (AUDIT_RETENTION_DAYS; a no-op when unset), daily at 03:17 UTC.
     "audit-prune": {

@@ -303,12 +303,17 @@ def upload_file(key: str, file: IO[bytes], *, content_type: str, content_disposi
         s3_client().upload_fileobj(file, bucket_name(), key, ExtraArgs=extra)
 
 
-def delete_objects(keys: Sequence[str]) -> None:
-    """Delete many keys, 1,000 per request (missing keys are no error)."""
+def delete_objects(keys: Sequence[str]) -> list[str]:
+    """Delete many keys, 1,000 per request (missing keys are no error); the keys S3 reported it could not delete."""
+    refused: list[str] = []
     for start in range(0, len(keys), 1000):
         batch = [{"Key": key} for key in keys[start : start + 1000]]
         with storage_call("DeleteObjects"):
-            s3_client().delete_objects(Bucket=bucket_name(), Delete={"Objects": batch, "Quiet": True})  # type: ignore[typeddict-item]
+            answer = s3_client().delete_objects(Bucket=bucket_name(), Delete={"Objects": batch, "Quiet": True})  # type: ignore[typeddict-item]
+        refused += [error["Key"] for error in answer.get("Errors", []) if "Key" in error]
+    if refused:
+        logger.warning("S3 DeleteObjects refused %d key(s), e.g. %s", len(refused), refused[0])
+    return refused
 
 
 def copy_object(

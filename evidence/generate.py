@@ -1,8 +1,8 @@
 """The worker's part: generate a pack's JSON and PDF, store both in S3, and record the outcome on the pack.
 
 No database transaction is open while the content is read, the PDF rendered or S3 written; the pack row is
-locked only to claim it and to record the result. Running it twice is harmless: a READY pack is left alone, and a
-retry writes the same keys again.
+locked only to claim it and to record the result. Running it twice is harmless: a READY (or EXPIRED) pack is left
+alone, and a retry writes the same keys again.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def _set_state(pack_pk: int, state: PackState, error: str = "", **fields: object
 
 
 def _claim(pack_pk: int) -> EvidencePack | None:
-    """The pack, marked RUNNING; None when it is gone or already READY."""
+    """The pack, marked RUNNING; None when it is gone or already READY (or EXPIRED)."""
     with transaction.atomic():
         pack = (
             EvidencePack.objects.select_for_update(of=("self",))
@@ -53,7 +53,7 @@ def _claim(pack_pk: int) -> EvidencePack | None:
             .filter(pk=pack_pk)
             .first()
         )
-        if pack is None or pack.state == PackState.READY:
+        if pack is None or pack.state in (PackState.READY, PackState.EXPIRED):
             return None
         pack.state, pack.error, pack.started_at = PackState.RUNNING, "", timezone.now()
         pack.save(update_fields=["state", "error", "started_at"])

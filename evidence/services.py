@@ -13,7 +13,7 @@ from audit.services import audit_record
 from documents import s3
 from evidence.access import evidence_pack_get, evidence_submission_get, evidence_workflow_get
 from evidence.constants import LINK_EXPIRY_SECONDS, PackState, PackSubject
-from evidence.errors import EvidencePackNotReady
+from evidence.errors import EvidencePackExpired, EvidencePackNotReady
 from evidence.models import EvidencePack
 from evidence.tasks import evidence_pack_build
 from workspaces.context import WorkspaceContext
@@ -67,6 +67,12 @@ class PackLinks:
 def evidence_pack_links(*, context: WorkspaceContext, pack_id: str) -> PackLinks:
     """Short-lived links to a READY pack's PDF and JSON; every issue is in the audit log."""
     pack = evidence_pack_get(context=context, pack_id=pack_id)
+    expires_at = pack.expires_at
+    if pack.state == PackState.EXPIRED or (expires_at is not None and expires_at <= timezone.now()):
+        raise EvidencePackExpired(
+            "The evidence pack's files have expired; ask for a new pack.",
+            details={"pack_id": pack.public_id, "expires_at": expires_at.isoformat() if expires_at else None},
+        )
     if pack.state != PackState.READY:
         raise EvidencePackNotReady(
             f"The evidence pack is {pack.get_state_display().lower()}, not ready.",

@@ -108,3 +108,4 @@ class ExportJobState(models.TextChoices):
     RUNNING = "running", "Running"
     DONE = "done", "Done"
     FAILED = "failed", "Failed"
+    EXPIRED = "expired", "Expired"  # past expires_at: the sweep deleted its file

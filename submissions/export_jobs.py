@@ -40,6 +40,7 @@ logger = logging.getLogger(__name__)
 
 EXPORT_PREFIX = "exports"  # no presigned POST names it; the upload sweep lists documents, not this prefix
 _DATE_FIELDS = ("date_from", "date_to")
+SWEEP_BATCH = 500  # jobs per DeleteObjects call of the expiry sweep
 
 
 def _filters_json(filters: SubmissionFilters) -> dict[str, Any]:
@@ -81,6 +82,8 @@ def export_job_get(*, context: WorkspaceContext, public_id: str) -> ExportJob:
 
 def export_job_download_url(*, job: ExportJob, via: str) -> str:
     """A presigned GET of the job's file, valid ``EXPORT_LINK_TTL_SECONDS``; the issuing is audited."""
+    if job.state == ExportJobState.EXPIRED:
+        raise ExportExpired("This export's file has expired; request a new export.")
     if job.state != ExportJobState.DONE:
         raise ExportNotReady(
             f"The export is {job.get_state_display().lower()}; its file is not ready.", details={"state": job.state}
@@ -166,7 +169,7 @@ def export_job_execute(*, job_id: int) -> None:
     task); a running one whose worker died starts again from the first row. ``StorageUnavailable`` propagates, so
     the task retries; any other failure marks the job failed with a reason."""
     job = ExportJob.objects.select_related("workspace", "api_key", "requested_by").filter(pk=job_id).first()
-    if job is None or job.state in (ExportJobState.DONE, ExportJobState.FAILED):
+    if job is None or job.state in (ExportJobState.DONE, ExportJobState.FAILED, ExportJobState.EXPIRED):
         return
     ExportJob.objects.filter(pk=job.pk).update(state=ExportJobState.RUNNING, started_at=timezone.now(), rows_done=0)
     try:
@@ -215,9 +218,31 @@ def export_job_execute(*, job_id: int) -> None:
 
 def export_job_fail(*, job_id: int, reason: str) -> None:
     """The task gave up (S3 unavailable through every retry)."""
-    ExportJob.objects.filter(pk=job_id).exclude(state=ExportJobState.DONE).update(
+    ExportJob.objects.filter(pk=job_id).exclude(state__in=(ExportJobState.DONE, ExportJobState.EXPIRED)).update(
         state=ExportJobState.FAILED, error=reason[:500], finished_at=timezone.now()
     )
+
+
+def export_files_expire(*, now: datetime | None = None, batch_size: int = SWEEP_BATCH) -> int:
+    """Delete the S3 files of done jobs past ``expires_at`` and mark the jobs EXPIRED; the number marked.
+
+    Celery beat runs it (``tasks.export_files_sweep_run``), as does ``manage.py sweep_expired_files``. A batch of
+    jobs is read, its objects deleted (no transaction open: each statement commits on its own), then the jobs
+    whose object S3 did not refuse to delete are marked. Idempotent: a run that dies between the two steps
+    deletes the (now missing, no error) objects again next time; an S3 outage raises ``StorageUnavailable`` with
+    the batches before it done.
+    """
+    now = now or timezone.now()
+    due = ExportJob.objects.filter(state=ExportJobState.DONE, expires_at__lte=now).order_by("pk")
+    expired = last_pk = 0
+    while batch := list(due.filter(pk__gt=last_pk).values_list("pk", "s3_key")[:batch_size]):
+        last_pk = batch[-1][0]
+        refused = set(s3.delete_objects([key for _, key in batch if key]))
+        gone = [pk for pk, key in batch if key not in refused]
+        expired += ExportJob.objects.filter(pk__in=gone, state=ExportJobState.DONE).update(state=ExportJobState.EXPIRED)
+    if expired:
+        logger.info("Deleted the files of %d expired export job(s)", expired)
+    return expired
 
 
 def _notify(job: ExportJob, expires_at: datetime) -> None:

@@ -25,3 +25,11 @@ def export_job_run(self: Task, job_id: int) -> None:
             export_job_fail(job_id=job_id, reason=exc.message)
             return
         raise self.retry(countdown=30 * 2**self.request.retries) from exc
+
+
+@shared_task(ignore_result=True)
+def export_files_sweep_run() -> int:
+    """Delete the files of export jobs past their expiry (celery beat, every EXPIRED_FILES_SWEEP_MINUTES)."""
+    from submissions.export_jobs import export_files_expire
+
+    return export_files_expire()

@@ -16,13 +16,18 @@ class EvidencePackSerializer(serializers.Serializer[EvidencePack]):
     subjectType = serializers.ChoiceField(source="subject_type", choices=PackSubject.choices)
     subjectId = serializers.CharField(source="subject_id", help_text="The workflow (`w_...`) or submission id.")
     state = serializers.ChoiceField(
-        choices=PackState.choices, help_text="QUEUED, RUNNING, then READY (links available) or FAILED (see `error`)."
+        choices=PackState.choices,
+        help_text="QUEUED, RUNNING, then READY (links available) or FAILED (see `error`); EXPIRED once the files "
+        "are past `expiresAt` and deleted.",
     )
     error = serializers.CharField(help_text="Why the generation failed; empty otherwise.")
     pages = serializers.IntegerField(allow_null=True, help_text="The PDF's number of pages, once READY.")
     createdAt = serializers.DateTimeField(source="created_at")
     startedAt = serializers.DateTimeField(source="started_at", allow_null=True)
     finishedAt = serializers.DateTimeField(source="finished_at", allow_null=True)
+    expiresAt = serializers.DateTimeField(
+        source="expires_at", allow_null=True, help_text="The files are handed out until then (410 after)."
+    )
 
 
 class EvidencePackLinkSerializer(serializers.Serializer[Any]):

@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.schema import conflict
+from config.schema import ErrorSerializer, conflict
 from evidence.access import evidence_pack_get
 from evidence.api.serializers import EvidencePackLinksSerializer, EvidencePackSerializer
 from evidence.constants import PackSubject
@@ -80,7 +80,11 @@ class EvidencePackLinksView(APIView):
     @extend_schema(
         operation_id="evidence_pack_links",
         summary="Short-lived download links to a READY pack's PDF and JSON (audited).",
-        responses={200: EvidencePackLinksSerializer, 409: conflict("The pack is not READY (EVIDENCE_PACK_NOT_READY).")},
+        responses={
+            200: EvidencePackLinksSerializer,
+            409: conflict("The pack is not READY (EVIDENCE_PACK_NOT_READY)."),
+            410: OpenApiResponse(ErrorSerializer, description="The files are past expiresAt (EVIDENCE_PACK_EXPIRED)."),
+        },
         tags=TAGS,
     )
     def get(self, request: Request, pack_id: str) -> Response:
