@@ -11,11 +11,12 @@ for the requester as it is then: a pack never shows what its reader may no longe
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Q, QuerySet
 
 from evidence.constants import PackSubject
 from evidence.errors import EvidencePackNotFound
 from evidence.models import EvidencePack
-from submissions.access import submission_get_for_member
+from submissions.access import own_visible_q, submission_get_for_member
 from submissions.models import Submission
 from workflows.models import Workflow
 from workflows.selectors.requirements import workflow_get
@@ -60,6 +61,17 @@ def evidence_pack_get(*, context: WorkspaceContext, pack_id: str) -> EvidencePac
         raise EvidencePackNotFound("No such evidence pack in this workspace.", details={"pack_id": pack_id})
     evidence_subject_check(context=context, pack=pack)
     return pack
+
+
+def evidence_packs_visible(*, context: WorkspaceContext) -> QuerySet[EvidencePack]:
+    """The packs of the caller's workspace it may follow (403 below MEMBER): every workflow's, and those of the
+    submissions it may see (a restricted one not granted to it is left out). The list's rule, the same as
+    ``evidence_pack_get``'s for one pack."""
+    require_role(context, PACK_ROLE)
+    visible = Submission.objects.filter(own_visible_q(context=context, per_row=True)).values("pk")
+    return EvidencePack.objects.filter(workspace=context.workspace).filter(
+        Q(subject_type=PackSubject.WORKFLOW) | Q(submission__in=visible)
+    )
 
 
 def admin_context(user: User | AnonymousUser, workspace_id: int) -> WorkspaceContext | None:

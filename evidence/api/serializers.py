@@ -6,7 +6,9 @@ from typing import Any
 
 from rest_framework import serializers
 
-from evidence.constants import PackState, PackSubject
+from config.inputs import MAX_BIGINT
+from config.query import QuerySerializer
+from evidence.constants import LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT, PackState, PackSubject
 from evidence.models import EvidencePack
 from evidence.services import PackLinks
 
@@ -28,6 +30,21 @@ class EvidencePackSerializer(serializers.Serializer[EvidencePack]):
     expiresAt = serializers.DateTimeField(
         source="expires_at", allow_null=True, help_text="The files are handed out until then (410 after)."
     )
+
+
+class EvidencePackQuerySerializer(QuerySerializer):
+    state = serializers.ChoiceField(choices=PackState.choices, required=False)
+    subjectType = serializers.ChoiceField(choices=PackSubject.choices, required=False)
+    subjectId = serializers.CharField(required=False, max_length=64, help_text="A workflow or submission id.")
+    beforeId = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_BIGINT, help_text="The previous page's nextBeforeId."
+    )
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=LIST_MAX_LIMIT, default=LIST_DEFAULT_LIMIT)
+
+
+class EvidencePackPageSerializer(serializers.Serializer[Any]):
+    packs = EvidencePackSerializer(many=True)
+    nextBeforeId = serializers.IntegerField(allow_null=True, help_text="Pass as beforeId for the next page.")
 
 
 class EvidencePackLinkSerializer(serializers.Serializer[Any]):

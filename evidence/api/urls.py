@@ -15,6 +15,7 @@ urlpatterns = [
         views.SubmissionEvidencePackView.as_view(),
         name="submission-evidence-pack-create",
     ),
+    path("evidence-packs", views.EvidencePackListView.as_view(), name="evidence-pack-list"),
     path("evidence-packs/<str:pack_id>", views.EvidencePackDetailView.as_view(), name="evidence-pack-detail"),
     path("evidence-packs/<str:pack_id>/links", views.EvidencePackLinksView.as_view(), name="evidence-pack-links"),
 ]

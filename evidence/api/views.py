@@ -8,10 +8,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.parsing import parse
 from config.schema import ErrorSerializer, conflict
 from evidence.access import evidence_pack_get
-from evidence.api.serializers import EvidencePackLinksSerializer, EvidencePackSerializer
+from evidence.api.serializers import (
+    EvidencePackLinksSerializer,
+    EvidencePackPageSerializer,
+    EvidencePackQuerySerializer,
+    EvidencePackSerializer,
+)
 from evidence.constants import PackSubject
+from evidence.selectors import evidence_pack_list
 from evidence.services import evidence_pack_links, evidence_pack_request
 from workspaces.permissions import IsWorkspaceMember, workspace_context
 
@@ -58,6 +65,34 @@ class SubmissionEvidencePackView(APIView):
     )
     def post(self, request: Request, submission_id: str) -> Response:
         return _request(request, PackSubject.SUBMISSION, submission_id)
+
+
+class EvidencePackListView(APIView):
+    permission_classes = [IsWorkspaceMember]
+
+    @extend_schema(
+        operation_id="evidence_packs_list",
+        summary="The evidence packs the caller may follow, newest first (beforeId pages on).",
+        description="Every workflow's pack of the workspace and those of the submissions the caller may see (a "
+        "restricted submission not granted to it is left out). Needs the MEMBER role or higher.",
+        parameters=[EvidencePackQuerySerializer],
+        responses=EvidencePackPageSerializer,
+        tags=TAGS,
+    )
+    def get(self, request: Request) -> Response:
+        context = workspace_context(request)
+        query = parse(EvidencePackQuerySerializer, request.query_params)
+        packs = evidence_pack_list(
+            context=context,
+            state=query.get("state"),
+            subject_type=query.get("subjectType"),
+            subject_id=query.get("subjectId"),
+            before_id=query.get("beforeId"),
+        )
+        limit = query["limit"]
+        page = list(packs[: limit + 1])
+        next_before = page[limit - 1].pk if len(page) > limit else None
+        return Response(EvidencePackPageSerializer({"packs": page[:limit], "nextBeforeId": next_before}).data)
 
 
 class EvidencePackDetailView(APIView):
