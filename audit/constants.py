@@ -33,6 +33,7 @@ class AuditAction(models.TextChoices):
     MATTER_UNLINKED = "matter_unlinked", "Submission unlinked from a matter"
     EVIDENCE_PACK_REQUESTED = "evidence_pack_requested", "Evidence pack requested"
     EVIDENCE_PACK_DOWNLOADED = "evidence_pack_downloaded", "Evidence pack download link issued"
+    EVIDENCE_PACK_FAILED = "evidence_pack_failed", "Evidence pack failed"
     WEBHOOK_ENDPOINT_CREATED = "webhook_endpoint_created", "Webhook endpoint created"
     WEBHOOK_ENDPOINT_UPDATED = "webhook_endpoint_updated", "Webhook endpoint changed"
     WEBHOOK_ENDPOINT_DELETED = "webhook_endpoint_deleted", "Webhook endpoint deleted"

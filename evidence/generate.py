@@ -2,17 +2,21 @@
 
 No database transaction is open while the content is read, the PDF rendered or S3 written; the pack row is
 locked only to claim it and to record the result. Running it twice is harmless: a READY (or EXPIRED) pack is left
-alone, and a retry writes the same keys again.
+alone, and a retry writes the same keys again. A pack that fails is logged and recorded in the audit log
+(``evidence_pack_failed``, with the reason its requester reads in the API).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 
 from django.db import transaction
 from django.utils import timezone
 
+from audit.constants import AuditAction
+from audit.services import audit_record
 from config.errors import ApplicationError
 from documents import s3
 from documents.errors import StorageUnavailable
@@ -21,6 +25,8 @@ from evidence.constants import S3_PREFIX, PackState
 from evidence.content import pack_content
 from evidence.models import EvidencePack
 from evidence.render import pack_pdf
+
+logger = logging.getLogger(__name__)
 
 ERROR_MAX = 500
 
@@ -81,10 +87,10 @@ def evidence_pack_generate(*, pack_pk: int) -> None:
         _set_state(pack.pk, PackState.QUEUED, exc.message)
         raise
     except ApplicationError as exc:  # the requester may no longer see the subject
-        _set_state(pack.pk, PackState.FAILED, exc.message)
+        _fail(pack.pk, exc.message)
         return
     except Exception:
-        _set_state(pack.pk, PackState.FAILED, "The pack could not be generated; please ask for it again.")
+        _fail(pack.pk, "The pack could not be generated; please ask for it again.")
         raise
     _set_state(
         pack.pk,
@@ -99,6 +105,22 @@ def evidence_pack_generate(*, pack_pk: int) -> None:
     )
 
 
+def _fail(pack_pk: int, reason: str) -> None:
+    """FAILED with ``reason``, logged and in the audit log, in one transaction."""
+    with transaction.atomic():
+        _set_state(pack_pk, PackState.FAILED, reason)
+        pack = EvidencePack.objects.select_related("workflow", "submission").get(pk=pack_pk)
+        audit_record(
+            action=AuditAction.EVIDENCE_PACK_FAILED,
+            workspace_id=pack.workspace_id,
+            acting_user=None,
+            target_type="evidence_pack",
+            target_id=pack.public_id,
+            details={"subjectType": pack.subject_type, "subjectId": pack.subject_id, "reason": pack.error},
+        )
+    logger.warning("Evidence pack %s failed: %s", pack.public_id, reason)
+
+
 def evidence_pack_give_up(*, pack_pk: int, reason: str) -> None:
     """The last retry failed: FAILED, with the reason."""
-    _set_state(pack_pk, PackState.FAILED, reason)
+    _fail(pack_pk, reason)

@@ -1,8 +1,10 @@
-"""An evidence pack's end: the expiry sweep that deletes the files of old packs (their links then answer 410)."""
+"""An evidence pack's end: the give-up after its last retry (FAILED with a reason, logged and audited, shown by the
+API), and the expiry sweep that deletes the files of old packs (their links then answer 410)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -21,6 +23,8 @@ from documents import s3
 from evidence.constants import PackState
 from evidence.models import EvidencePack
 from evidence.sweep import evidence_files_expire
+from evidence.tasks import MAX_RETRIES
+from tests.storage_faults import failing_proxy, s3_at
 from tests.workflows.factories import WorkflowFactory
 from workspaces.constants import Role
 from workspaces.models import Workspace
@@ -31,6 +35,17 @@ def reviewer_client(workspace: Workspace, member_of: Callable[..., Any], api_cli
     return api_client_for(workspace, user=member_of(workspace, Role.MEMBER))
 
 
+@pytest.fixture
+def eager_retries() -> Iterator[None]:
+    """Eager tasks run their retries in turn, as a worker would (without the back-off's waits)."""
+    propagates = celery_app.conf.task_eager_propagates
+    celery_app.conf.task_eager_propagates = False
+    try:
+        yield
+    finally:
+        celery_app.conf.task_eager_propagates = propagates
+
+
 def generated_pack(client: APIClient, workspace: Workspace, capture: Any) -> dict[str, Any]:
     workflow = WorkflowFactory.create(workspace=workspace, subject_record__workspace=workspace)
     with capture(execute=True):
@@ -39,6 +54,51 @@ def generated_pack(client: APIClient, workspace: Workspace, capture: Any) -> dic
     polled = client.get(reverse("evidence-pack-detail", args=[response.json()["id"]])).json()
     assert polled["state"] == "READY", polled
     return dict(polled)
+
+
+def test_a_pack_gives_up_after_its_last_retry_failed_with_a_reason_the_api_shows(
+    reviewer_client: APIClient,
+    workspace: Workspace,
+    django_capture_on_commit_callbacks: Any,
+    eager_retries: None,
+    s3_endpoint: str,
+    caplog: pytest.LogCaptureFixture,
+    settings: Any,
+) -> None:
+    settings.AWS_S3_MAX_ATTEMPTS = 1  # one PUT per run of the task (the fixture restores it)
+    puts: list[str] = []
+
+    def evidence_puts_fail(method: str, headers: Mapping[str, str]) -> bool:
+        if method == "PUT":
+            puts.append(method)
+            return True
+        return False
+
+    workflow = WorkflowFactory.create(workspace=workspace, subject_record__workspace=workspace)
+    url = reverse("workflow-evidence-pack-create", args=[workflow.public_id])
+    with (
+        failing_proxy(s3_endpoint, evidence_puts_fail) as proxy,
+        s3_at(proxy),
+        caplog.at_level(logging.WARNING, logger="evidence.generate"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = reviewer_client.post(url)
+    assert response.status_code == 202
+    assert len(puts) == 1 + MAX_RETRIES  # the first run and five retries, each refused by S3
+
+    pack_id = response.json()["id"]
+    polled = reviewer_client.get(reverse("evidence-pack-detail", args=[pack_id])).json()
+    assert polled["state"] == "FAILED" and polled["finishedAt"] is not None
+    assert polled["error"] == "The file store could not be reached; please retry in a moment. (gave up after 5 retries)"
+    links = reviewer_client.get(reverse("evidence-pack-links", args=[pack_id]))
+    assert links.status_code == 409 and links.json()["details"]["state"] == "FAILED"
+    listed = reviewer_client.get(reverse("evidence-pack-list"), {"state": "FAILED"}).json()["packs"]
+    assert [pack["id"] for pack in listed] == [pack_id]
+
+    failed = AuditEvent.objects.get(action=AuditAction.EVIDENCE_PACK_FAILED)
+    assert failed.target_id == pack_id and failed.workspace_id == workspace.pk
+    assert failed.details == {"subjectType": "workflow", "subjectId": workflow.public_id, "reason": polled["error"]}
+    assert any(pack_id in record.getMessage() and "failed" in record.getMessage() for record in caplog.records)
 
 
 def test_the_sweep_deletes_the_files_of_expired_packs_and_leaves_fresh_ones(
