@@ -38,7 +38,7 @@ def test_the_worker_generates_the_pack(
     def ready() -> bool:
         return EvidencePack.objects.filter(public_id=queued["id"], state=PackState.READY).exists()
 
-    log = (celery_worker.mail_dir / "../worker.log").resolve()
+    log = (celery_worker.mail_dir / "../celery.log").resolve()  # celery_worker_start names it after the worker
     assert wait_for(ready, timeout=90), log.read_text()[-3000:]
     links = {
         link["format"]: link for link in client.get(reverse("evidence-pack-links", args=[queued["id"]])).json()["links"]
