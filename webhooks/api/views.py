@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from config.parsing import parse
 from webhooks import selectors, services
 from webhooks.api import serializers as s
+from webhooks.models import WebhookEndpoint
 from workspaces.access import MANAGE, require_role
 from workspaces.context import WorkspaceContext
 from workspaces.permissions import workspace_context
@@ -27,6 +28,17 @@ def _manager(request: Request) -> WorkspaceContext:
     return context
 
 
+def _managed_endpoint(request: Request, endpoint_id: str) -> tuple[WorkspaceContext, WebhookEndpoint]:
+    """The caller's context (ADMIN/OWNER) and its workspace's endpoint ``endpoint_id`` (404 for any other)."""
+    context = _manager(request)
+    return context, selectors.webhook_endpoint_get(workspace=context.workspace, public_id=endpoint_id)
+
+
+def _schema(operation_id: str, **kwargs: Any) -> Any:
+    """``extend_schema`` of an operation of this module, under the Webhooks tag."""
+    return extend_schema(operation_id=operation_id, tags=TAGS, **kwargs)
+
+
 def _page(rows: QuerySet[Any], limit: int) -> tuple[list[Any], int | None]:
     page = list(rows[: limit + 1])
     more = len(page) > limit
@@ -35,25 +47,23 @@ def _page(rows: QuerySet[Any], limit: int) -> tuple[list[Any], int | None]:
 
 
 class WebhookEndpointListView(APIView):
-    @extend_schema(
-        operation_id="webhook_endpoints_list",
+    @_schema(
+        "webhook_endpoints_list",
         summary="The workspace's webhook endpoints (ADMIN/OWNER).",
         responses=s.WebhookEndpointListSerializer,
-        tags=TAGS,
     )
     def get(self, request: Request) -> Response:
         context = _manager(request)
         endpoints = selectors.webhook_endpoint_list(workspace=context.workspace)
         return Response(s.WebhookEndpointListSerializer({"endpoints": endpoints}).data)
 
-    @extend_schema(
-        operation_id="webhook_endpoints_create",
+    @_schema(
+        "webhook_endpoints_create",
         summary="Add an endpoint; the answer carries its signing secret, shown this once (ADMIN/OWNER).",
         description="A URL that resolves to a loopback, private, link-local or reserved address is refused "
         "(400 `WEBHOOK_URL_REFUSED`).",
         request=s.WebhookEndpointCreateSerializer,
         responses={201: s.WebhookEndpointWithSecretSerializer},
-        tags=TAGS,
     )
     def post(self, request: Request) -> Response:
         context = _manager(request)
@@ -70,22 +80,19 @@ class WebhookEndpointListView(APIView):
 
 
 class WebhookEndpointDetailView(APIView):
-    @extend_schema(operation_id="webhook_endpoints_retrieve", responses=s.WebhookEndpointSerializer, tags=TAGS)
+    @_schema("webhook_endpoints_retrieve", responses=s.WebhookEndpointSerializer)
     def get(self, request: Request, endpoint_id: str) -> Response:
-        context = _manager(request)
-        endpoint = selectors.webhook_endpoint_get(workspace=context.workspace, public_id=endpoint_id)
+        _, endpoint = _managed_endpoint(request, endpoint_id)
         return Response(s.WebhookEndpointSerializer(endpoint).data)
 
-    @extend_schema(
-        operation_id="webhook_endpoints_update",
+    @_schema(
+        "webhook_endpoints_update",
         summary="Change the URL, event types, description, or pause / enable the endpoint.",
         request=s.WebhookEndpointUpdateSerializer,
         responses=s.WebhookEndpointSerializer,
-        tags=TAGS,
     )
     def patch(self, request: Request, endpoint_id: str) -> Response:
-        context = _manager(request)
-        endpoint = selectors.webhook_endpoint_get(workspace=context.workspace, public_id=endpoint_id)
+        context, endpoint = _managed_endpoint(request, endpoint_id)
         body = parse(s.WebhookEndpointUpdateSerializer, request.data)
         endpoint = services.webhook_endpoint_update(
             endpoint=endpoint,
@@ -97,30 +104,26 @@ class WebhookEndpointDetailView(APIView):
         )
         return Response(s.WebhookEndpointSerializer(endpoint).data)
 
-    @extend_schema(
-        operation_id="webhook_endpoints_destroy",
+    @_schema(
+        "webhook_endpoints_destroy",
         summary="Delete the endpoint, with its deliveries and their log.",
         responses={204: OpenApiResponse(description="Deleted.")},
-        tags=TAGS,
     )
     def delete(self, request: Request, endpoint_id: str) -> Response:
-        context = _manager(request)
-        endpoint = selectors.webhook_endpoint_get(workspace=context.workspace, public_id=endpoint_id)
+        context, endpoint = _managed_endpoint(request, endpoint_id)
         services.webhook_endpoint_delete(endpoint=endpoint, acting_user=context.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class WebhookSecretRotateView(APIView):
-    @extend_schema(
-        operation_id="webhook_endpoints_rotate_secret",
+    @_schema(
+        "webhook_endpoints_rotate_secret",
         summary="A new signing secret, shown this once; the old one still signs during the overlap.",
         request=s.WebhookSecretRotateSerializer,
         responses=s.WebhookEndpointWithSecretSerializer,
-        tags=TAGS,
     )
     def post(self, request: Request, endpoint_id: str) -> Response:
-        context = _manager(request)
-        endpoint = selectors.webhook_endpoint_get(workspace=context.workspace, public_id=endpoint_id)
+        context, endpoint = _managed_endpoint(request, endpoint_id)
         body = parse(s.WebhookSecretRotateSerializer, request.data)  # an empty body is {}; `false` is refused
         endpoint, secret = services.webhook_endpoint_rotate_secret(
             endpoint=endpoint, acting_user=context.user, overlap_hours=body.get("overlapHours")
@@ -130,16 +133,14 @@ class WebhookSecretRotateView(APIView):
 
 
 class WebhookDeliveryListView(APIView):
-    @extend_schema(
-        operation_id="webhook_deliveries_list",
+    @_schema(
+        "webhook_deliveries_list",
         summary="The endpoint's deliveries, newest first (status filter; beforeId pages on).",
         parameters=[s.WebhookDeliveryQuerySerializer],
         responses=s.WebhookDeliveryPageSerializer,
-        tags=TAGS,
     )
     def get(self, request: Request, endpoint_id: str) -> Response:
-        context = _manager(request)
-        endpoint = selectors.webhook_endpoint_get(workspace=context.workspace, public_id=endpoint_id)
+        _, endpoint = _managed_endpoint(request, endpoint_id)
         query = parse(s.WebhookDeliveryQuerySerializer, request.query_params)
         rows = selectors.webhook_delivery_list(
             endpoint=endpoint, status=query.get("status"), before_id=query.get("beforeId")
@@ -149,16 +150,14 @@ class WebhookDeliveryListView(APIView):
 
 
 class WebhookAttemptListView(APIView):
-    @extend_schema(
-        operation_id="webhook_attempts_list",
+    @_schema(
+        "webhook_attempts_list",
         summary="The delivery log: every attempt (status code, latency, response excerpt), newest first.",
         parameters=[s.WebhookAttemptQuerySerializer],
         responses=s.WebhookAttemptPageSerializer,
-        tags=TAGS,
     )
     def get(self, request: Request, endpoint_id: str) -> Response:
-        context = _manager(request)
-        endpoint = selectors.webhook_endpoint_get(workspace=context.workspace, public_id=endpoint_id)
+        _, endpoint = _managed_endpoint(request, endpoint_id)
         query = parse(s.WebhookAttemptQuerySerializer, request.query_params)
         rows = selectors.webhook_attempt_list(endpoint=endpoint, before_id=query.get("beforeId"))
         page, next_before = _page(rows, query["limit"])
@@ -166,27 +165,24 @@ class WebhookAttemptListView(APIView):
 
 
 class WebhookEndpointReplayView(APIView):
-    @extend_schema(
-        operation_id="webhook_endpoints_replay_failed",
+    @_schema(
+        "webhook_endpoints_replay_failed",
         summary="Send every FAILED delivery of the endpoint again.",
         request=None,
         responses=s.WebhookReplaySerializer,
-        tags=TAGS,
     )
     def post(self, request: Request, endpoint_id: str) -> Response:
-        context = _manager(request)
-        endpoint = selectors.webhook_endpoint_get(workspace=context.workspace, public_id=endpoint_id)
+        context, endpoint = _managed_endpoint(request, endpoint_id)
         count = services.webhook_endpoint_replay_failed(endpoint=endpoint, acting_user=context.user)
         return Response(s.WebhookReplaySerializer({"replayed": count}).data)
 
 
 class WebhookDeliveryReplayView(APIView):
-    @extend_schema(
-        operation_id="webhook_deliveries_replay",
+    @_schema(
+        "webhook_deliveries_replay",
         summary="Send one delivery again (failed, or delivered and lost by the receiver).",
         request=None,
         responses=s.WebhookDeliverySerializer,
-        tags=TAGS,
     )
     def post(self, request: Request, delivery_id: str) -> Response:
         context = _manager(request)
