@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from submissions import queue as queue_counts
 from submissions.admin_queue import QUEUE_BULK_MAX
 from submissions.constants import EventType, GrantTargetType, SubmissionStatus, VisibilityMode
 from submissions.models import Submission, SubmissionEvent
@@ -326,3 +328,24 @@ def test_an_outsider_gets_no_queue(client: Any, other_workspace: Any, member_of:
     client.force_login(outsider)
     response = client.get(reverse(QUEUE))
     assert response.status_code == 200 and submission.public_id not in response.content.decode()
+
+
+def test_the_count_under_the_queue_is_exact_up_to_the_cap_then_said_to_be_an_estimate(
+    client: Any, reviewer: Any, form_version: Any, make_submission: Any, monkeypatch: Any
+) -> None:
+    """The paginator's line (``admin/capped_pagination.html``, shared with the audit log's): PostgreSQL estimates past
+    ``COUNT_EXACT_CAP`` and says so; SQLite always counts exactly."""
+    for _ in range(4):
+        make_submission(form_version)
+    client.force_login(reviewer)
+    paginator = re.compile(r'<p class="paginator">(.*?)</p>', re.S)
+
+    exact = paginator.findall(client.get(reverse(QUEUE)).content.decode())
+    monkeypatch.setattr(queue_counts, "COUNT_EXACT_CAP", 2)
+    capped = paginator.findall(client.get(reverse(QUEUE)).content.decode())
+
+    assert [line.split() for line in exact] == [["4", "submissions"]]
+    if connection.vendor == "postgresql":
+        assert len(capped) == 1 and re.fullmatch(r"\s*about \d+ submissions \(an estimate\)\s*", capped[0])
+    else:
+        assert capped == exact
