@@ -16,7 +16,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from config.actors import actor_label
+from config.actors import actor_label, written_by
 from documents.access import document_hidden_q
 from documents.links import size_formatted
 from documents.models import Document
@@ -55,7 +55,7 @@ def _percent(value: Decimal | None) -> str | None:
 
 
 def _actor(user: User | None, api_key_name: str = "") -> str:
-    return actor_label(user, api_key_name) or "System"
+    return written_by(user, api_key_name)  # as the case page and the history endpoint name them
 
 
 # --- Documents -------------------------------------------------------------------------------------------------
