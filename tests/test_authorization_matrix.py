@@ -184,6 +184,7 @@ MATRIX: dict[str, list[Call]] = {
     "api/submissions/<str:submission_id>/snapshots/<str:snapshot_id>/rollback": [Call("post", ADMINS)],
     "api/submissions/<str:submission_id>/evidence-packs": [Call("post", SUBMISSION_WRITERS)],
     "api/workflows/<str:workflow_id>/evidence-packs": [Call("post", WRITERS)],
+    "api/evidence-packs": [Call("get", OWN_WRITERS)],
     "api/evidence-packs/<str:pack_id>": [Call("get", WRITERS)],
     "api/evidence-packs/<str:pack_id>/links": [Call("get", WRITERS)],  # a QUEUED pack: 409 to those allowed
     "api/submissions/<str:submission_id>/visibility": [
