@@ -129,7 +129,7 @@ ROW_COLUMNS = (
     "assignee_read_at",
     "data",
 )
-_STATUS_LABELS = {str(value): str(label) for value, label in SubmissionStatus.choices}
+STATUS_LABELS = {str(value): str(label) for value, label in SubmissionStatus.choices}
 
 
 class _People(dict[int, str]):
@@ -142,7 +142,7 @@ class _People(dict[int, str]):
 
 
 def export_row(
-    values: tuple[Any, ...], layout: ExportLayout, people: _People
+    values: tuple[Any, ...], layout: ExportLayout, people: Mapping[int, str]
 ) -> tuple[list[str], dict[str, list[list[str]]]]:
     """A submission's main row (``values``: its ``ROW_COLUMNS``), and its rows of each table (without the joining
     columns)."""
@@ -166,7 +166,7 @@ def export_row(
                 texts[entry.key] = entry.text
     main = [
         public_id,
-        _STATUS_LABELS.get(status, status),
+        STATUS_LABELS.get(status, status),
         title,
         number,
         created_at.isoformat(timespec="seconds"),
@@ -196,11 +196,11 @@ def _rows(
         progress(done)
 
 
-def _csv_cell(value: str) -> str:
+def csv_cell(value: str) -> str:
     return f"'{value}" if value.startswith(_FORMULA_START) and not _NUMBER.match(value) else value
 
 
-class _Lines:
+class CsvLines:
     """``csv.writer`` into a string per row."""
 
     def __init__(self) -> None:
@@ -208,7 +208,7 @@ class _Lines:
         self._writer = csv.writer(self._buffer)
 
     def line(self, row: Iterable[str]) -> str:
-        self._writer.writerow([_csv_cell(value) for value in row])
+        self._writer.writerow([csv_cell(value) for value in row])
         text = self._buffer.getvalue()
         self._buffer.seek(0)
         self._buffer.truncate()
@@ -219,7 +219,7 @@ def export_csv_lines(
     submissions: QuerySet[Submission], layout: ExportLayout, progress: Progress = None
 ) -> Iterator[str]:
     """The main table as CSV lines (for an export with no tables)."""
-    lines = _Lines()
+    lines = CsvLines()
     yield lines.line(layout.header)
     for _, main, _ in _rows(submissions, layout, progress):
         yield lines.line(main)
@@ -258,7 +258,7 @@ def export_csv_zip(
 ) -> Iterator[bytes]:
     """``submissions.csv`` and one CSV per table, as ZIP bytes while they are made."""
     sink = _Sink()
-    lines = _Lines()
+    lines = CsvLines()
     with ExitStack() as files:
         spools = {
             key: files.enter_context(tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, mode="w+", newline=""))
@@ -271,7 +271,7 @@ def export_csv_zip(
 
 def _zip(
     sink: _Sink,
-    lines: _Lines,
+    lines: CsvLines,
     spools: Mapping[str, IO[str]],
     submission_rows: Iterator[tuple[str, list[str], dict]],
     layout: ExportLayout,
@@ -386,7 +386,18 @@ def submission_export(
         return Export(export_xlsx_stream(submissions, layout), content_type, filename)
     if layout.tables:
         return Export(export_csv_zip(submissions, layout), content_type, filename)
-    return Export(export_csv_lines(submissions, layout), content_type, filename)
+    return Export(export_csv(submissions, layout), content_type, filename)
+
+
+def export_csv(submissions: QuerySet[Submission], layout: ExportLayout, progress: Progress = None) -> Iterator[bytes]:
+    """The main table as CSV bytes (for an export with no tables): PostgreSQL's COPY where it can show every cell
+    (``export_copy``), else the Python writer."""
+    from submissions.export_copy import copy_select, export_csv_copy  # it builds on this module
+
+    select = copy_select(submissions, layout)
+    if select is not None:
+        return export_csv_copy(submissions, layout, select, progress)
+    return (line.encode() for line in export_csv_lines(submissions, layout, progress))
 
 
 def export_kind(export_format: ExportFormat, layout: ExportLayout) -> tuple[str, str]:
@@ -411,5 +422,5 @@ def export_write(
         for chunk in export_csv_zip(submissions, layout, progress):
             target.write(chunk)
     else:
-        for line in export_csv_lines(submissions, layout, progress):
-            target.write(line.encode())
+        for chunk in export_csv(submissions, layout, progress):
+            target.write(chunk)

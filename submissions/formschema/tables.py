@@ -27,6 +27,9 @@ class TableFillType(FieldType):
     def clean(self, field: Field, value: Any, path: str, context: CleanContext) -> Any:
         raise AssertionError("a table is walked row by row (walk_table)")
 
+    def display_sql(self, field: Field, value: str) -> str | None:
+        return None  # a table of its own: the export's Python writer
+
     def spec(self, field: Field, language: str | None = None) -> dict[str, Any]:
         from submissions.formschema.spec import field_spec
 

@@ -95,6 +95,10 @@ class FileType(FieldType):
         count = len(value) if isinstance(value, list) else 1
         return in_language(gettext_noop("%(count)s file(s) attached"), language) % {"count": count}
 
+    def display_sql(self, field: Field, value: str) -> str | None:
+        count = f"CASE WHEN jsonb_typeof({value}) = 'array' THEN jsonb_array_length({value}) ELSE 1 END"
+        return f"{count} || ' file(s) attached'"
+
     def spec(self, field: Field, language: str | None = None) -> dict[str, Any]:
         accept = self.accept_list(field)
         multiple = bool(field.constraints.get("multiple"))

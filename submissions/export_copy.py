@@ -1,0 +1,172 @@
+"""The CSV export on PostgreSQL: the database shows every cell and streams the rows with ``COPY (<the export's
+SELECT>) TO STDOUT``, byte for byte what the Python writer (``exports.export_csv_lines``) makes.
+
+Each field type's display has a SQL twin beside it (``FieldType.display_sql``, pieces in
+``formschema.displaysql``); the base columns (status label, form, version, ISO times, assignee's name, review state)
+and the formula guard are SQL too. A cell SQL cannot be sure of (``PYTHON_CELL``) makes its row come out as its
+stored values in JSON, which Python then writes with ``exports.export_row``. Exports that hide fields by
+conditions or have tables (repeatable sections, table_fill) keep the Python writer: ``copy_select`` is None.
+
+The SELECT has three levels: the export's queryset (its filters, visibility and order), the cells (computed once
+each: ``OFFSET 0`` keeps PostgreSQL from inlining them into every use), and the formula guard. COPY ends its rows
+with ``\\n``, Python's ``csv`` with ``\\r\\n``; each CopyData message is one row, so the ending is swapped per row.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from django.db import connections
+from django.db.models import QuerySet
+
+from submissions.exports import (
+    STATUS_LABELS,
+    STREAM_CHUNK_BYTES,
+    CsvLines,
+    ExportLayout,
+    Progress,
+    csv_cell,
+    export_row,
+)
+from submissions.formschema.displaysql import PYTHON_CELL, WHITESPACE, formula_guarded, literal, shown_cell
+from submissions.models import Submission
+
+# What the innermost SELECT reads (c0, c1, ... in this order): ``exports.ROW_COLUMNS`` and the assignee's names.
+_INNER = (
+    "public_id",
+    "status",
+    "form_version_id",
+    "created_at",
+    "updated_at",
+    "submitter_name",
+    "user_id",
+    "assignee_read_at",
+    "data",
+    "user__first_name",
+    "user__last_name",
+    "user__username",
+)
+_ISO = '\'YYYY-MM-DD"T"HH24:MI:SS"+00:00"\''  # isoformat(timespec="seconds") of a UTC datetime
+_PYTHON_ROW = PYTHON_CELL.encode()
+
+
+def _text(value: str) -> str:
+    """A Python-made cell as a literal: guarded, and NULL when empty (COPY writes NULL as nothing, '' as "")."""
+    cell = csv_cell(value)
+    return literal(cell) if cell else "NULL"
+
+
+def _by_version(layout: ExportLayout, values: dict[int, str]) -> str:
+    """One expression for every row: the versions' own where they differ (``c2`` is the row's version)."""
+    distinct = set(values.values())
+    if len(distinct) == 1 and len(values) == len(layout.versions):
+        return distinct.pop()
+    arms = " ".join(f"WHEN {version} THEN {expression}" for version, expression in values.items())
+    return f"CASE c2 {arms} END"
+
+
+def _field_cells(layout: ExportLayout) -> list[str] | None:
+    """Each field column's cell expression, or None when a version shows something SQL cannot."""
+    for _, _, compiled in layout.versions.values():
+        if any(item.condition is not None for item in compiled.fields.values()) or any(
+            section.condition is not None or section.repeatable for section in compiled.sections
+        ):
+            return None
+    cells = []
+    for key in layout.fields:
+        by_version: dict[int, str] = {}
+        for version, (_, _, compiled) in layout.versions.items():
+            item = compiled.fields.get(key)
+            if item is None:
+                continue
+            value = f"(c8 -> {literal(key)})"
+            display = item.handler.display_sql(item, value)
+            if display is None:
+                return None
+            by_version[version] = shown_cell(value, display)
+        cells.append(_by_version(layout, by_version))
+    return cells
+
+
+def copy_select(submissions: QuerySet[Submission], layout: ExportLayout) -> str | None:
+    """The SELECT whose COPY is the CSV's rows (header aside), or None where the Python writer must do it."""
+    connection = connections[submissions.db]
+    if connection.vendor != "postgresql" or layout.tables:
+        return None
+    fields = _field_cells(layout)
+    if fields is None:
+        return None
+    sql, params = submissions.values_list(*_INNER).query.sql_with_params()
+    inner = connection.ops.compose_sql(sql, params)  # type: ignore[attr-defined]
+    status = " ".join(f"WHEN {literal(value)} THEN {_text(label)}" for value, label in STATUS_LABELS.items())
+    title = _by_version(layout, {version: _text(title) for version, (title, _, _) in layout.versions.items()})
+    number = _by_version(layout, {version: _text(number) for version, (_, number, _) in layout.versions.items()})
+    raw = ", ".join(f"c{n}" for n in range(len(_INNER)))
+    cells = [
+        f"CASE c1 {status} ELSE c1 END",
+        title,
+        number,
+        f"to_char(c3 AT TIME ZONE 'UTC', {_ISO})",
+        f"to_char(c4 AT TIME ZONE 'UTC', {_ISO})",
+        "NULLIF(c5, '')",
+        "CASE WHEN c6 IS NULL THEN NULL "
+        "ELSE NULLIF(COALESCE(NULLIF(btrim(c9 || ' ' || c10, "
+        f"{literal(WHITESPACE)}), ''), c11), '') END",
+        "CASE WHEN c6 IS NULL THEN 'Unassigned' WHEN c7 IS NULL THEN 'Assigned, not opened' ELSE 'In review' END",
+        *fields,
+    ]
+    names = [f"m{n}" for n in range(len(cells))]
+    middle = (
+        f"SELECT {raw}, {', '.join(f'{cell} AS {name}' for cell, name in zip(cells, names, strict=True))} "
+        f"FROM ({inner}) AS t({raw}) OFFSET 0"
+    )
+    marker = literal(PYTHON_CELL)
+    python = " OR ".join(f"{name} = {marker}" for name in names[8:]) or "false"
+    flagged = f"SELECT *, ({python}) AS python FROM ({middle}) AS m OFFSET 0"
+    guarded = {"m5", "m6", *names[8:]}  # the texts a row brings (the rest are guarded literals or never formulas)
+    columns = [
+        f"CASE WHEN python THEN {marker} || json_build_array({raw})::text ELSE {formula_guarded('c0')} END",
+        *(f"CASE WHEN python THEN NULL ELSE {formula_guarded(n) if n in guarded else n} END" for n in names),
+    ]
+    return f"SELECT {', '.join(columns)} FROM ({flagged}) AS f"
+
+
+def _python_line(line: bytes, layout: ExportLayout, lines: CsvLines) -> bytes:
+    """The row of a submission SQL could not show all of: written from its stored values, as Python does."""
+    cell = next(csv.reader([line.decode()]))[0]
+    if not cell.startswith(PYTHON_CELL):
+        return line[:-1] + b"\r\n"  # a stored value held the marker: SQL's row is right
+    values: list[Any] = json.loads(cell.removeprefix(PYTHON_CELL))
+    user_id, first, last, username = values[6], *values[9:]
+    values[3], values[4] = datetime.fromisoformat(values[3]), datetime.fromisoformat(values[4])
+    people = {user_id: f"{first} {last}".strip() or username} if user_id is not None else {}
+    main, _ = export_row(tuple(values[:9]), layout, people)
+    return lines.line(main).encode()
+
+
+def export_csv_copy(
+    submissions: QuerySet[Submission], layout: ExportLayout, select: str, progress: Progress = None
+) -> Iterator[bytes]:
+    """The CSV (header, then COPY's rows of ``select``) in chunks of about ``STREAM_CHUNK_BYTES``."""
+    lines = CsvLines()
+    chunk, size, done = [lines.line(layout.header).encode()], 0, 0
+    with (
+        connections[submissions.db].cursor() as cursor,
+        cursor.cursor.copy(f"COPY ({select}) TO STDOUT WITH (FORMAT csv)") as copy,
+    ):
+        for data in copy:
+            line = bytes(data)
+            line = _python_line(line, layout, lines) if _PYTHON_ROW in line else line[:-1] + b"\r\n"
+            chunk.append(line)
+            size += len(line)
+            done += 1
+            if size >= STREAM_CHUNK_BYTES:
+                yield b"".join(chunk)
+                chunk, size = [], 0
+    yield b"".join(chunk)
+    if progress is not None:  # only now: while COPY runs, the connection takes no other statement
+        progress(done)
