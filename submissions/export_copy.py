@@ -7,9 +7,10 @@ and the formula guard are SQL too. A cell SQL cannot be sure of (``PYTHON_CELL``
 stored values in JSON, which Python then writes with ``exports.export_row``. Exports that hide fields by
 conditions or have tables (repeatable sections, table_fill) keep the Python writer: ``copy_select`` is None.
 
-The SELECT has three levels: the export's queryset (its filters, visibility and order), the cells (computed once
-each: ``OFFSET 0`` keeps PostgreSQL from inlining them into every use), and the formula guard. COPY ends its rows
-with ``\\n``, Python's ``csv`` with ``\\r\\n``; each CopyData message is one row, so the ending is swapped per row.
+The SELECT nests the export's queryset (its filters, visibility and order), the cells (computed once each:
+``OFFSET 0`` keeps PostgreSQL from inlining them into every use), the flag of a row Python must write, and the
+formula guard. COPY ends its rows
+with ``\\n``, Python's ``csv`` with ``\\r\\n``: ``_batch`` swaps them.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from django.db.models import QuerySet
 
 from submissions.exports import (
     STATUS_LABELS,
-    STREAM_CHUNK_BYTES,
     CsvLines,
     ExportLayout,
     Progress,
@@ -52,6 +52,7 @@ _INNER = (
 )
 _ISO = '\'YYYY-MM-DD"T"HH24:MI:SS"+00:00"\''  # isoformat(timespec="seconds") of a UTC datetime
 _PYTHON_ROW = PYTHON_CELL.encode()
+BATCH_ROWS = 500
 
 
 def _text(value: str) -> str:
@@ -148,25 +149,37 @@ def _python_line(line: bytes, layout: ExportLayout, lines: CsvLines) -> bytes:
     return lines.line(main).encode()
 
 
+def _batch(rows: list[Any], layout: ExportLayout, lines: CsvLines) -> bytes:
+    """COPY's rows with Python's line ends. Without a quote in them no row has a line break inside a cell (COPY
+    quotes those), nor is any Python's (its JSON is quoted): one replace does them all."""
+    data = b"".join(rows)
+    if b'"' not in data:
+        return data.replace(b"\n", b"\r\n")
+    out = []
+    for row in rows:
+        line = bytes(row)
+        out.append(_python_line(line, layout, lines) if _PYTHON_ROW in line else line[:-1] + b"\r\n")
+    return b"".join(out)
+
+
 def export_csv_copy(
     submissions: QuerySet[Submission], layout: ExportLayout, select: str, progress: Progress = None
 ) -> Iterator[bytes]:
-    """The CSV (header, then COPY's rows of ``select``) in chunks of about ``STREAM_CHUNK_BYTES``."""
+    """The CSV: the header, then COPY's rows of ``select``, ``BATCH_ROWS`` at a time."""
     lines = CsvLines()
-    chunk, size, done = [lines.line(layout.header).encode()], 0, 0
+    yield lines.line(layout.header).encode()
+    rows: list[Any] = []
+    done = 0
     with (
         connections[submissions.db].cursor() as cursor,
         cursor.cursor.copy(f"COPY ({select}) TO STDOUT WITH (FORMAT csv)") as copy,
     ):
-        for data in copy:
-            line = bytes(data)
-            line = _python_line(line, layout, lines) if _PYTHON_ROW in line else line[:-1] + b"\r\n"
-            chunk.append(line)
-            size += len(line)
-            done += 1
-            if size >= STREAM_CHUNK_BYTES:
-                yield b"".join(chunk)
-                chunk, size = [], 0
-    yield b"".join(chunk)
+        for row in copy:  # one row per CopyData message
+            rows.append(row)
+            if len(rows) == BATCH_ROWS:
+                done += BATCH_ROWS
+                yield _batch(rows, layout, lines)
+                rows = []
+    yield _batch(rows, layout, lines)
     if progress is not None:  # only now: while COPY runs, the connection takes no other statement
-        progress(done)
+        progress(done + len(rows))

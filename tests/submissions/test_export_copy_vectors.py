@@ -193,6 +193,7 @@ def test_copy_and_python_write_the_same_bytes(
     copies: list[Any] = []
     python_rows: list[Any] = []
     monkeypatch.setattr(export_copy, "export_csv_copy", _spy(export_copy.export_csv_copy, copies))
+    monkeypatch.setattr(export_copy, "BATCH_ROWS", 3)  # batches with no quote in them, and batches with some
     monkeypatch.setattr(export_copy, "_python_line", _spy(export_copy._python_line, python_rows))
     by_copy = _export(api_client)
     assert len(copies) == 1, "the COPY path ran"
