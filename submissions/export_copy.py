@@ -7,9 +7,10 @@ and the formula guard are SQL too. A cell SQL cannot be sure of (``PYTHON_CELL``
 stored values in JSON, which Python then writes with ``exports.export_row``. Exports that hide fields by
 conditions or have tables (repeatable sections, table_fill) keep the Python writer: ``copy_select`` is None.
 
-The SELECT nests the export's queryset (its filters, visibility and order), the cells (computed once each:
-``OFFSET 0`` keeps PostgreSQL from inlining them into every use), the flag of a row Python must write, and the
-formula guard. COPY ends its rows
+The SELECT nests, around the export's queryset (its filters, visibility and order): the base cells and each
+answer's jsonb, type and text; each field's display; the bidi controls stripped and the flag of a row Python must
+write; the formula guard. Each level computes its columns once (``OFFSET 0`` keeps PostgreSQL from inlining them into
+every use above). COPY ends its rows
 with ``\\n``, Python's ``csv`` with ``\\r\\n``: ``_batch`` swaps them.
 """
 
@@ -32,7 +33,15 @@ from submissions.exports import (
     csv_cell,
     export_row,
 )
-from submissions.formschema.displaysql import PYTHON_CELL, WHITESPACE, formula_guarded, literal, shown_cell
+from submissions.formschema.displaysql import (
+    PYTHON_CELL,
+    WHITESPACE,
+    Answer,
+    formula_guarded,
+    literal,
+    shown_cell,
+    without_bidi,
+)
 from submissions.models import Submission
 
 # What the innermost SELECT reads (c0, c1, ... in this order): ``exports.ROW_COLUMNS`` and the assignee's names.
@@ -64,33 +73,43 @@ def _text(value: str) -> str:
 def _by_version(layout: ExportLayout, values: dict[int, str]) -> str:
     """One expression for every row: the versions' own where they differ (``c2`` is the row's version)."""
     distinct = set(values.values())
+    if not values:
+        return "NULL"
     if len(distinct) == 1 and len(values) == len(layout.versions):
         return distinct.pop()
     arms = " ".join(f"WHEN {version} THEN {expression}" for version, expression in values.items())
     return f"CASE c2 {arms} END"
 
 
+def _answer(n: int) -> Answer:
+    return Answer(value=f"a{n}", kind=f"k{n}", text=f"s{n}")
+
+
 def _field_cells(layout: ExportLayout) -> list[str] | None:
-    """Each field column's cell expression, or None when a version shows something SQL cannot."""
+    """Each field column's display (of ``_answer(n)`` for the n-th field), or None when a version shows something
+    SQL cannot."""
     for _, _, compiled in layout.versions.values():
         if any(item.condition is not None for item in compiled.fields.values()) or any(
             section.condition is not None or section.repeatable for section in compiled.sections
         ):
             return None
     cells = []
-    for key in layout.fields:
+    for n, key in enumerate(layout.fields):
         by_version: dict[int, str] = {}
         for version, (_, _, compiled) in layout.versions.items():
             item = compiled.fields.get(key)
             if item is None:
                 continue
-            value = f"(c8 -> {literal(key)})"
-            display = item.handler.display_sql(item, value)
+            display = item.handler.display_sql(item, _answer(n))
             if display is None:
                 return None
-            by_version[version] = shown_cell(value, display)
+            by_version[version] = shown_cell(_answer(n), display)
         cells.append(_by_version(layout, by_version))
     return cells
+
+
+def _columns(names: list[str]) -> str:
+    return ", ".join(names)
 
 
 def copy_select(submissions: QuerySet[Submission], layout: ExportLayout) -> str | None:
@@ -103,37 +122,45 @@ def copy_select(submissions: QuerySet[Submission], layout: ExportLayout) -> str 
         return None
     sql, params = submissions.values_list(*_INNER).query.sql_with_params()
     inner = connection.ops.compose_sql(sql, params)  # type: ignore[attr-defined]
+    raw = [f"c{n}" for n in range(len(_INNER))]
+    # 1. The base cells and each field's answer (its jsonb, type and text), read once.
     status = " ".join(f"WHEN {literal(value)} THEN {_text(label)}" for value, label in STATUS_LABELS.items())
     title = _by_version(layout, {version: _text(title) for version, (title, _, _) in layout.versions.items()})
     number = _by_version(layout, {version: _text(number) for version, (_, number, _) in layout.versions.items()})
-    raw = ", ".join(f"c{n}" for n in range(len(_INNER)))
-    cells = [
+    base = [
         f"CASE c1 {status} ELSE c1 END",
         title,
         number,
         f"to_char(c3 AT TIME ZONE 'UTC', {_ISO})",
         f"to_char(c4 AT TIME ZONE 'UTC', {_ISO})",
         "NULLIF(c5, '')",
-        "CASE WHEN c6 IS NULL THEN NULL "
-        "ELSE NULLIF(COALESCE(NULLIF(btrim(c9 || ' ' || c10, "
-        f"{literal(WHITESPACE)}), ''), c11), '') END",
+        f"CASE WHEN c6 IS NULL THEN NULL ELSE NULLIF(COALESCE(NULLIF(btrim(c9 || ' ' || c10, {literal(WHITESPACE)}), "
+        "''), c11), '') END",
         "CASE WHEN c6 IS NULL THEN 'Unassigned' WHEN c7 IS NULL THEN 'Assigned, not opened' ELSE 'In review' END",
-        *fields,
     ]
-    names = [f"m{n}" for n in range(len(cells))]
-    middle = (
-        f"SELECT {raw}, {', '.join(f'{cell} AS {name}' for cell, name in zip(cells, names, strict=True))} "
-        f"FROM ({inner}) AS t({raw}) OFFSET 0"
-    )
+    b = [f"b{n}" for n in range(len(base))]
+    answers = []
+    for n, key in enumerate(layout.fields):
+        answer = _answer(n)
+        answers += [f"c8 -> {literal(key)} AS {answer.value}", f"jsonb_typeof(c8 -> {literal(key)}) AS {answer.kind}"]
+        answers.append(f"c8 ->> {literal(key)} AS {answer.text}")
+    read = _columns([*raw, *(f"{cell} AS {name}" for cell, name in zip(base, b, strict=True)), *answers])
+    read_sql = f"SELECT {read} FROM ({inner}) AS t({_columns(raw)}) OFFSET 0"
+    # 2. Each field's display; 3. without bidi controls, and whether the row is Python's; 4. the formula guard.
+    d = [f"d{n}" for n in range(len(fields))]
+    shown = _columns([*raw, *b, *(f"{cell} AS {name}" for cell, name in zip(fields, d, strict=True))])
+    shown_sql = f"SELECT {shown} FROM ({read_sql}) AS r OFFSET 0"
     marker = literal(PYTHON_CELL)
-    python = " OR ".join(f"{name} = {marker}" for name in names[8:]) or "false"
-    flagged = f"SELECT *, ({python}) AS python FROM ({middle}) AS m OFFSET 0"
-    guarded = {"m5", "m6", *names[8:]}  # the texts a row brings (the rest are guarded literals or never formulas)
+    python = " OR ".join(f"{name} = {marker}" for name in d) or "false"
+    m = [f"m{n}" for n in range(len(fields))]
+    clean = [f"NULLIF({without_bidi(name)}, '') AS {cell}" for name, cell in zip(d, m, strict=True)]
+    flagged_sql = f"SELECT {_columns([*raw, *b, *clean])}, ({python}) AS python FROM ({shown_sql}) AS s OFFSET 0"
+    guarded = {"b0", "b5", "b6", *m}  # the texts a row brings (the others: guarded literals, or times)
     columns = [
-        f"CASE WHEN python THEN {marker} || json_build_array({raw})::text ELSE {formula_guarded('c0')} END",
-        *(f"CASE WHEN python THEN NULL ELSE {formula_guarded(n) if n in guarded else n} END" for n in names),
+        f"CASE WHEN python THEN {marker} || json_build_array({_columns(raw)})::text ELSE {formula_guarded('c0')} END",
+        *(f"CASE WHEN python THEN NULL ELSE {formula_guarded(n) if n in guarded else n} END" for n in [*b, *m]),
     ]
-    return f"SELECT {', '.join(columns)} FROM ({flagged}) AS f"
+    return f"SELECT {_columns(columns)} FROM ({flagged_sql}) AS f"
 
 
 def _python_line(line: bytes, layout: ExportLayout, lines: CsvLines) -> bytes:

@@ -2,16 +2,18 @@
 ``COPY`` path, ``submissions.export_copy``). Each field type's expression sits beside its Python ``display``
 (``FieldType.display_sql``); these are the pieces they share.
 
-An expression gets the answer as a ``jsonb`` expression that is neither SQL NULL nor JSON null. Where SQL cannot
-be sure to match Python (a list in a text field, a float Python would print in exponent form...), it yields
-``PYTHON_CELL``: the export then has Python write that row. A stored value that happens to hold the marker only
-costs that row a Python pass, never a wrong cell.
+An expression gets the answer (``Answer``: its jsonb, type and text) when it is neither SQL NULL nor JSON null.
+Where SQL cannot be sure to match Python (a list in a text field, a float Python would print in exponent form...),
+it yields ``PYTHON_CELL``: the export then has Python write that row. A stored value that happens to hold the
+marker only costs that row a Python pass, never a wrong cell.
 """
 
 from __future__ import annotations
 
 import sys
 import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 
 PYTHON_CELL = "\ufdd0python-cell\ufdd1"
@@ -20,14 +22,19 @@ BIDI_CONTROLS = "".join(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206A)
 WHITESPACE = "".join(ch for ch in map(chr, range(0x3100)) if ch.isspace())
 
 
+@dataclass(frozen=True)
+class Answer:
+    """A stored answer as SQL: ``value`` its jsonb, ``kind`` its ``jsonb_typeof``, ``text`` its ``->>`` text (a
+    string's own text, else its JSON), each a column the export computes once per row."""
+
+    value: str
+    kind: str
+    text: str
+
+
 def literal(text: str) -> str:
     """``text`` as a SQL string literal (standard-conforming strings; PostgreSQL text holds no NUL)."""
     return "'" + text.replace("'", "''") + "'"
-
-
-def text_of(value: str) -> str:
-    """A JSON string's text."""
-    return f"({value} #>> '{{}}')"
 
 
 @cache
@@ -51,20 +58,29 @@ def number_pattern() -> str:
 
 
 def formula_guarded(text: str) -> str:
-    """``exports.csv_cell`` of a text expression: a leading quote on what a spreadsheet would run as a formula."""
-    starts = ", ".join(literal(ch) for ch in ("=", "+", "-", "@", "\t", "\r"))
+    """``exports.csv_cell`` of a text column: a leading quote on what a spreadsheet would run as a formula."""
+    starts = ", ".join(str(ord(ch)) for ch in ("=", "+", "-", "@", "\t", "\r"))
+    quote = literal("'")
     return (
-        f"CASE WHEN left({text}, 1) IN ({starts}) AND {text} !~ {literal(number_pattern())} "
-        f"THEN '''' || {text} ELSE {text} END"
+        f"CASE WHEN ascii({text}) IN ({starts}) AND {text} !~ {literal(number_pattern())} "
+        f"THEN {quote} || {text} ELSE {text} END"
     )
 
 
-def python_str(value: str) -> str:
+def without_bidi(text: str) -> str:
+    """``strip_bidi_controls`` of a text column (an ASCII text has none)."""
+    return (
+        f"CASE WHEN octet_length({text}) = char_length({text}) THEN {text} "
+        f"ELSE translate({text}, {literal(BIDI_CONTROLS)}, '') END"
+    )
+
+
+def python_str(answer: Answer) -> str:
     """``str(value)`` of the JSON value Python reads (``json.loads`` of PostgreSQL's text of the jsonb)."""
     return (
-        f"CASE jsonb_typeof({value}) WHEN 'string' THEN {text_of(value)} "
-        f"WHEN 'boolean' THEN CASE WHEN {value} = 'true' THEN 'True' ELSE 'False' END "
-        f"WHEN 'number' THEN {_python_number(f'({value})::text')} ELSE {literal(PYTHON_CELL)} END"
+        f"CASE {answer.kind} WHEN 'string' THEN {answer.text} "
+        f"WHEN 'boolean' THEN CASE WHEN {answer.text} = 'true' THEN 'True' ELSE 'False' END "
+        f"WHEN 'number' THEN {_python_number(answer.text)} ELSE {literal(PYTHON_CELL)} END"
     )
 
 
@@ -89,12 +105,18 @@ def labels_case(text: str, labels: dict[str, str]) -> str:
     return f"CASE {text} {arms} ELSE {text} END"
 
 
-def shown_cell(value: str, display: str) -> str:
-    """A field's cell: nothing for no answer (SQL NULL, JSON null, a blank string: ``VisibilityWalk.value``),
-    else ``display`` without bidi controls, and NULL for an empty text (COPY writes NULL as nothing)."""
-    blank = f"btrim({text_of(value)}, {literal(WHITESPACE)}) = ''"
+def of_str(answer: Answer, display: Callable[[str], str]) -> str:
+    """``display`` of ``str(value)``: of the text column itself for a string (the common case, cheap), else of
+    ``python_str``."""
+    return f"CASE WHEN {answer.kind} = 'string' THEN {display(answer.text)} ELSE {display(python_str(answer))} END"
+
+
+def shown_cell(answer: Answer, display: str) -> str:
+    """A field's cell: NULL for no answer (SQL NULL, JSON null, a blank string: ``VisibilityWalk.value``), else
+    ``display``. A blank string starts with white space, or is empty (``ascii`` 0)."""
+    spaces = ", ".join(str(ord(ch)) for ch in f"\0{WHITESPACE}")
+    blank = f"(ascii({answer.text}) IN ({spaces}) AND btrim({answer.text}, {literal(WHITESPACE)}) = '')"
     return (
-        f"CASE WHEN {value} IS NULL OR jsonb_typeof({value}) = 'null' "
-        f"OR (jsonb_typeof({value}) = 'string' AND {blank}) THEN NULL "
-        f"ELSE NULLIF(translate({display}, {literal(BIDI_CONTROLS)}, ''), '') END"
+        f"CASE WHEN {answer.kind} IS NULL OR {answer.kind} = 'null' "
+        f"OR ({answer.kind} = 'string' AND {blank}) THEN NULL ELSE {display} END"
     )

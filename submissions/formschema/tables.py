@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext_noop
 
 from config.messages import Message
+from submissions.formschema.displaysql import Answer
 from submissions.formschema.fieldtypes.base import CleanContext, FieldType, constraints_spec
 from submissions.formschema.schema import Field, SchemaErrors
 
@@ -27,7 +28,7 @@ class TableFillType(FieldType):
     def clean(self, field: Field, value: Any, path: str, context: CleanContext) -> Any:
         raise AssertionError("a table is walked row by row (walk_table)")
 
-    def display_sql(self, field: Field, value: str) -> str | None:
+    def display_sql(self, field: Field, answer: Answer) -> str | None:
         return None  # a table of its own: the export's Python writer
 
     def spec(self, field: Field, language: str | None = None) -> dict[str, Any]:

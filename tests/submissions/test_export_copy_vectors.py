@@ -104,7 +104,7 @@ MANY_VALUES: list[Any] = [
     MISSING,
 ]
 COUNTRIES: list[Any] = ["US", "us", "gB", "DE", "XX", "USA", "u", "\u212aE", "=1", "", "  ", 5, True, None, [1]]
-YES_NO: list[Any] = [True, False, 0, 1, 0.0, 2.5, "no", [], [0], {}, {"a": 1}, None, MISSING]
+YES_NO: list[Any] = [True, False, 0, 1, 0.0, 2.5, "no", "", " \t", [], [0], {}, {"a": 1}, None, MISSING]
 # Numbers as PostgreSQL may hold them (written by SQL, not by Python's json): more digits than a float has.
 NUMBER_TEXTS = ["1.50", "1E+2", "-0.0", "0.12345678901234567", "9.999999999999999", "1.0000000000000001", "1e400"]
 FILES: list[Any] = [["a.pdf"], [], "one.pdf", ["a", "b", "c"], 5, {"a": 1}, None]
@@ -239,3 +239,17 @@ def test_an_export_with_conditions_keeps_the_python_writer_and_hides_hidden_answ
 
     assert not copies and len(lines) == 2
     assert lines[1].endswith(",p,") and "stale" not in lines[1]
+
+
+def test_an_export_of_no_rows_is_its_header(
+    api_client: Any, workspace: Any, publish_form: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    publish_form(workspace, schema={"fields": [_field("text", "Field")]})
+    copies: list[Any] = []
+    monkeypatch.setattr(export_copy, "export_csv_copy", _spy(export_copy.export_csv_copy, copies))
+
+    assert (
+        _export(api_client)
+        == b"Submission ID,Status,Form,Form version,Created,Updated,Submitter,Assignee,Review state\r\n"
+    )
+    assert len(copies) == 1

@@ -9,7 +9,7 @@ from typing import Any, ClassVar, Literal
 from django.utils import translation
 from django.utils.translation import gettext_noop
 
-from submissions.formschema.displaysql import python_str
+from submissions.formschema.displaysql import Answer, python_str
 from submissions.formschema.sanitize import sanitize_text
 from submissions.formschema.schema import Field, Invalid, SchemaErrors, is_int, is_number
 
@@ -57,10 +57,10 @@ class FieldType:
         """A stored value as a reviewer reads it."""
         return str(value)
 
-    def display_sql(self, field: Field, value: str) -> str | None:
-        """``display`` as a PostgreSQL expression of the jsonb expression ``value`` (see ``displaysql``), or None
-        where SQL cannot show it at all (the export then writes every row in Python)."""
-        return python_str(value)
+    def display_sql(self, field: Field, answer: Answer) -> str | None:
+        """``display`` as a PostgreSQL expression of ``answer`` (see ``displaysql``), or None where SQL cannot
+        show it at all (the export then writes every row in Python)."""
+        return python_str(answer)
 
     def spec(self, field: Field, language: str | None = None) -> dict[str, Any]:
         """What a browser needs beyond the common keys to render and check the field (JSON-able)."""

@@ -10,7 +10,7 @@ from typing import Any
 import pycountry
 from django.utils.translation import gettext_noop
 
-from submissions.formschema.displaysql import PYTHON_CELL, labels_case, literal, python_str
+from submissions.formschema.displaysql import PYTHON_CELL, Answer, labels_case, literal, of_str
 from submissions.formschema.fieldtypes.base import (
     CleanContext,
     FieldType,
@@ -45,8 +45,8 @@ class SelectType(FieldType):
     def display(self, field: Field, value: Any, language: str | None = None) -> str:
         return field.option_label(str(value), language)
 
-    def display_sql(self, field: Field, value: str) -> str | None:
-        return labels_case(python_str(value), field.option_labels)
+    def display_sql(self, field: Field, answer: Answer) -> str | None:
+        return of_str(answer, lambda text: labels_case(text, field.option_labels))
 
     def spec(self, field: Field, language: str | None = None) -> dict[str, Any]:
         return {"options": _options_spec(field, language)}
@@ -86,11 +86,12 @@ class CheckboxType(FieldType):
     def display(self, field: Field, value: Any, language: str | None = None) -> str:
         return ", ".join(field.option_label(choice, language) for choice in value)
 
-    def display_sql(self, field: Field, value: str) -> str | None:
+    def display_sql(self, field: Field, answer: Answer) -> str | None:
         """A list of strings in its order; anything else (which Python iterates, or fails on) is Python's."""
         label = labels_case("(choice #>> '{}')", field.option_labels)
+        value = answer.value
         return (
-            f"CASE WHEN jsonb_typeof({value}) <> 'array' THEN {literal(PYTHON_CELL)} ELSE (SELECT CASE WHEN "
+            f"CASE WHEN {answer.kind} <> 'array' THEN {literal(PYTHON_CELL)} ELSE (SELECT CASE WHEN "
             f"bool_and(jsonb_typeof(choice) = 'string') IS FALSE THEN {literal(PYTHON_CELL)} "
             f"ELSE string_agg({label}, ', ' ORDER BY n) END "
             f"FROM jsonb_array_elements({value}) WITH ORDINALITY AS choices(choice, n)) END"
@@ -139,6 +140,13 @@ def _country_case(code: str) -> str:
     return f"CASE {code} {arms} END"
 
 
+def _country_sql(text: str) -> str:
+    return (
+        f"CASE WHEN {text} ~ '^[A-Za-z]{{2}}$' THEN COALESCE({_country_case(f'lower({text})')} || ' (' || "
+        f"{text} || ')', {text}) WHEN {text} ~ '^[\\x01-\\x7f]*$' THEN {text} ELSE {literal(PYTHON_CELL)} END"
+    )
+
+
 class CountryType(FieldType):
     name = "country"
     widget = "country"
@@ -153,14 +161,10 @@ class CountryType(FieldType):
         name = country_name(str(value), language)
         return f"{name} ({value})" if name else str(value)
 
-    def display_sql(self, field: Field, value: str) -> str | None:
+    def display_sql(self, field: Field, answer: Answer) -> str | None:
         """pycountry finds a code whatever its case; a non-ASCII text (which Python's ``lower`` may turn into a
         code) is Python's."""
-        text = python_str(value)
-        return (
-            f"CASE WHEN {text} ~ '^[A-Za-z]{{2}}$' THEN COALESCE({_country_case(f'lower({text})')} || ' (' || "
-            f"{text} || ')', {text}) WHEN {text} ~ '^[\x01-\x7f]*$' THEN {text} ELSE {literal(PYTHON_CELL)} END"
-        )
+        return of_str(answer, _country_sql)
 
     def spec(self, field: Field, language: str | None = None) -> dict[str, Any]:
         return {"options": [dict(option) for option in country_options(language)]}
@@ -178,11 +182,12 @@ class YesNoType(FieldType):
     def display(self, field: Field, value: Any, language: str | None = None) -> str:
         return in_language(gettext_noop("Yes") if value else gettext_noop("No"), language)
 
-    def display_sql(self, field: Field, value: str) -> str | None:
+    def display_sql(self, field: Field, answer: Answer) -> str | None:
         """Python's truth of the value (an answer is never a blank string here: that is no answer)."""
+        value, text = answer.value, answer.text
         truth = (
-            f"CASE jsonb_typeof({value}) WHEN 'boolean' THEN {value} = 'true' "
-            f"WHEN 'number' THEN ({value})::text::numeric <> 0 WHEN 'array' THEN jsonb_array_length({value}) > 0 "
-            f"WHEN 'object' THEN {value} <> '{{}}' ELSE {value} <> '\"\"' END"
+            f"CASE {answer.kind} WHEN 'boolean' THEN {text} = 'true' WHEN 'number' THEN {text}::numeric <> 0 "
+            f"WHEN 'array' THEN jsonb_array_length({value}) > 0 WHEN 'object' THEN {value} <> '{{}}' "
+            f"ELSE {text} <> '' END"
         )
         return f"CASE WHEN {truth} THEN 'Yes' ELSE 'No' END"

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.utils.translation import gettext_noop
 
+from submissions.formschema.displaysql import Answer
 from submissions.formschema.fieldtypes.base import CleanContext, FieldType, constraints_spec, in_language
 from submissions.formschema.sanitize import sanitize_text
 from submissions.formschema.schema import Field, Invalid, SchemaErrors
@@ -95,8 +96,8 @@ class FileType(FieldType):
         count = len(value) if isinstance(value, list) else 1
         return in_language(gettext_noop("%(count)s file(s) attached"), language) % {"count": count}
 
-    def display_sql(self, field: Field, value: str) -> str | None:
-        count = f"CASE WHEN jsonb_typeof({value}) = 'array' THEN jsonb_array_length({value}) ELSE 1 END"
+    def display_sql(self, field: Field, answer: Answer) -> str | None:
+        count = f"CASE WHEN {answer.kind} = 'array' THEN jsonb_array_length({answer.value}) ELSE 1 END"
         return f"{count} || ' file(s) attached'"
 
     def spec(self, field: Field, language: str | None = None) -> dict[str, Any]:
