@@ -253,3 +253,26 @@ def test_an_export_of_no_rows_is_its_header(
         == b"Submission ID,Status,Form,Form version,Created,Updated,Submitter,Assignee,Review state\r\n"
     )
     assert len(copies) == 1
+
+
+def test_the_list_filters_and_order_apply_to_the_copy_as_to_python(
+    api_client: Any, workspace: Any, publish_form: Any, make_submission: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kept = publish_form(workspace, schema={"fields": [_field("text", "Field")]}, title="Kept")
+    other = publish_form(workspace, schema={"fields": [_field("text", "Field")]}, title="Other")
+    for n in range(6):
+        make_submission(kept if n % 2 else other, data={"f_text": f"client {n} 100%"})
+    query = {"format": "csv", "formId": kept.form.public_id, "search": "client", "sortBy": "status"}
+
+    def export() -> bytes:
+        response = api_client.get(EXPORT, query)
+        assert response.status_code == 200
+        return b"".join(response.streaming_content)
+
+    copies: list[Any] = []
+    monkeypatch.setattr(export_copy, "export_csv_copy", _spy(export_copy.export_csv_copy, copies))
+    by_copy = export()
+    monkeypatch.setattr(export_copy, "copy_select", lambda *args: None)
+
+    assert len(copies) == 1 and by_copy == export()
+    assert [line.split(b",")[2] for line in by_copy.splitlines()[1:]] == [b"Kept"] * 3
