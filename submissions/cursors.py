@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.core import signing
 from django.db.models import Q
@@ -18,6 +19,9 @@ from django.utils import timezone
 from submissions.constants import SORT_FIELDS
 from submissions.errors import InvalidCursor
 from submissions.models import Submission
+
+if TYPE_CHECKING:
+    from submissions.selectors import ListedSubmission
 
 SALT = "submissions.list.cursor"
 
@@ -32,8 +36,9 @@ class Cursor:
     pk: int
 
 
-def cursor_encode(*, row: Submission, sort_by: str, sort_order: str) -> str:
-    """The cursor of the page that follows ``row`` in the order of ``sort_by`` and ``sort_order``."""
+def cursor_encode(*, row: Submission | ListedSubmission, sort_by: str, sort_order: str) -> str:
+    """The cursor of the page that follows ``row`` (a submission or a list row) in the order of ``sort_by`` and
+    ``sort_order``."""
     value = getattr(row, SORT_FIELDS[sort_by])
     key = value.isoformat() if isinstance(value, datetime) else value
     return signing.dumps({"s": sort_by, "o": sort_order, "v": key, "i": row.pk}, salt=SALT)

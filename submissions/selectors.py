@@ -9,7 +9,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth.models import User
 from django.contrib.postgres.search import SearchQuery, SearchVectorExact, SearchVectorField
@@ -43,7 +43,6 @@ from submissions.ids import SUBMISSION_ID_LENGTH, SUBMISSION_ID_PREFIX
 from submissions.models import (
     Form,
     FormVersion,
-    Matter,
     MatterSubmission,
     ShareLink,
     Submission,
@@ -106,6 +105,27 @@ class SubmissionFilters:
     sort_order: str = "desc"
 
 
+class ListedSubmission(NamedTuple):
+    """A row of the list, as its query selects it: plain values, no model instance (a page holds up to 100)."""
+
+    pk: int
+    public_id: str
+    status: str
+    data: Any
+    metadata: Any
+    user_id: int | None
+    visibility_mode: str
+    created_at: datetime
+    updated_at: datetime
+    form_public_id: str
+    version_public_id: str
+    version_number: int
+    matter_public_id: str | None
+    matter_number: int | None
+    matter_number_prefix: str | None
+    matter_title: str | None
+
+
 @dataclass(frozen=True)
 class Page:
     """One page of a list. ``total`` is exact unless ``total_exact`` is False (see ``submission_list``).
@@ -113,7 +133,7 @@ class Page:
     ``page`` is None for a page read by cursor; ``next_cursor`` is None on the last page.
     """
 
-    items: list[Submission]
+    items: list[ListedSubmission]
     page: int | None
     limit: int
     total: int
@@ -281,11 +301,12 @@ def submission_list(
             Submission.objects.filter(pk__in=page_ids)
             .annotate(**LISTED_COLUMNS, **{f"first_matter_{name}": _first_matter(name) for name in FIRST_MATTER_FIELDS})
             .order_by(*order)
+            .values_list(*LISTED_FIELDS, *LISTED_COLUMNS, *(f"first_matter_{name}" for name in FIRST_MATTER_FIELDS))
         )
 
     memo_key = None if filters.search else ("submission_list", *principal, limit, offset, seek, deep)
-    found = list(sqlmemo.rows(Submission, memo_key, page_rows))
-    items = [_listed(row) for row in found[:limit]]
+    found = sqlmemo.values(Submission, memo_key, page_rows)
+    items = [ListedSubmission._make(row) for row in found[:limit]]
     next_cursor = None
     if len(found) > limit:
         next_cursor = cursor_encode(row=items[-1], sort_by=filters.sort_by, sort_order=filters.sort_order)
@@ -320,7 +341,18 @@ def submission_export_queryset(*, context: WorkspaceContext, filters: Submission
 
 
 FIRST_MATTER_FIELDS = ("public_id", "number", "number_prefix", "title")
-# A list row's form and version, as columns of its own (``_listed``): no joined model to build per row.
+# A list row: these columns, then its form's and version's (``LISTED_COLUMNS``), then its first matter's.
+LISTED_FIELDS = (
+    "pk",
+    "public_id",
+    "status",
+    "data",
+    "metadata",
+    "user_id",
+    "visibility_mode",
+    "created_at",
+    "updated_at",
+)
 LISTED_COLUMNS = {
     "listed_form_public_id": F("form__public_id"),
     "listed_version_public_id": F("form_version__public_id"),
@@ -331,21 +363,6 @@ LISTED_COLUMNS = {
 def _first_matter(name: str) -> Subquery:
     links = MatterSubmission.objects.filter(submission=OuterRef("pk")).order_by("created_at", "id")
     return Subquery(links.values(f"matter__{name}")[:1])
-
-
-def _listed(row: Submission) -> Submission:
-    """A list row ready for the serializer: ``form`` and ``form_version`` hold their public ids (and the version's
-    number) only, ``first_matter`` is a Matter or None, all from the row's own columns."""
-    row.form = Form(pk=row.form_id, public_id=row.listed_form_public_id)  # type: ignore[attr-defined]
-    row.form_version = FormVersion(
-        pk=row.form_version_id,
-        form_id=row.form_id,
-        public_id=row.listed_version_public_id,  # type: ignore[attr-defined]
-        version=row.listed_version_number,  # type: ignore[attr-defined]
-    )
-    values = {name: getattr(row, f"first_matter_{name}") for name in FIRST_MATTER_FIELDS}
-    row.first_matter = Matter(**values) if values["public_id"] is not None else None  # type: ignore[attr-defined]
-    return row
 
 
 @dataclass(frozen=True)

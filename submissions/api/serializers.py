@@ -28,6 +28,7 @@ from submissions.constants import (
     VisibilityMode,
 )
 from submissions.models import Form, FormVersion, Submission, SubmissionAttachment, SubmissionNote
+from submissions.selectors import ListedSubmission
 
 
 def iso(value: datetime | None) -> str | None:
@@ -144,14 +145,11 @@ class FormListQuerySerializer(QuerySerializer):
 
 
 def matters_of(submission: Submission) -> list[dict[str, Any]]:
-    """The first linked matter (lists bring it with the rows as ``first_matter``), or an empty list."""
-    if hasattr(submission, "first_matter"):
-        matter = submission.first_matter
-    else:
-        link = submission.matter_links.select_related("matter").order_by("created_at", "id").first()
-        matter = link.matter if link is not None else None
-    if matter is None:
+    """The first linked matter, or an empty list (a list row brings its own: ``listed_representation``)."""
+    link = submission.matter_links.select_related("matter").order_by("created_at", "id").first()
+    if link is None:
         return []
+    matter = link.matter
     return [
         {"id": matter.public_id, "number": matter.number, "numberPrefix": matter.number_prefix, "title": matter.title}
     ]
@@ -202,7 +200,7 @@ class SubmissionSerializer(serializers.ModelSerializer[Submission]):
 
 def submission_representation(submission: Submission) -> dict[str, Any]:
     """A submission as ``SubmissionSerializer`` declares it (which renders through this): the fields written out
-    once, without a field object per value, since a page of the list renders up to 100 of them."""
+    once, without a field object per value."""
     version = submission.form_version
     return {
         "id": str(submission.public_id),
@@ -217,6 +215,35 @@ def submission_representation(submission: Submission) -> dict[str, Any]:
         "matters": matters_of(submission),
         "createdAt": iso(submission.created_at),
         "updatedAt": iso(submission.updated_at),
+    }
+
+
+def listed_representation(row: ListedSubmission) -> dict[str, Any]:
+    """A row of the list (``selectors.ListedSubmission``) as ``submission_representation`` renders the same
+    submission, built from the row's plain values."""
+    matters = []
+    if row.matter_public_id is not None:
+        matters.append(
+            {
+                "id": row.matter_public_id,
+                "number": row.matter_number,
+                "numberPrefix": row.matter_number_prefix,
+                "title": row.matter_title,
+            }
+        )
+    return {
+        "id": row.public_id,
+        "formId": row.form_public_id,
+        "formVersionId": row.version_public_id,
+        "formVersion": {"id": row.version_public_id, "version": row.version_number},
+        "status": row.status,
+        "data": row.data,
+        "metadata": row.metadata,
+        "userId": str(row.user_id) if row.user_id else None,
+        "visibility": row.visibility_mode,
+        "matters": matters,
+        "createdAt": iso(row.created_at),
+        "updatedAt": iso(row.updated_at),
     }
 
 

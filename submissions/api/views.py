@@ -165,7 +165,7 @@ def _page_response(
     )
     key = "drafts" if page_serializer is r.DraftPageSerializer else "submissions"
     # The page's shape is ``page_serializer``'s (the schema's); its items render as its child does.
-    items = [s.submission_representation(item) for item in page.items]
+    items = [s.listed_representation(item) for item in page.items]
     response = Response({key: items, "pagination": page.pagination})
     response[TOTAL_EXACT_HEADER] = "true" if page.total_exact else "false"
     return response
