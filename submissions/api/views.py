@@ -16,6 +16,7 @@ from config.schema import conflict
 from submissions import access, history, selectors, services
 from submissions.api import responses as r
 from submissions.api import serializers as s
+from submissions.api.list_query import parse_list_query
 from submissions.constants import GrantTargetType, VisibilityMode
 from submissions.links import share_url
 from submissions.selectors import SubmissionFilters
@@ -196,7 +197,7 @@ class SubmissionListView(APIView):
         tags=["Submissions"],
     )
     def get(self, request: Request) -> Response:
-        query = parse(s.SubmissionListQuerySerializer, request.query_params)
+        query = parse_list_query(request.query_params)
         return _page_response(request, query, list_filters(query), r.SubmissionPageSerializer)
 
     @extend_schema(
@@ -323,7 +324,7 @@ class DraftListView(APIView):
         tags=["Drafts"],
     )
     def get(self, request: Request) -> Response:
-        query = parse(s.SubmissionListQuerySerializer, request.query_params)
+        query = parse_list_query(request.query_params)
         filters = SubmissionFilters(
             form_id=query.get("formId"),
             search=query.get("search"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import re
 from datetime import timedelta
 from typing import Any
@@ -147,6 +148,39 @@ def test_ids_are_random_and_unique(make_submission: Any, form_version: Any) -> N
 
 
 # --- List ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("memo", [True, False])
+def test_a_list_item_is_the_submission_as_its_own_page_renders_it(
+    api_client: Any,
+    workspace: Any,
+    form_version: Any,
+    make_submission: Any,
+    member_of: Any,
+    settings: Any,
+    memo: bool,
+) -> None:
+    """The list builds its items from plain row values: each is byte for byte what GET /api/submissions/{id}
+    renders (a matter or none, an assignee or none, metadata, non-ASCII data), with the compiled SQL or without."""
+    settings.PERF_SQL_MEMO = memo
+    member = member_of(workspace, Role.MEMBER)
+    plain = make_submission(form_version)
+    rich = make_submission(
+        form_version,
+        data={**copy.deepcopy(SEED_SUBMISSION_DATA), "full_name": "Zoë Ünal \"quoted\" 名前"},
+        metadata={"source": "api", "tags": ["a", 1, None, {"nested": True}]},
+        user=member,
+    )
+    matter = matter_create(workspace=workspace, title="Matter ß", acting_user=None)
+    matter_link_submission(matter=matter, submission=rich, acting_user=None)
+    for _ in range(2):  # the second time from the compiled SQL, when on
+        listed = api_client.get(reverse("submission-list")).json()["submissions"]
+        assert [item["id"] for item in listed] == [rich.public_id, plain.public_id]
+        for item in listed:
+            detail = api_client.get(reverse("submission-detail", args=[item["id"]]))
+            assert json.dumps(item, ensure_ascii=False) == json.dumps(detail.json(), ensure_ascii=False)
+    assert listed[0]["matters"][0]["title"] == "Matter ß" and listed[0]["userId"] == str(member.pk)
+    assert listed[1]["matters"] == [] and listed[1]["userId"] is None
 
 
 def test_list_shape_pagination_and_matters(
