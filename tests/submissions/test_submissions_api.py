@@ -167,7 +167,7 @@ def test_a_list_item_is_the_submission_as_its_own_page_renders_it(
     plain = make_submission(form_version)
     rich = make_submission(
         form_version,
-        data={**copy.deepcopy(SEED_SUBMISSION_DATA), "full_name": "Zoë Ünal \"quoted\" 名前"},
+        data={**copy.deepcopy(SEED_SUBMISSION_DATA), "full_name": 'Zoë Ünal "quoted" 名前'},
         metadata={"source": "api", "tags": ["a", 1, None, {"nested": True}]},
         user=member,
     )
