@@ -4,8 +4,9 @@ SELECT>) TO STDOUT``, byte for byte what the Python writer (``exports.export_csv
 Each field type's display has a SQL twin beside it (``FieldType.display_sql``, pieces in
 ``formschema.displaysql``); the base columns (status label, form, version, ISO times, assignee's name, review state)
 and the formula guard are SQL too. A cell SQL cannot be sure of (``PYTHON_CELL``) makes its row come out as its
-stored values in JSON, which Python then writes with ``exports.export_row``. Exports that hide fields by
-conditions or have tables (repeatable sections, table_fill) keep the Python writer: ``copy_select`` is None.
+stored values in JSON, which Python then writes with ``exports.export_row``; so do all rows of a form version whose
+conditions may hide answers (hidden ones must stay blank). Exports with tables (repeatable sections, table_fill), or
+whose every version has conditions, keep the Python writer: ``copy_select`` is None.
 
 The SELECT nests, around the export's queryset (its filters, visibility and order): the base cells and each
 answer's jsonb, type and text; each field's display; the bidi controls stripped and the flag of a row Python must
@@ -33,6 +34,7 @@ from submissions.exports import (
     csv_cell,
     export_row,
 )
+from submissions.formschema.compile import CompiledSchema
 from submissions.formschema.displaysql import (
     PYTHON_CELL,
     WHITESPACE,
@@ -85,20 +87,22 @@ def _answer(n: int) -> Answer:
     return Answer(value=f"a{n}", kind=f"k{n}", text=f"s{n}")
 
 
-def _field_cells(layout: ExportLayout) -> list[str] | None:
-    """Each field column's display (of ``_answer(n)`` for the n-th field), or None when a version shows something
-    SQL cannot."""
-    for _, _, compiled in layout.versions.values():
-        if any(item.condition is not None for item in compiled.fields.values()) or any(
-            section.condition is not None or section.repeatable for section in compiled.sections
-        ):
-            return None
+def _hides_answers(compiled: CompiledSchema) -> bool:
+    """Whether conditions may hide answers of this version (its rows are then Python's: hidden must stay blank)."""
+    return any(item.condition is not None for item in compiled.fields.values()) or any(
+        section.condition is not None for section in compiled.sections
+    )
+
+
+def _field_cells(layout: ExportLayout, python_versions: set[int]) -> list[str] | None:
+    """Each field column's display (of ``_answer(n)`` for the n-th field) in the versions SQL shows, or None when
+    one shows something SQL cannot."""
     cells = []
     for n, key in enumerate(layout.fields):
         by_version: dict[int, str] = {}
         for version, (_, _, compiled) in layout.versions.items():
             item = compiled.fields.get(key)
-            if item is None:
+            if item is None or version in python_versions:
                 continue
             display = item.handler.display_sql(item, _answer(n))
             if display is None:
@@ -117,7 +121,10 @@ def copy_select(submissions: QuerySet[Submission], layout: ExportLayout) -> str 
     connection = connections[submissions.db]
     if connection.vendor != "postgresql" or layout.tables:
         return None
-    fields = _field_cells(layout)
+    python_versions = {version for version, (_, _, compiled) in layout.versions.items() if _hides_answers(compiled)}
+    if python_versions and python_versions == set(layout.versions):
+        return None
+    fields = _field_cells(layout, python_versions)
     if fields is None:
         return None
     sql, params = submissions.values_list(*_INNER).query.sql_with_params()
@@ -151,7 +158,10 @@ def copy_select(submissions: QuerySet[Submission], layout: ExportLayout) -> str 
     shown = _columns([*raw, *b, *(f"{cell} AS {name}" for cell, name in zip(fields, d, strict=True))])
     shown_sql = f"SELECT {shown} FROM ({read_sql}) AS r OFFSET 0"
     marker = literal(PYTHON_CELL)
-    python = " OR ".join(f"{name} = {marker}" for name in d) or "false"
+    flags = [f"{name} = {marker}" for name in d]
+    if python_versions:
+        flags.append(f"c2 IN ({_columns([str(version) for version in sorted(python_versions)])})")
+    python = " OR ".join(flags) or "false"
     m = [f"m{n}" for n in range(len(fields))]
     clean = [f"NULLIF({without_bidi(name)}, '') AS {cell}" for name, cell in zip(d, m, strict=True)]
     flagged_sql = f"SELECT {_columns([*raw, *b, *clean])}, ({python}) AS python FROM ({shown_sql}) AS s OFFSET 0"

@@ -215,23 +215,30 @@ def _spy(function: Any, calls: list[Any]) -> Any:
     return spy
 
 
-def test_an_export_with_conditions_keeps_the_python_writer_and_hides_hidden_answers(
-    api_client: Any, workspace: Any, publish_form: Any, make_submission: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    schema = {
-        "fields": [
-            {"key": "kind", "label": "Kind", "type": "select", "options": [{"value": "p"}, {"value": "c"}]},
-            {
-                "key": "company",
-                "label": "Company",
-                "type": "text",
-                "condition": {"field": "kind", "operator": "equals", "value": "c"},
-            },
-        ]
-    }
-    version = publish_form(workspace, schema=schema)
+CONDITIONAL = {
+    "fields": [
+        {"key": "kind", "label": "Kind", "type": "select", "options": [{"value": "p"}, {"value": "c"}]},
+        {
+            "key": "company",
+            "label": "Company",
+            "type": "text",
+            "condition": {"field": "kind", "operator": "equals", "value": "c"},
+        },
+    ]
+}
+
+
+def _stale(make_submission: Any, version: Any) -> Submission:
+    """A submission whose stored data still holds the answer of a field its conditions now hide."""
     submission = make_submission(version, data={"kind": "c", "company": "Acme"})
     Submission.objects.filter(pk=submission.pk).update(data={"kind": "p", "company": "stale"})
+    return submission
+
+
+def test_an_export_whose_every_version_has_conditions_keeps_the_python_writer(
+    api_client: Any, workspace: Any, publish_form: Any, make_submission: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _stale(make_submission, publish_form(workspace, schema=CONDITIONAL))
     copies: list[Any] = []
     monkeypatch.setattr(export_copy, "export_csv_copy", _spy(export_copy.export_csv_copy, copies))
 
@@ -239,6 +246,24 @@ def test_an_export_with_conditions_keeps_the_python_writer_and_hides_hidden_answ
 
     assert not copies and len(lines) == 2
     assert lines[1].endswith(",p,") and "stale" not in lines[1]
+
+
+def test_rows_of_a_version_with_conditions_are_written_by_python_within_the_copy(
+    api_client: Any, workspace: Any, publish_form: Any, make_submission: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stale = _stale(make_submission, publish_form(workspace, schema=CONDITIONAL, title="Conditional"))
+    plain = publish_form(workspace, schema={"fields": [{"key": "company", "label": "Company", "type": "text"}]})
+    make_submission(plain, data={"company": "Plain Ltd"})
+    copies: list[Any] = []
+    python_rows: list[Any] = []
+    monkeypatch.setattr(export_copy, "export_csv_copy", _spy(export_copy.export_csv_copy, copies))
+    monkeypatch.setattr(export_copy, "_python_line", _spy(export_copy._python_line, python_rows))
+    by_copy = _export(api_client)
+    monkeypatch.setattr(export_copy, "copy_select", lambda *args: None)
+
+    assert len(copies) == 1 and len(python_rows) == 1 and by_copy == _export(api_client)
+    shown = {line.split(",")[0]: line for line in by_copy.decode().splitlines()[1:]}
+    assert "stale" not in shown[stale.public_id] and "Plain Ltd" in by_copy.decode()
 
 
 def test_an_export_of_no_rows_is_its_header(
