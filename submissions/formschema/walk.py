@@ -46,7 +46,8 @@ class Walk:
         raise NotImplementedError
 
     def require(self, item: Field, value: Any, path: str) -> None:
-        if self.require_required and item.required and is_empty(value):
+        """A required field without an answer; an answer already refused is not also called missing."""
+        if self.require_required and item.required and is_empty(value) and path not in self.errors:
             self.error(path, Message(gettext_noop("%(label)s is required."), label=item.local_label()))
 
     def bounds(self, path: str, count: int, low: int | None, high: int | None, what: str) -> None:

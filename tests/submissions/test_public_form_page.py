@@ -117,7 +117,27 @@ def test_bad_input_answers_errors_next_to_their_fields_and_writes_nothing(client
     assert response.status_code == 400
     assert '<p class="rf-error" id="f-full_name-error">Full legal name is required.</p>' in page
     assert "Please correct the following" in page and 'href="#f-email"' in page
+    # What was typed is refused for what it is, not also called missing.
+    assert '<p class="rf-error" id="f-email-error">Must be a valid email address.</p>' in page
+    assert "Email is required." not in page
     assert Submission.objects.count() == 0 and PublicFormSession.objects.count() == 0
+
+
+def test_a_refused_answer_to_a_required_field_is_not_also_called_missing(
+    api_client: APIClient, workspace: Workspace
+) -> None:
+    """The API the pages share says the same: one message for a required field's bad value."""
+    form = make_form(workspace)
+
+    response = api_client.post(
+        reverse("submission-list"),
+        {"formId": form.public_id, "data": {"full_name": "Jane Doe", "email": "not an address"}},
+        format="json",
+    )
+
+    assert response.status_code == 400, response.content
+    assert response.json()["details"]["fields"] == {"email": ["Must be a valid email address."]}
+    assert Submission.objects.count() == 0
 
 
 def test_hostile_values_are_escaped(client: Client, workspace: Workspace) -> None:
