@@ -49,6 +49,7 @@ class BoundField:
     template_row: list[BoundField] = field(default_factory=list)  # table_fill: what "Add a row" clones
     cell: bool = False  # a table cell: labelled by its column header
     file_names: Mapping[str, str] = field(default_factory=dict)  # document id -> name, of files already uploaded
+    source_title: str = ""  # a table filled from a repeatable section: that section's title, to name it
 
     @property
     def kept_files(self) -> list[dict[str, str]]:
@@ -201,12 +202,14 @@ def bind_form(
     ``file_names`` names the uploaded documents file fields may hold (by id): those are shown as kept files.
     """
     values, errors, names = values or {}, localized_errors(errors or {}), file_names or {}
+    titles = {str(section["id"]): str(section.get("title") or "") for section in spec.get("sections", [])}
 
     def bind(item: dict[str, Any], path: str, value: Any) -> BoundField:
         bound = BoundField(
             spec=item, path=path, name=prefix + path, value=value, errors=errors.get(path, []), file_names=names
         )
         if item["widget"] == "table":
+            bound.source_title = titles.get(str(item.get("sourceSection") or ""), "")
             rows = value if isinstance(value, list) else []
             count = max(len(rows), int(item.get("minRows", 0) or 0), 0 if item.get("sourceSection") else 1)
 

@@ -71,6 +71,8 @@ def test_every_field_type_gets_the_widget_a_person_expects(workspace: Workspace)
     assert 'accept=".pdf"' in html and "PDF up to 15.0" in html
     assert 'canvas class="rf-signature-pad"' in html and "Or type your full name to sign" in html
     assert 'data-source-section="shareholders"' in html and '<th scope="col">Shareholder</th>' in html
+    # The table comes before its section on the page: its help names the section rather than saying "above".
+    assert "One row per entry of “Shareholders”; the first columns fill in as you type." in html
     assert 'name="shareholders_items[0].sh_name"' in html  # minItems rows, and a template for more
     assert 'name="shareholders_items[__INDEX__].sh_name"' in html
     assert "As it appears on your passport." in html and "<h2" in html and "Shareholders</h2>" in html
