@@ -60,10 +60,11 @@
       return false;
     }
     list.replaceChildren();
+    const rows = answer.uploads.map((fileUpload) => uploadRow(list, fileUpload, ""));  // every file, waiting
     let allDone = true;
     for (const [index, fileUpload] of answer.uploads.entries()) {
       const file = todo[index];
-      const ui = uploadRow(list, fileUpload, "");
+      const ui = rows[index];
       if (await uploadOne(fileUpload, file.blob, ui)) {
         uploaded.set(fileKey(file), fileUpload.documentId);
         continue;

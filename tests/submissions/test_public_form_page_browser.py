@@ -8,9 +8,11 @@ checks each state; screenshots of each go to artifacts/screenshots/.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from documents.constants import DocumentStatus
 from documents.models import Document
@@ -183,6 +185,8 @@ def test_axe_finds_nothing_serious_while_a_file_is_uploading(
 
     assert len(held) == 1
     assert "Uploading 0%" in page.inner_text(".upload[data-state=uploading]")
+    # The file after it is listed already, waiting its turn.
+    expect(page.locator(".upload[data-file='extract.pdf']")).to_have_text(re.compile("Waiting"))
     assert_accessible(page, "uploading")
     screenshot(page, "public-form-uploading")
 
