@@ -9,10 +9,12 @@ checks every state; screenshots of each go to artifacts/screenshots/.
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 from rest_framework.test import APIClient
 
 from documents.constants import DocumentStatus
@@ -25,7 +27,7 @@ from tests.workflows.public_action_support import (
     submit_url,
 )
 from workflows.constants import PublicActionStatus
-from workflows.models import PublicAction, SubjectRecord
+from workflows.models import PublicAction, Relation, SubjectRecord
 from workspaces.models import Workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -133,6 +135,49 @@ def test_a_rejected_file_is_listed_with_its_reason_and_uploaded_again(
 
     assert PublicAction.objects.get(pk=action.pk).status == PublicActionStatus.COMPLETED
     assert Document.objects.get(status=DocumentStatus.UPLOADED).original_name == "scan.pdf"
+
+
+def test_a_client_adds_a_company_and_its_owner_with_shares_and_removes_a_person_added_by_mistake(
+    browser: Any, live_server: Any, workspace: Workspace, screenshot: Any
+) -> None:
+    schema = {"fields": [{"key": "company", "label": "Company name", "type": "text", "required": True}]}
+    action, token = make_rich_action(workspace, schema)
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/actions/{token}")
+    page.fill("#f-company", "Acme")
+
+    page.click("[data-add-entity=company]")  # entity 0: a company owning half of the client, with its file
+    page.select_option("#rel-0-role", "owner")
+    page.fill("#rel-0-share", "50")
+    page.fill("#f-role-entity-0-company_name", "Holdco Ltd")
+    page.set_input_files("#f-role-entity-0-company_document", files=[pdf("holdco register.pdf")])
+    page.click("[data-add-entity=individual]")  # entity 1: a person owning 60% of that company
+    page.select_option("#rel-1-role", "ubo")
+    page.select_option("#rel-1-to", label="Company 1")
+    page.fill("#rel-1-share", "60")
+    page.fill("#f-role-entity-1-first_name", "Ada")
+    page.fill("#f-role-entity-1-last_name", "Lovelace")
+    page.click("[data-add-entity=individual]")  # entity 2: added by mistake, then removed
+    page.fill("#f-role-entity-2-first_name", "Wrong")
+    expect(page.locator("fieldset.entity")).to_have_count(3)
+    page.locator("fieldset.entity").nth(2).locator(".entity-remove").click()
+    expect(page.locator("fieldset.entity")).to_have_count(2)
+    expect(page.locator("[data-add-entity=individual]")).to_be_focused()  # focus is not lost with the box
+    assert_accessible(page, "parties")
+    screenshot(page, "public-action-parties")
+
+    page.click("#submit")
+    page.wait_for_selector("#confirmation", timeout=30_000)
+
+    assert PublicAction.objects.get(pk=action.pk).status == PublicActionStatus.COMPLETED
+    root = action.workflow.subject_record
+    holdco = SubjectRecord.objects.get(data__company_name="Holdco Ltd")
+    ada = SubjectRecord.objects.get(data__first_name="Ada")
+    assert not SubjectRecord.objects.filter(data__first_name="Wrong").exists()
+    edges = {(r.from_record_id, r.to_record_id, r.role, r.ownership_percentage) for r in Relation.objects.all()}
+    assert edges == {(holdco.pk, root.pk, "owner", Decimal("50")), (ada.pk, holdco.pk, "ubo", Decimal("60"))}
+    document = Document.objects.get(original_name="holdco register.pdf")
+    assert document.status == DocumentStatus.UPLOADED
 
 
 KEYBOARD_SCHEMA = {
