@@ -93,6 +93,7 @@ def test_reject_request_a_revision_client_reuploads_and_reviewer_accepts(
     client.wait_for_selector("#revision-status[data-state=completed], #revision-status[data-state=error]")
     assert client.get_attribute("#revision-status", "data-state") == "completed", client.inner_text("#revision-status")
     assert_accessible(client, "revision sent")
+    screenshot(client, "revision-request-sent")
 
     reviewer.goto(workflow_url)
     new = Fulfillment.objects.filter(required_document=requirement).exclude(pk=first.pk).get()

@@ -230,7 +230,9 @@ def test_revision_request_reopens_the_client_link_and_the_new_file_is_a_new_fulf
     workflow.refresh_from_db()
     requirement.refresh_from_db()
     assert (workflow.status, requirement.status) == (WorkflowStatus.IN_REVIEW, RequiredDocumentStatus.PENDING_REVIEW)
-    assert "We have received every document we asked for." in end_client.get(f"/actions/{token}").content.decode()
+    thanks = end_client.get(f"/actions/{token}").content.decode()
+    assert "We have received every document we asked for." in thanks
+    assert f"Requested by {workflow.workspace.name}" in thanks  # the link opened later still says who asked
     assert RevisionRequest.objects.get().state == "Completed"
 
 
