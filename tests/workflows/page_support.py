@@ -90,7 +90,7 @@ def make_rich_action(workspace: Workspace, schema: dict[str, Any] | None = None)
     suffix = f"{workspace.pk}-{PublicAction.objects.count()}"
     return public_action_create(
         workflow=workflow,
-        form_version=form_version(workspace, schema or EVERY_FIELD_SCHEMA, f"onboarding-{suffix}"),
+        form_version=form_version(workspace, schema or EVERY_FIELD_SCHEMA, f"onboarding-{suffix}", "Client onboarding"),
         individual_form_version=form_version(workspace, INDIVIDUAL_SCHEMA, f"individual-{suffix}"),
         company_form_version=form_version(workspace, COMPANY_SCHEMA, f"company-{suffix}"),
         acting_user=None,

@@ -137,8 +137,10 @@ def seed_body(body: dict[str, Any]) -> dict[str, Any]:
     return copy.deepcopy(body)
 
 
-def form_version(workspace: Workspace, schema: dict[str, Any], slug: str) -> FormVersion:
-    form = Form.objects.create(workspace=workspace, title=slug.title(), slug=slug, schema=schema, status="published")
+def form_version(workspace: Workspace, schema: dict[str, Any], slug: str, title: str = "") -> FormVersion:
+    form = Form.objects.create(
+        workspace=workspace, title=title or slug.title(), slug=slug, schema=schema, status="published"
+    )
     return FormVersion.objects.create(form=form, version=1, schema=schema)
 
 
