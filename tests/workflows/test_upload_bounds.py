@@ -1,16 +1,27 @@
-"""Bounds on the files of one request: per field, per request, and the length of a file name."""
+"""Bounds on the files of one request: per field, per request, the length of a file name, and each file's size."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from documents.constants import DocumentStatus
 from documents.models import Document
 from submissions.models import Submission
-from tests.workflows.public_action_support import form_version, make_action, submit_url
-from workflows.models import SubjectRecord
+from tests.workflows.public_action_support import (
+    PDF_BYTES,
+    SEED_ROOT_BODY,
+    confirm_url,
+    form_version,
+    make_action,
+    submit_url,
+    upload_all,
+)
+from workflows.constants import PublicActionStatus
+from workflows.models import PublicAction, SubjectRecord
 from workspaces.models import Workspace
 
 MULTI_FILE_SCHEMA: dict[str, Any] = {
@@ -77,3 +88,24 @@ def test_presigned_post_refuses_a_256_character_name(api_client: APIClient) -> N
     assert response.status_code == 400
     assert response.json()["code"] == "VALIDATION_ERROR" and "filename" in response.json()["details"]["fields"]
     assert Document.objects.count() == 0
+
+
+def test_a_file_over_the_limit_is_refused_at_confirmation_with_its_reason(
+    workspace: Workspace, settings: Any, tmp_path: Path
+) -> None:
+    """The policy pins the size; what the store let through anyway (moto: anything) is refused on /confirm."""
+    settings.UPLOAD_DEFAULT_MAX_BYTES = 40
+    action, token = make_action(workspace)
+    client = APIClient()
+    uploads = client.post(submit_url(token), SEED_ROOT_BODY, format="json").json()["fileUploads"]
+    upload_all(uploads, tmp_path, content=PDF_BYTES + b" " * 100)
+
+    response = client.post(confirm_url(token))
+
+    assert response.status_code == 409, response.content
+    assert {(u["fileName"], u["reason"]) for u in response.json()["fileUploads"]} == {
+        ("passport_scan.pdf", "too_large"),
+        ("utility_bill.pdf", "too_large"),
+    }
+    assert not Document.objects.filter(status=DocumentStatus.UPLOADED).exists()
+    assert PublicAction.objects.get(pk=action.pk).status == PublicActionStatus.AWAITING_UPLOADS
