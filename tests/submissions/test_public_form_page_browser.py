@@ -2,8 +2,8 @@
 
 A client fills and sends a form with every field type (a conditional field, a repeatable section feeding a table,
 a drawn signature, two uploads with their progress), sees the errors of a bad send next to their fields, saves a
-draft and resumes it with every value, row and file, and ends on the confirmation with the reference. axe-core
-checks each state; screenshots of each go to artifacts/screenshots/.
+draft and resumes it with every value, row and file, completes the form with the keyboard alone, and ends on the
+confirmation with the reference. axe-core checks each state; screenshots of each go to artifacts/screenshots/.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from tests.workflows.page_support import (
     hold_the_first_upload,
     pdf,
 )
+from tests.workflows.test_public_action_page_browser import KEYBOARD_SCHEMA, tab_to
 from workspaces.models import Workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -193,3 +194,32 @@ def test_axe_finds_nothing_serious_while_a_file_is_uploading(
     held[0].continue_()
     page.wait_for_selector("#confirmation", timeout=30_000)
     assert Submission.objects.get().status == SubmissionStatus.COMPLETED
+
+
+def test_a_keyboard_alone_completes_the_public_form(browser: Any, live_server: Any, workspace: Workspace) -> None:
+    """No mouse: Tab, typing, Space, arrows and Enter fill every field, add a repeat row, sign and send."""
+    form = make_form(workspace, schema=KEYBOARD_SCHEMA)
+    page = browser.new_page()
+    page.goto(live_server.url + page_url(form))
+
+    tab_to(page, "f-company")
+    page.keyboard.type("Acme")
+    tab_to(page, "f-is_pep-yes")
+    page.keyboard.press("Space")
+    tab_to(page, "f-industry")
+    page.keyboard.press("ArrowDown")
+    tab_to(page, "f-signature-typed")  # the canvas has a typed alternative
+    page.keyboard.type("Ada Lovelace")
+    tab_to(page, "f-root-form-owners-add")
+    page.keyboard.press("Enter")  # focus moves into the new row
+    page.keyboard.type("Ada Lovelace")
+    tab_to(page, "submit")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#confirmation", timeout=30_000)
+
+    submission = Submission.objects.get()
+    assert submission.status == SubmissionStatus.COMPLETED
+    data = submission.data
+    assert (data["company"], data["is_pep"], data["industry"]) == ("Acme", True, "a")
+    assert data["owners_items"] == [{"owner_name": "Ada Lovelace"}]
+    assert Document.objects.get().original_name == "signature.png"
