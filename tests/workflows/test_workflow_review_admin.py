@@ -84,6 +84,10 @@ def test_member_accepts_a_fulfillment_on_the_workflow_page(
     requirement.refresh_from_db()
     assert requirement.status == RequiredDocumentStatus.ACCEPTED
     assert "Accepted passport.pdf." in messages_of(response)
+    # Times read as on the case page: year first, in UTC, never 12/02 (December or February?) with a.m.
+    page = client.get(change_url(workflow)).content.decode()
+    assert f"by {user}, {fulfillment.decided_at:%Y-%m-%d %H:%M}</div>" in page
+    assert "Received (UTC)" in page and f"<td>{fulfillment.created_at:%Y-%m-%d %H:%M}</td>" in page
 
 
 def test_a_rejection_needs_a_reason_in_words(client: Client, case: Any, member_of: Callable[..., Any]) -> None:
