@@ -19,8 +19,9 @@ from submissions.models import FormVersion, ShareLink, Submission, SubmissionAtt
 from submissions.services import attachment_add, note_create, submission_update
 from tests.documents.factories import UploadedDocumentFactory
 from tests.submissions.schemas import SEED_FORM_SCHEMA, SEED_SUBMISSION_DATA
+from tests.workspaces.factories import WorkspaceFactory
 from workspaces.constants import Role
-from workspaces.models import Workspace
+from workspaces.models import OversightRelationship, Workspace
 
 pytestmark = pytest.mark.django_db
 
@@ -333,20 +334,45 @@ def test_an_owner_rolls_back_to_a_version(client: Client, login: Callable[..., A
 
 
 def test_an_admin_manages_visibility_on_the_case(
-    client: Client, login: Callable[..., Any], case: Submission, workspace: Workspace, member_of: Callable[..., Any]
+    client: Client,
+    login: Callable[..., Any],
+    case: Submission,
+    workspace: Workspace,
+    other_workspace: Workspace,
+    member_of: Callable[..., Any],
 ) -> None:
     login(Role.ADMIN)
     trusted = member_of(workspace, Role.MEMBER)
+    OversightRelationship.objects.create(overseer=other_workspace, overseen=workspace, active=True)
+    stranger = WorkspaceFactory.create()  # oversees nothing here: not offered, and refused if posted
+    page = client.get(reverse("admin:submissions_submission_change", args=[case.pk])).content.decode()
+    assert "Overseeing workspaces (read-only)" in page and other_workspace.name in page and stranger.name not in page
+
+    refused = client.post(
+        action_url(case, "visibility"),
+        {"visibility_mode": "restricted", "overseers": [str(stranger.pk)]},
+        follow=True,
+    )
+    assert "Select a valid choice" in messages_of(refused)
+    case.refresh_from_db()
+    assert case.visibility_mode != "restricted" and not case.grants.exists()  # nothing written
+
     response = client.post(
         action_url(case, "visibility"),
-        {"visibility_mode": "restricted", "users": [str(trusted.pk)], "roles": ["ADMIN"]},
+        {
+            "visibility_mode": "restricted",
+            "users": [str(trusted.pk)],
+            "roles": ["ADMIN"],
+            "overseers": [str(other_workspace.pk)],
+        },
         follow=True,
     )
     assert "Visibility saved" in messages_of(response)
     case.refresh_from_db()
     assert case.visibility_mode == "restricted"
-    assert {(g.target_type, g.target_user_id, g.target_role) for g in case.grants.all()} == {
-        ("user", trusted.pk, ""),
-        ("workspace_role", None, "ADMIN"),
+    assert {(g.target_type, g.target_user_id, g.target_role, g.target_workspace_id) for g in case.grants.all()} == {
+        ("user", trusted.pk, "", None),
+        ("workspace_role", None, "ADMIN", None),
+        ("oversight_workspace", None, "", other_workspace.pk),
     }
     assert SubmissionEvent.objects.filter(submission=case, type=EventType.VISIBILITY_CHANGED).count() == 1
