@@ -55,10 +55,13 @@ def test_a_client_completes_every_field_type_with_a_person_and_files(
     page.fill("#f-role-entity-0-last_name", "Doe")
     assert_accessible(page, "filled")
     screenshot(page, "public-action-filled")
+    sends: list[str] = []
+    page.on("request", lambda request: sends.append(request.url) if request.url.endswith("/send") else None)
 
-    page.click("#submit")
+    page.dblclick("#submit")  # Send is disabled while the request is in flight: a double click sends once
     page.wait_for_url(f"**/actions/{token}", wait_until="load")
     page.wait_for_selector("#confirmation", timeout=30_000)
+    assert len(sends) == 1, sends
 
     action = PublicAction.objects.get(pk=action.pk)
     assert action.status == PublicActionStatus.COMPLETED
