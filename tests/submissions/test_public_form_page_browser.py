@@ -223,3 +223,32 @@ def test_a_keyboard_alone_completes_the_public_form(browser: Any, live_server: A
     assert (data["company"], data["is_pep"], data["industry"]) == ("Acme", True, "a")
     assert data["owners_items"] == [{"owner_name": "Ada Lovelace"}]
     assert Document.objects.get().original_name == "signature.png"
+
+
+def test_repeat_rows_keep_their_bounds_and_a_removed_row_leaves_the_table(
+    browser: Any, live_server: Any, workspace: Workspace
+) -> None:
+    """Shareholders take 1 to 3 entries: Remove is off at 1, Add is off at 3, and the table follows a removal."""
+    form = make_form(workspace, schema=EVERY_FIELD_SCHEMA)
+    page = browser.new_page()
+    page.goto(live_server.url + page_url(form))
+    rows = page.locator("[data-section=shareholders] .rf-row")
+    add = page.locator("#f-root-form-shareholders-add")
+    expect(rows).to_have_count(1)
+    expect(rows.nth(0).locator(".rf-remove-row")).to_be_disabled()
+
+    for index, name in enumerate(["Ada Lovelace", "Grace Hopper", "Alan Turing"]):
+        if index:
+            add.click()
+        page.fill(f"#f-shareholders_items-{index}-sh_name", name)
+    expect(rows).to_have_count(3)
+    expect(add).to_be_disabled()
+    expect(page.locator("#f-holdings-2-holder")).to_have_value("Alan Turing")
+
+    rows.nth(1).locator(".rf-remove-row").click()  # Grace Hopper leaves; Alan Turing becomes the second entry
+
+    expect(rows).to_have_count(2)
+    expect(add).to_be_enabled()
+    expect(page.locator("#f-shareholders_items-1-sh_name")).to_have_value("Alan Turing")
+    expect(page.locator("[data-key=holdings] tbody tr")).to_have_count(2)
+    expect(page.locator("#f-holdings-1-holder")).to_have_value("Alan Turing")
