@@ -168,12 +168,18 @@ class BoundForm:
         """The list at the top of the page: each message in words with its field's label, linking to the field."""
         errors = localized_errors(errors)
         summary, placed = [], set()
+        entries = {  # a repeat row's field is named with its entry: "Shareholders 2: Name is required."
+            bound.path: f"{section.spec['title']} {number}: "
+            for section in self.sections
+            for number, row in enumerate(section.rows, start=1)
+            for bound in row
+        }
         for bound in self.all_fields():
             placed.add(bound.path)
             for message in bound.errors:
                 label = str(bound.spec["label"])
                 text = message if message.startswith(label) else f"{label}: {message}"
-                summary.append({"href": f"#{bound.id}", "message": text})
+                summary.append({"href": f"#{bound.id}", "message": entries.get(bound.path, "") + text})
         for section in self.sections:
             if section.spec.get("repeatable"):
                 placed.add(section.spec["itemsKey"])

@@ -440,6 +440,12 @@
     }
   }
 
+  // The entry a field of a repeat row belongs to, as its legend says ("Shareholders 2: "), for the error summary.
+  function entryPrefix(node) {
+    const legend = node.closest(".rf-row") && node.closest(".rf-row").querySelector(":scope > legend");
+    return legend ? `${legend.textContent.replace(/\s+/g, " ").trim()}: ` : "";
+  }
+
   function setFieldErrors(node, messages) {
     const box = errorBox(node);
     if (box) box.textContent = messages.join(" ");
@@ -454,5 +460,5 @@
     return node.querySelector(":scope > .rf-error") || node.querySelector(":scope > fieldset > .rf-error") || node.querySelector(".rf-error");
   }
 
-  root.FormRender = {Form, setFieldErrors, rewritePlaceholder, humanSize, format, text};
+  root.FormRender = {Form, setFieldErrors, entryPrefix, rewritePlaceholder, humanSize, format, text};
 })(window);

@@ -104,7 +104,7 @@
     setFieldErrors(node, messages);
     const label = node.dataset.label || "";
     const text = messages.map((message) => (label && !message.startsWith(label) ? `${label}: ${message}` : message)).join(" ");
-    return {node, message: prefix + text};
+    return {node, message: prefix + window.FormRender.entryPrefix(node) + text};
   }
   function showErrors(answer) {
     const fields = (answer.details && answer.details.fields) || {};

@@ -35,7 +35,8 @@
       if (!node) return {node: null, message: messages.join(" ")};
       setFieldErrors(node, messages);
       const label = node.dataset.label || "";
-      return {node, message: messages.map((m) => (label && !m.startsWith(label) ? `${label}: ${m}` : m)).join(" ")};
+      const text = messages.map((m) => (label && !m.startsWith(label) ? `${label}: ${m}` : m)).join(" ");
+      return {node, message: window.FormRender.entryPrefix(node) + text};
     });
     if (!entries.length) entries.push({node: null, message: answer.error || "Error"});
     showSummary(summary, entries);

@@ -108,6 +108,7 @@ def test_errors_of_a_bad_send_are_shown_next_to_their_fields(
 
     summary = page.inner_text("#error-summary")
     assert "Full legal name is required." in summary and "Public role held is required." in summary
+    assert "Shareholders 1: Shareholder name is required." in summary  # the repeat entry it is about
     assert page.inner_text("#f-full_name-error") == "Full legal name is required."
     assert page.inner_text("#f-shareholders_items-0-sh_name-error") == "Shareholder name is required."
     assert page.evaluate("document.activeElement.id") == "f-full_name"

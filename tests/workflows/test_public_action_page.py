@@ -103,7 +103,8 @@ def test_without_javascript_errors_come_back_next_to_their_fields_and_nothing_is
     assert '<p class="rf-error" id="f-company-error">Company name is required.</p>' in html
     assert '<a href="#f-company">Company name is required.</a>' in html  # the summary links to the field
     assert 'id="f-employees-error">' in html and 'value="12"' in html  # the answer is kept
-    assert '<a href="#f-owners_items-0-owner_name">Owner name is required.</a>' in html
+    # A repeat row's error says which entry it is about, in the summary (beside the field the row is plain to see).
+    assert '<a href="#f-owners_items-0-owner_name">Owners 1: Owner name is required.</a>' in html
     assert PublicAction.objects.get(pk=action.pk).status == PublicActionStatus.OPEN
     assert SubjectRecord.objects.count() == 1  # the root only
 

@@ -97,6 +97,7 @@ def test_errors_are_shown_next_to_their_fields_with_a_summary(
     assert "Full legal name is required." in summary
     assert "Public role held is required." in summary
     assert "Person 1: First name is required." in summary
+    assert "Shareholders 1: Shareholder name is required." in summary  # the repeat entry it is about
     assert "role-entity" not in summary and "[0]" not in summary
     assert page.inner_text("#f-full_name-error") == "Full legal name is required."
     assert page.inner_text("#f-role-entity-0-first_name-error") == "First name is required."
