@@ -63,14 +63,14 @@
     });
   }
 
-  // One row of ``list`` (a <ul> inside the page's .uploads box): name, progress bar, state.
-  function uploadRow(list, fileUpload, reason) {
+  // One row of ``list`` (a <ul> inside the page's .uploads box): name (and the field's ``label``), progress, state.
+  function uploadRow(list, fileUpload, reason, label) {
     const row = document.createElement("li");
     row.className = "upload";
     row.dataset.file = fileUpload.fileName;
     const name = document.createElement("span");
     name.className = "upload-name";
-    name.textContent = fileUpload.fileName;
+    name.textContent = label ? `${fileUpload.fileName} (${label})` : fileUpload.fileName;
     const progress = document.createElement("progress");
     progress.max = 100;
     progress.value = 0;

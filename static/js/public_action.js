@@ -115,7 +115,15 @@
 
   // --- uploads: one row per file with its progress, straight to S3 (endclient.js) ---
   const {uploadOne} = window.EndClient;
-  const uploadRow = (fileUpload, reason) => window.EndClient.uploadRow(document.getElementById("upload-list"), fileUpload, reason);
+  // The label of the field a file was chosen in (the root form's or a person's), while the page still has it.
+  function fieldLabel(fileUpload) {
+    const entity = entities.find((other) => other.reference === fileUpload.entityReference);
+    const scope = entity ? entity.form : rootForm;
+    const node = scope && fileUpload.spektrDataField ? scope.target(fileUpload.spektrDataField) : null;
+    return node ? node.dataset.label : "";
+  }
+  const uploadRow = (fileUpload, reason) =>
+    window.EndClient.uploadRow(document.getElementById("upload-list"), fileUpload, reason, fieldLabel(fileUpload));
 
   // Each file waits for a file (the one chosen, or a new choice) and is uploaded; then the page confirms.
   function uploadAll(fileUploads, reasons) {

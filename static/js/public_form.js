@@ -61,7 +61,8 @@
       return false;
     }
     list.replaceChildren();
-    const rows = answer.uploads.map((fileUpload) => uploadRow(list, fileUpload, ""));  // every file, waiting
+    const label = (file) => (rootForm.target(file.path) || {dataset: {}}).dataset.label;
+    const rows = answer.uploads.map((fileUpload, index) => uploadRow(list, fileUpload, "", label(todo[index])));  // all waiting
     let allDone = true;
     for (const [index, fileUpload] of answer.uploads.entries()) {
       const file = todo[index];

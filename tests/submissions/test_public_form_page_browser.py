@@ -186,6 +186,7 @@ def test_axe_finds_nothing_serious_while_a_file_is_uploading(
     page.wait_for_selector(".upload[data-state=uploading]", timeout=30_000)
 
     assert len(held) == 1
+    assert "certificate.pdf (Registration certificate)" in page.inner_text(".upload[data-state=uploading]")
     assert "Uploading 0%" in page.inner_text(".upload[data-state=uploading]")
     # The file after it is listed already, waiting its turn.
     expect(page.locator(".upload[data-file='extract.pdf']")).to_have_text(re.compile("Waiting"))

@@ -130,7 +130,7 @@ def test_a_rejected_file_is_listed_with_its_reason_and_uploaded_again(
     page.wait_for_selector(".upload input[type=file]", timeout=30_000)
 
     row = page.inner_text(".upload")
-    assert "scan.pdf" in row and "its content is not the file type its name says" in row
+    assert "scan.pdf (Registration certificate)" in row and "its content is not the file type its name says" in row
     assert_accessible(page, "rejected file")
     screenshot(page, "public-action-rejected-file")
     page.set_input_files(".upload input[type=file]", files=[pdf("scan.pdf")])
