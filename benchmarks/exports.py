@@ -5,7 +5,9 @@ XLSX export of 100k submissions of 20 fields against xlsxwriter writing the same
 Each run is a process of its own (``python -m benchmarks.export_child <case> ...``), as a worker's export job is: it
 sets Django up, reads its idle RSS, writes the file to a temporary file with the writers an export job uses
 (``submissions.exports.export_write``), and reports its time and its peak RSS (``ru_maxrss``) above idle. Runs of
-case and floor alternate, so a burst of load on the shared machine hits both alike.
+case and floor alternate, so a burst of load on the shared machine hits both alike. On PostgreSQL the CSV's runs
+also alternate with the same export started with ``PERF_EXPORT_COPY=false`` (the Python writer): the on/off row of
+the performance layer's rule (``benchmarks.switches.TARGET``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from django.db.models.fields.json import KeyTextTransform
 
 from benchmarks.runner import Result
 from benchmarks.submissions import list_dataset
+from benchmarks.switches import TARGET as SWITCH_TARGET
 from submissions.constants import ExportFormat, SubmissionStatus, VisibilityMode
 from submissions.models import Submission
 from submissions.services import form_create, form_publish
@@ -40,6 +43,7 @@ RUNS = 2  # of each, alternating (a 1M-row export takes minutes); BENCH_EXPORT_R
 CSV_TARGET = "<= 3x COPY; peak RSS <= idle + 100 MB"
 XLSX_TARGET = "reported; peak RSS <= idle + 100 MB"
 XLSX_SEED_VERSION = 1
+COPY_SWITCH = "PERF_EXPORT_COPY"
 
 
 def runs() -> int:
@@ -104,8 +108,10 @@ def _database_url() -> str:
     return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def _run(case: str, workspace: Workspace, user: User) -> dict[str, Any]:
+def _run(case: str, workspace: Workspace, user: User, switch_off: bool = False) -> dict[str, Any]:
     env = {**os.environ, "DATABASE_URL": _database_url(), "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE}
+    if switch_off:
+        env[COPY_SWITCH] = "false"
     command = [sys.executable, "-m", "benchmarks.export_child", case, str(workspace.pk), str(user.pk)]
     done = subprocess.run(command, env=env, cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=3600)
     if done.returncode != 0:
@@ -113,12 +119,16 @@ def _run(case: str, workspace: Workspace, user: User) -> dict[str, Any]:
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def _pair(label: str, case: str, floor_case: str, floor: str, target: str, workspace: Workspace, user: User) -> Result:
-    samples: list[dict[str, Any]] = []
-    floors: list[dict[str, Any]] = []
+def _alternate(cases: list[tuple[str, bool]], workspace: Workspace, user: User) -> list[list[dict[str, Any]]]:
+    """``runs()`` runs of each (case, with ``PERF_EXPORT_COPY`` off) in turn, so load hits them alike."""
+    samples: list[list[dict[str, Any]]] = [[] for _ in cases]
     for _ in range(runs()):
-        samples.append(_run(case, workspace, user))
-        floors.append(_run(floor_case, workspace, user))
+        for done, (case, switch_off) in zip(samples, cases, strict=True):
+            done.append(_run(case, workspace, user, switch_off))
+    return samples
+
+
+def _row(label: str, samples: list[dict[str, Any]], floors: list[dict[str, Any]], floor: str, target: str) -> Result:
     growth = max(run["peak_mb"] - run["idle_mb"] for run in samples)
     return Result(
         case=f"{label} (peak RSS +{growth:.0f} MB)",
@@ -133,29 +143,26 @@ def _pair(label: str, case: str, floor_case: str, floor: str, target: str, works
 
 
 def export_cases(list_rows: int) -> list[Result]:
+    """The CSV row against COPY; on PostgreSQL, the same CSV runs against the export with ``PERF_EXPORT_COPY``
+    off (the Python writer), in turn with them; the XLSX row."""
     dataset = list_dataset(list_rows)
-    floor = "COPY (SELECT same rows, columns) TO STDOUT" if connection.vendor == "postgresql" else "csv of the rows"
-    csv_row = _pair(
-        f"CSV export of {list_rows:,} submissions (as a member)",
-        "csv",
-        "csv-floor",
-        floor,
-        CSV_TARGET,
-        dataset.workspace,
-        dataset.member,
-    )
-    rows = xlsx_rows()
-    workspace, member = _xlsx_dataset(rows)
-    xlsx_row = _pair(
-        f"XLSX export of {rows:,} submissions of {XLSX_FIELDS} fields",
-        "xlsx",
-        "xlsx-floor",
-        "xlsxwriter of the raw values, same rows",
-        XLSX_TARGET,
-        workspace,
-        member,
-    )
-    return [csv_row, xlsx_row]
+    workspace, member = dataset.workspace, dataset.member
+    label = f"CSV export of {list_rows:,} submissions (as a member)"
+    if connection.vendor == "postgresql":
+        on, floor, off = _alternate([("csv", False), ("csv-floor", False), ("csv", True)], workspace, member)
+        rows = [
+            _row(label, on, floor, "COPY (SELECT same rows, columns) TO STDOUT", CSV_TARGET),
+            _row(f"{label}, {COPY_SWITCH} on", on, off, f"{COPY_SWITCH}=0 (the Python writer)", SWITCH_TARGET),
+        ]
+        rows[1].extra["piece"] = "the CSV export's SELECT and COPY (submissions/export_copy.py)"
+    else:
+        on, floor = _alternate([("csv", False), ("csv-floor", False)], workspace, member)
+        rows = [_row(label, on, floor, "csv of the rows", CSV_TARGET)]
+    count = xlsx_rows()
+    workspace, member = _xlsx_dataset(count)
+    xlsx, xlsx_floor = _alternate([("xlsx", False), ("xlsx-floor", False)], workspace, member)
+    label = f"XLSX export of {count:,} submissions of {XLSX_FIELDS} fields"
+    return [*rows, _row(label, xlsx, xlsx_floor, "xlsxwriter of the raw values, same rows", XLSX_TARGET)]
 
 
 # --- One run (child side)
@@ -240,4 +247,11 @@ def child(case: str, workspace_id: int, user_id: int) -> dict[str, Any]:
         size = target.tell()
     seconds = time.perf_counter() - start
     peak = _memory_mb("VmHWM")
-    return {"case": case, "seconds": seconds, "bytes": size, "idle_mb": round(idle, 1), "peak_mb": round(peak, 1)}
+    return {
+        "case": case,
+        COPY_SWITCH: settings.PERF_EXPORT_COPY,
+        "seconds": seconds,
+        "bytes": size,
+        "idle_mb": round(idle, 1),
+        "peak_mb": round(peak, 1),
+    }

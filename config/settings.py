@@ -133,6 +133,7 @@ PERF_HISTORY_CTE = env.bool("PERF_HISTORY_CTE", default=True)
 PERF_SIGNER = env.bool("PERF_SIGNER", default=True)
 PERF_SQL_MEMO = env.bool("PERF_SQL_MEMO", default=True)
 PERF_ADMIN_CHECKBOX = env.bool("PERF_ADMIN_CHECKBOX", default=True)
+PERF_EXPORT_COPY = env.bool("PERF_EXPORT_COPY", default=True)  # the CSV export via COPY (submissions/export_copy.py)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -6,7 +6,9 @@ Each field type's display has a SQL twin beside it (``FieldType.display_sql``, p
 and the formula guard are SQL too. A cell SQL cannot be sure of (``PYTHON_CELL``) makes its row come out as its
 stored values in JSON, which Python then writes with ``exports.export_row``; so do all rows of a form version whose
 conditions may hide answers (hidden ones must stay blank). Exports with tables (repeatable sections, table_fill), or
-whose every version has conditions, keep the Python writer: ``copy_select`` is None.
+whose every version has conditions, keep the Python writer: ``copy_select`` is None. So does every export with
+``PERF_EXPORT_COPY`` off: the SELECT is built with Django's private API (``Query.sql_with_params``,
+``compose_sql``), which the developers' guide allows only with a switch to measure what it earns.
 
 The SELECT nests, around the export's queryset (its filters, visibility and order): the base cells and each
 answer's jsonb, type and text; each field's display; the bidi controls stripped and the flag of a row Python must
@@ -23,6 +25,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import connections
 from django.db.models import QuerySet
 
@@ -117,9 +120,10 @@ def _columns(names: list[str]) -> str:
 
 
 def copy_select(submissions: QuerySet[Submission], layout: ExportLayout) -> str | None:
-    """The SELECT whose COPY is the CSV's rows (header aside), or None where the Python writer must do it."""
+    """The SELECT whose COPY is the CSV's rows (header aside), or None where the Python writer must do it (or
+    ``PERF_EXPORT_COPY`` is off: read on every export)."""
     connection = connections[submissions.db]
-    if connection.vendor != "postgresql" or layout.tables:
+    if not settings.PERF_EXPORT_COPY or connection.vendor != "postgresql" or layout.tables:
         return None
     python_versions = {version for version, (_, _, compiled) in layout.versions.items() if _hides_answers(compiled)}
     if python_versions and python_versions == set(layout.versions):
