@@ -95,15 +95,23 @@ def test_bench_export_rows_time_and_measure_each_export_in_its_own_process(
     rows = json.loads(output.read_text())["results"]
     assert [row["case"].split(" (peak")[0] for row in rows] == [
         "CSV export of 300 submissions (as a member)",
+        "CSV export of 300 submissions (as a member), PERF_EXPORT_COPY on",
         "XLSX export of 200 submissions of 20 fields",
     ]
-    csv_row, xlsx_row = rows
+    csv_row, switch_row, xlsx_row = rows
     assert csv_row["floor"] == "COPY (SELECT same rows, columns) TO STDOUT"
     for row in rows:
         assert row["median_ms"] > 0 and row["floor_median_ms"] > 0
         (run,) = row["extra"]["runs"]
         assert run["bytes"] > 0 and run["peak_mb"] >= run["idle_mb"] > 0
         assert 0 <= row["extra"]["rss_growth_mb"] < 100
+    # the switch row: the CSV row's own runs against the same export run with the switch off, the same file
+    assert switch_row["floor"] == "PERF_EXPORT_COPY=0 (the Python writer)"
+    assert switch_row["target"] == "earns >= 10% (ratio <= 0.91)"
+    assert switch_row["extra"]["runs"] == csv_row["extra"]["runs"]
+    (on,), (off,) = switch_row["extra"]["runs"], switch_row["extra"]["floor_runs"]
+    assert on["PERF_EXPORT_COPY"] is True and off["PERF_EXPORT_COPY"] is False
+    assert on["bytes"] == off["bytes"]
     # the member does not see every row (10% restricted, a quarter of them granted to it); drafts are left out
     assert csv_row["extra"]["runs"][0]["bytes"] > csv_row["extra"]["floor_runs"][0]["bytes"] / 3
     assert xlsx_row["extra"]["runs"][0]["bytes"] > 5000  # 200 rows of 20 answers, not an empty workbook

@@ -1,6 +1,7 @@
 """The CSV export's two writers agree byte for byte: PostgreSQL's (each field type's ``display_sql``, streamed
 by COPY) and Python's (``display_value`` per answer), on the same hostile vectors for every field type, base
-column and formula guard. The reference is the same API call with the COPY path switched off."""
+column and formula guard. The reference is the same API call with the COPY path switched off (``PERF_EXPORT_COPY``,
+read on every export)."""
 
 from __future__ import annotations
 
@@ -148,6 +149,7 @@ def test_copy_and_python_write_the_same_bytes(
     make_submission: Any,
     member_of: Any,
     monkeypatch: pytest.MonkeyPatch,
+    settings: Any,
 ) -> None:
     first = publish_form(workspace, schema={"fields": [_field(name, "Field") for name in VALUES]}, title="Intake")
     # A second form: other labels for the same keys (the CASE on the version), one field fewer, a hostile title.
@@ -199,8 +201,9 @@ def test_copy_and_python_write_the_same_bytes(
     assert len(copies) == 1, "the COPY path ran"
     assert 0 < len(python_rows) < rows / 3, "some rows needed Python, most did not"
 
-    monkeypatch.setattr(export_copy, "copy_select", lambda *args: None)
+    settings.PERF_EXPORT_COPY = False
     by_python = _export(api_client)
+    assert len(copies) == 1, "off, the Python writer wrote it"
 
     assert len(list(csv.reader(io.StringIO(by_copy.decode(), newline="")))) == rows + 1
     assert by_copy.decode().splitlines() == by_python.decode().splitlines()  # a readable diff first
@@ -249,7 +252,12 @@ def test_an_export_whose_every_version_has_conditions_keeps_the_python_writer(
 
 
 def test_rows_of_a_version_with_conditions_are_written_by_python_within_the_copy(
-    api_client: Any, workspace: Any, publish_form: Any, make_submission: Any, monkeypatch: pytest.MonkeyPatch
+    api_client: Any,
+    workspace: Any,
+    publish_form: Any,
+    make_submission: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    settings: Any,
 ) -> None:
     stale = _stale(make_submission, publish_form(workspace, schema=CONDITIONAL, title="Conditional"))
     plain = publish_form(workspace, schema={"fields": [{"key": "company", "label": "Company", "type": "text"}]})
@@ -259,9 +267,9 @@ def test_rows_of_a_version_with_conditions_are_written_by_python_within_the_copy
     monkeypatch.setattr(export_copy, "export_csv_copy", _spy(export_copy.export_csv_copy, copies))
     monkeypatch.setattr(export_copy, "_python_line", _spy(export_copy._python_line, python_rows))
     by_copy = _export(api_client)
-    monkeypatch.setattr(export_copy, "copy_select", lambda *args: None)
+    settings.PERF_EXPORT_COPY = False
 
-    assert len(copies) == 1 and len(python_rows) == 1 and by_copy == _export(api_client)
+    assert by_copy == _export(api_client) and len(copies) == 1 and len(python_rows) == 1
     shown = {line.split(",")[0]: line for line in by_copy.decode().splitlines()[1:]}
     assert "stale" not in shown[stale.public_id] and "Plain Ltd" in by_copy.decode()
 
@@ -281,7 +289,12 @@ def test_an_export_of_no_rows_is_its_header(
 
 
 def test_the_list_filters_and_order_apply_to_the_copy_as_to_python(
-    api_client: Any, workspace: Any, publish_form: Any, make_submission: Any, monkeypatch: pytest.MonkeyPatch
+    api_client: Any,
+    workspace: Any,
+    publish_form: Any,
+    make_submission: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    settings: Any,
 ) -> None:
     kept = publish_form(workspace, schema={"fields": [_field("text", "Field")]}, title="Kept")
     other = publish_form(workspace, schema={"fields": [_field("text", "Field")]}, title="Other")
@@ -297,7 +310,7 @@ def test_the_list_filters_and_order_apply_to_the_copy_as_to_python(
     copies: list[Any] = []
     monkeypatch.setattr(export_copy, "export_csv_copy", _spy(export_copy.export_csv_copy, copies))
     by_copy = export()
-    monkeypatch.setattr(export_copy, "copy_select", lambda *args: None)
+    settings.PERF_EXPORT_COPY = False
 
-    assert len(copies) == 1 and by_copy == export()
+    assert by_copy == export() and len(copies) == 1
     assert [line.split(b",")[2] for line in by_copy.splitlines()[1:]] == [b"Kept"] * 3
