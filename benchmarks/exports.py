@@ -44,6 +44,7 @@ CSV_TARGET = "<= 3x COPY; peak RSS <= idle + 100 MB"
 XLSX_TARGET = "reported; peak RSS <= idle + 100 MB"
 XLSX_SEED_VERSION = 1
 COPY_SWITCH = "PERF_EXPORT_COPY"
+DATASET_ID_RANGE = 10_000_000  # submission ids per XLSX dataset (11 hex digits hold 1.7 million ranges)
 
 
 def runs() -> int:
@@ -82,10 +83,12 @@ def _insert(workspace: Workspace, version: Any, rows: int) -> None:
         pairs = ", ".join(f"'{key}', 'Answer {key} of client ' || i" for key in keys)
         data, source = f"json_object({pairs})", "g"
         series = "WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < %s) "
+    # Numbered past every other dataset's rows (each workspace's own range), so a second size seeds beside the first.
+    n = f"(i + {int(workspace.pk) * DATASET_ID_RANGE})"
     public_id = (
-        "'SUB-X' || lpad(upper(to_hex(i)), 11, '0')"
+        f"'SUB-X' || lpad(upper(to_hex({n})), 11, '0')"
         if connection.vendor == "postgresql"
-        else "'SUB-X' || printf('%%011X', i)"
+        else f"'SUB-X' || printf('%%011X', {n})"
     )
     sql = (
         f"INSERT INTO {table} (public_id, workspace_id, form_id, form_version_id, status, data, metadata, "
