@@ -34,6 +34,7 @@ ENTITY_PLACEHOLDER = "__ENTITY__"
 gettext_noop("The link is invalid or has expired.")
 gettext_noop("This link has already been used.")
 gettext_noop("The process this link belongs to is closed.")
+gettext_noop("This link was withdrawn by its sender.")
 
 
 @never_cache

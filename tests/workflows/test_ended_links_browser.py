@@ -1,6 +1,7 @@
 """The end-client pages once their link no longer works, in headless Chromium: a closed form, an expired
-invitation, a revoked share link and an expired revision request each answer a clear page in words with nothing
-of the case on it, and axe-core finds nothing serious there. Screenshots go to artifacts/screenshots/ (ended-*).
+invitation, a revoked share link, an expired revision request and a revoked public action each answer a clear
+page in words with nothing of the case on it, and axe-core finds nothing serious there.
+Screenshots go to artifacts/screenshots/ (ended-*).
 
 (The public action's own expired page is checked in test_public_action_page_browser.py.)
 """
@@ -20,8 +21,10 @@ from submissions.services import submission_create
 from tests.submissions.public_form_support import invite, make_form, page_url
 from tests.workflows.factories import RequiredDocumentFactory, SubjectRecordFactory, WorkflowFactory
 from tests.workflows.page_support import assert_accessible
+from tests.workflows.public_action_support import make_action
 from tests.workflows.test_workflow_review_admin import uploaded_fulfillment
 from workflows.models import RevisionRequest
+from workflows.services.public_actions import public_action_revoke
 from workspaces.models import Workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -52,12 +55,20 @@ def test_every_ended_link_answers_a_clear_accessible_page_without_data(
         format="json",
     ).json()["revision_request"]
     RevisionRequest.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
+    action, action_token = make_action(workspace)
+    public_action_revoke(action=action, acting_user=None)
 
     pages = [
         ("ended-closed-form", page_url(closed), "This form is not available", "ask the sender for a new link"),
         ("ended-invitation", page_url(invited, invitation, "invitation"), "This form is not available", "new link"),
         ("ended-share", share.split("testserver", 1)[1], "This link is not available", "expired or was revoked"),
         ("ended-revision-request", f"/actions/{revision['token']}", "This link is not valid", "has expired"),
+        (
+            "ended-public-action-revoked",
+            f"/actions/{action_token}",
+            "This link is not valid",
+            "withdrawn by its sender",
+        ),
     ]
     page = browser.new_page()
     for name, path, heading, words in pages:

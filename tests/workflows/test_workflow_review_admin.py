@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,13 +13,14 @@ import requests
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from tests.uploads import pdf_bytes
 from tests.workflows.factories import RequiredDocumentFactory, SubjectRecordFactory, WorkflowFactory
 from tests.workflows.public_action_support import make_action
 from workflows.constants import DecisionStatus, RequiredDocumentStatus, WorkflowStatus
-from workflows.models import Fulfillment, RequiredDocument, RevisionRequest, Workflow
+from workflows.models import Fulfillment, PublicAction, RequiredDocument, RevisionRequest, Workflow
 from workflows.services.documents import subject_document_create, subject_document_refresh
 from workflows.services.requirements import FulfillmentRequest, fulfillment_batch_add
 from workspaces.constants import Role
@@ -310,6 +312,8 @@ def test_revoked_and_expired_links_say_so(client: Client, case: Any, member_of: 
     client.force_login(member_of(workflow.workspace, Role.MEMBER, is_staff=True))
     token = request_revision(client, workflow, requirement, "Again please.").rsplit("/actions/", 1)[1]
     action, action_token = make_action(workflow.workspace, workflow=workflow)
+    expired, _ = make_action(workflow.workspace, workflow=workflow)
+    PublicAction.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     revision = RevisionRequest.objects.get()
 
     client.post(reverse("admin:workflows_workflow_revoke", args=[workflow.pk]), {"public_id": revision.public_id})
@@ -317,7 +321,8 @@ def test_revoked_and_expired_links_say_so(client: Client, case: Any, member_of: 
 
     page = client.get(change_url(workflow)).content.decode()
     assert f'data-link="{revision.public_id}" data-state="Revoked"' in page
-    assert f'data-link="{action.public_id}" data-state="Expired"' in page
+    assert f'data-link="{action.public_id}" data-state="Revoked"' in page
+    assert f'data-link="{expired.public_id}" data-state="Expired"' in page
     assert Client().get(f"/actions/{token}").status_code == 404
     assert Client().get(f"/actions/{action_token}").status_code == 404
     assert Client().post(reverse("revision-confirm", args=[token])).status_code == 401

@@ -18,7 +18,7 @@ from workflows.services.public_actions import (
     MAX_TTL_DAYS,
     public_action_check,
     public_action_create,
-    public_action_expire,
+    public_action_revoke,
 )
 from workspaces.access import READ, REVIEW, Rights
 from workspaces.admin_base import ScopedTabularInline, WorkspaceScopedAdmin
@@ -75,7 +75,7 @@ class PublicActionFileInline(ScopedTabularInline):
 
 @admin.register(PublicAction)
 class PublicActionAdmin(WorkspaceScopedAdmin):
-    """A MEMBER creates links (the token is shown once) and expires them."""
+    """A MEMBER creates links (the token is shown once) and revokes them."""
 
     rights = Rights(view=READ, add=REVIEW, change=REVIEW)
     list_display = ["public_id", "workflow", "state", "token_hint", "expires_at", "submitted_at", "created_at"]
@@ -95,6 +95,7 @@ class PublicActionAdmin(WorkspaceScopedAdmin):
         "submission",
         "submitted_at",
         "completed_at",
+        "revoked_at",
         "created_by",
         "created_at",
     )
@@ -143,7 +144,7 @@ class PublicActionAdmin(WorkspaceScopedAdmin):
 
     @admin.action(description="Revoke the selected links (they expire now)", permissions=["change"])
     def expire_links(self, request: HttpRequest, queryset: QuerySet[PublicAction]) -> None:
-        def expire(action: PublicAction) -> None:
-            public_action_expire(action=action, acting_user=request.user)  # type: ignore[arg-type]
+        def revoke(action: PublicAction) -> None:
+            public_action_revoke(action=action, acting_user=request.user)  # type: ignore[arg-type]
 
-        self.run_action(request, queryset, "change", expire, "{count} link(s) expired.")
+        self.run_action(request, queryset, "change", revoke, "{count} link(s) revoked.")

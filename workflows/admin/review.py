@@ -19,7 +19,7 @@ from workflows.selectors.ownership import workflow_ownership
 from workflows.selectors.public_actions import public_action_list
 from workflows.selectors.requirements import workflow_requirements_review
 from workflows.selectors.revisions import workflow_revision_requests
-from workflows.services.public_actions import public_action_expire
+from workflows.services.public_actions import public_action_revoke
 from workflows.services.requirements import fulfillment_decide, workflow_complete
 from workflows.services.revisions import revision_request_create, revision_request_revoke
 
@@ -150,7 +150,7 @@ class WorkflowReviewMixin:
         if revision is not None:
             revision_request_revoke(revision=revision, acting_user=request.user)  # type: ignore[arg-type]
         elif action is not None:
-            public_action_expire(action=action, acting_user=request.user)  # type: ignore[arg-type]
+            public_action_revoke(action=action, acting_user=request.user)  # type: ignore[arg-type]
         else:
             self.message_user(request, "No such link on this workflow.", level=messages.ERROR)  # type: ignore[attr-defined]
             return self._back(workflow, "#links")

@@ -62,6 +62,9 @@ class PublicAction(models.Model):
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a member withdrew the link (its expiry moved to then too)."
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -82,9 +85,11 @@ class PublicAction(models.Model):
 
     @property
     def state(self) -> str:
-        """What the link does now: Completed, Expired (revoked links too), or its status (Open, Awaiting uploads)."""
+        """What the link does now: Completed, Revoked, Expired, or its status (Open, Awaiting uploads)."""
         if self.status == PublicActionStatus.COMPLETED:
             return "Completed"
+        if self.revoked_at is not None:
+            return "Revoked"
         return "Expired" if self.expired else self.get_status_display()
 
 

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from config.ids import token_hash
 from submissions.models import FormVersion
-from workflows.constants import CLOSED_WORKFLOW_STATUSES, PublicActionStatus
+from workflows.access import LINK_INVALID, public_action_refusal
 from workflows.errors import FormVersionNotFound, InvalidToken
 from workflows.models import PublicAction, PublicActionFile
 from workflows.selectors.requirements import workflow_get
@@ -24,7 +24,7 @@ def public_action_get_by_token(
     with_forms: bool = True,
     with_entity_forms: bool = True,
 ) -> PublicAction:
-    """The action a link token opens, or InvalidToken (401) when it is unknown, expired or used up.
+    """The action a link token opens, or InvalidToken (401) when it is unknown or refused by the access rule.
 
     ``for_update`` locks the action's row, so two requests with one token run one after the other;
     ``lock_root_record`` also locks the workflow's root record in the same query (the submission updates it).
@@ -33,7 +33,7 @@ def public_action_get_by_token(
     spent longer planning the eight-table join than both queries take together.
     """
     if not token or len(token) > MAX_TOKEN_LENGTH:
-        raise InvalidToken("The link is invalid or has expired.")
+        raise InvalidToken(LINK_INVALID)
     related = ["workspace", "workflow__subject_record"] + (["form_version__form"] if with_forms else [])
     queryset = PublicAction.objects.select_related(*related)
     if with_forms:
@@ -46,14 +46,10 @@ def public_action_get_by_token(
     # token_hash is unique: no ORDER BY/LIMIT of .first() (building its ORDER BY hashed expressions: ~0.1 ms CPU).
     action = next(iter(queryset.filter(token_hash=token_hash(token))), None)
     if action is None:
-        raise InvalidToken("The link is invalid or has expired.")
-    if action.status == PublicActionStatus.COMPLETED:
-        if not allow_completed:
-            raise InvalidToken("This link has already been used.")
-    elif action.expired:
-        raise InvalidToken("The link is invalid or has expired.")
-    elif action.workflow.status in CLOSED_WORKFLOW_STATUSES:
-        raise InvalidToken("The process this link belongs to is closed.")
+        raise InvalidToken(LINK_INVALID)
+    refusal = public_action_refusal(action, allow_completed=allow_completed)
+    if refusal is not None:
+        raise InvalidToken(refusal)
     if with_forms and with_entity_forms:
         _attach_entity_form_versions(action)
     return action

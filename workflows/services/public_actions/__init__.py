@@ -5,7 +5,7 @@ from workflows.services.public_actions.links import (
     MAX_TTL_DAYS,
     public_action_check,
     public_action_create,
-    public_action_expire,
+    public_action_revoke,
 )
 from workflows.services.public_actions.results import FileUpload, PublicActionResult
 from workflows.services.public_actions.submit import public_action_submit
@@ -17,6 +17,6 @@ __all__ = [
     "public_action_check",
     "public_action_confirm",
     "public_action_create",
-    "public_action_expire",
+    "public_action_revoke",
     "public_action_submit",
 ]

@@ -1,4 +1,4 @@
-"""Public action links: create one (its raw token is shown once), check a new one's rules, expire one."""
+"""Public action links: create one (its raw token is shown once), check a new one's rules, revoke one."""
 
 from __future__ import annotations
 
@@ -76,12 +76,15 @@ def public_action_check(*, workflow: Workflow, form_versions: Iterable[Any], exp
         raise ValidationFailed(f"expires_in_days must be between 1 and {MAX_TTL_DAYS}.")
 
 
-def public_action_expire(*, action: PublicAction, acting_user: User | None) -> PublicAction:
-    """End a link now (the admin's "expire" action); a completed action stays as it is."""
-    if action.status != PublicActionStatus.COMPLETED and not action.expired:
-        action.expires_at = timezone.now()
+def public_action_revoke(*, action: PublicAction, acting_user: User | None) -> PublicAction:
+    """Withdraw a link now; a completed, expired or already revoked one stays as it is.
+
+    The expiry moves to now as well, so the API's ``expires_at`` (the contract has no revoked field) says it ended.
+    """
+    if action.status != PublicActionStatus.COMPLETED and action.revoked_at is None and not action.expired:
+        action.revoked_at = action.expires_at = timezone.now()
         action._history_user = acting_user  # type: ignore[attr-defined]
-        action.save(update_fields=["expires_at", "updated_at"])
+        action.save(update_fields=["revoked_at", "expires_at", "updated_at"])
     return action
 
 
