@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.views.main import SEARCH_VAR, ChangeList
@@ -19,6 +20,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.timesince import timesince
@@ -271,13 +273,25 @@ class SubmissionQueueAdmin(RowCheckboxMixin, WorkspaceScopedAdmin):
     # --- Exports (MEMBER and up, as the API): the selected rows the user sees, the API's writers, audited alike
 
     def _export(self, request: HttpRequest, queryset: QuerySet[Submission], export_format: ExportFormat) -> Any:
+        limit = settings.EXPORT_ASYNC_THRESHOLD_ROWS
+        selected = queryset.order_by().values("pk")[: limit + 1].count()
+        if selected > limit:
+            # As the API: a large export is a background job, not a response held open for minutes.
+            message = format_html(
+                "More than {} submissions are selected: an export that large runs in the background. "
+                '<a href="{}">Start an export</a> with the list\'s filters and download it when it is done.',
+                f"{limit:,}",
+                reverse("admin:submissions_exportjob_add"),
+            )
+            self.message_user(request, message, level=messages.WARNING)
+            return None
         export = submission_export(
             submissions=submission_export_rows(queryset.order_by("-created_at", "-id")),
             export_format=export_format,
             workspace_ids=queryset.order_by().values_list("workspace_id", flat=True).distinct(),
             acting_user=request.user,
             via="admin",
-            filters={"selected": str(queryset.count())},
+            filters={"selected": str(selected)},
         )
         return export.response()
 

@@ -196,3 +196,22 @@ def test_the_admin_exports_the_selected_rows(
     assert ids == [chosen.public_id] and other.public_id not in ids
     event = AuditEvent.objects.get(action=AuditAction.SUBMISSIONS_EXPORTED)
     assert event.actor_user == reviewer and event.details["via"] == "admin"
+
+
+def test_the_admin_sends_a_selection_over_the_threshold_to_the_export_jobs_page(
+    client: Any, member_of: Any, workspace: Any, form_version: Any, make_submission: Any, settings: Any
+) -> None:
+    settings.EXPORT_ASYNC_THRESHOLD_ROWS = 2
+    rows = [make_submission(form_version) for _ in range(3)]
+    reviewer = member_of(workspace, Role.MEMBER, is_staff=True, username="rita")
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("admin:submissions_submission_changelist"),
+        {"action": "export_csv", "_selected_action": [row.pk for row in rows]},
+        follow=True,
+    )
+    assert response.status_code == 200 and not response.streaming
+    text = response.content.decode()
+    assert "More than 2 submissions are selected" in text
+    assert reverse("admin:submissions_exportjob_add") in text
+    assert not AuditEvent.objects.filter(action=AuditAction.SUBMISSIONS_EXPORTED).exists()
