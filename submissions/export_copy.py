@@ -30,6 +30,7 @@ from django.db import connections
 from django.db.models import QuerySet
 
 from submissions.exports import (
+    ROW_COLUMNS,
     STATUS_LABELS,
     CsvLines,
     ExportLayout,
@@ -50,20 +51,7 @@ from submissions.formschema.displaysql import (
 from submissions.models import Submission
 
 # What the innermost SELECT reads (c0, c1, ... in this order): ``exports.ROW_COLUMNS`` and the assignee's names.
-_INNER = (
-    "public_id",
-    "status",
-    "form_version_id",
-    "created_at",
-    "updated_at",
-    "submitter_name",
-    "user_id",
-    "assignee_read_at",
-    "data",
-    "user__first_name",
-    "user__last_name",
-    "user__username",
-)
+_INNER = (*ROW_COLUMNS, "user__first_name", "user__last_name", "user__username")
 _ISO = '\'YYYY-MM-DD"T"HH24:MI:SS"+00:00"\''  # isoformat(timespec="seconds") of a UTC datetime
 _PYTHON_ROW = PYTHON_CELL.encode()
 BATCH_ROWS = 500

@@ -27,7 +27,7 @@ from tests.workflows.page_support import (
     hold_the_first_upload,
     pdf,
 )
-from tests.workflows.test_public_action_page_browser import KEYBOARD_SCHEMA, tab_to
+from tests.workflows.test_public_action_page_browser import KEYBOARD_SCHEMA, keyboard_fill, tab_to
 from workspaces.models import Workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -204,17 +204,7 @@ def test_a_keyboard_alone_completes_the_public_form(browser: Any, live_server: A
     page = browser.new_page()
     page.goto(live_server.url + page_url(form))
 
-    tab_to(page, "f-company")
-    page.keyboard.type("Acme")
-    tab_to(page, "f-is_pep-yes")
-    page.keyboard.press("Space")
-    tab_to(page, "f-industry")
-    page.keyboard.press("ArrowDown")
-    tab_to(page, "f-signature-typed")  # the canvas has a typed alternative
-    page.keyboard.type("Ada Lovelace")
-    tab_to(page, "f-root-form-owners-add")
-    page.keyboard.press("Enter")  # focus moves into the new row
-    page.keyboard.type("Ada Lovelace")
+    keyboard_fill(page)
     tab_to(page, "submit")
     page.keyboard.press("Enter")
     page.wait_for_selector("#confirmation", timeout=30_000)

@@ -211,12 +211,8 @@ def tab_to(page: Any, element_id: str) -> None:
     raise AssertionError(f"#{element_id} cannot be reached with the keyboard")
 
 
-def test_a_keyboard_alone_completes_the_page(browser: Any, live_server: Any, workspace: Workspace) -> None:
-    """No mouse: Tab, typing, Space, arrows and Enter fill every field, add a row and a person, sign and send."""
-    action, token = make_rich_action(workspace, KEYBOARD_SCHEMA)
-    page = browser.new_page()
-    page.goto(f"{live_server.url}/actions/{token}")
-
+def keyboard_fill(page: Any) -> None:
+    """Answer ``KEYBOARD_SCHEMA`` (the one renderer's form on either page) with the keyboard alone."""
     tab_to(page, "f-company")
     page.keyboard.type("Acme")
     tab_to(page, "f-is_pep-yes")
@@ -228,6 +224,15 @@ def test_a_keyboard_alone_completes_the_page(browser: Any, live_server: Any, wor
     tab_to(page, "f-root-form-owners-add")
     page.keyboard.press("Enter")  # focus moves into the new row
     page.keyboard.type("Ada Lovelace")
+
+
+def test_a_keyboard_alone_completes_the_page(browser: Any, live_server: Any, workspace: Workspace) -> None:
+    """No mouse: Tab, typing, Space, arrows and Enter fill every field, add a row and a person, sign and send."""
+    action, token = make_rich_action(workspace, KEYBOARD_SCHEMA)
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/actions/{token}")
+
+    keyboard_fill(page)
     tab_to(page, "add-individual")
     page.keyboard.press("Enter")  # focus moves to the new person's role
     page.keyboard.press("ArrowDown")
