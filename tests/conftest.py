@@ -13,6 +13,7 @@ import pytest
 import requests
 from django.conf import settings
 from django.db import connections
+from django.utils import translation
 from moto.server import ThreadedMotoServer
 from playwright.sync_api import sync_playwright
 from rest_framework.test import APIClient
@@ -85,6 +86,15 @@ def s3_endpoint() -> Iterator[str]:
     s3.clear_cached_clients()
     yield endpoint
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def site_language() -> Iterator[None]:
+    """Every test starts in the site's language: a page that activated the client's (German) for its request
+    leaves it active in the test's thread, where a server's next request would have LocaleMiddleware reset it."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
